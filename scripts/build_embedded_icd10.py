@@ -62,6 +62,7 @@ COLUMNS = ["code", "level", "parent", "text", "text_en", "reportable", "who_only
 
 
 def dotted(code: str) -> str:
+    code = code.replace(".", "")
     return code if len(code) <= 3 or "-" in code else f"{code[:3]}.{code[3:]}"
 
 
@@ -153,6 +154,18 @@ def build(tarball: Path | None) -> dict[str, object]:
         if code in nodes:
             nodes[code].update(text=text, reportable=1)
             continue
+        if len(code) == 3:  # a category WHO lacks that Norway reports as is (T4n, Y4n)
+            nodes[code] = {
+                "code": code,
+                "level": "kategori",
+                "parent": block_for(code, parents),
+                "text": text,
+                "text_en": None,
+                "reportable": 1,
+                "who_only": 0,
+                "synthetic": 0,
+            }
+            continue
         parent = code
         while parent not in nodes:
             parent = parent[:-1].rstrip(".")
@@ -228,6 +241,7 @@ def build(tarball: Path | None) -> dict[str, object]:
             ],
             "built_by": "scripts/build_embedded_icd10.py",
             "counts": {
+                "npm_codes": len(norwegian),
                 "rows": len(rows),
                 "reportable": sum(1 for r in rows if r[5]),
                 "who_only": sum(1 for r in rows if r[6]),

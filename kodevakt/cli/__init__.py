@@ -1,0 +1,15 @@
+"""The `kodevakt` command line: thin commands over the package's service functions."""
+
+from __future__ import annotations
+
+import typer
+
+from kodevakt.cli import codes
+
+app = typer.Typer(
+    help="kodevakt: kvalitetskontroll av klinisk koding i spesialisthelsetjenesten.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+codes.register(app)

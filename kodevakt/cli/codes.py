@@ -1,0 +1,152 @@
+"""`kodevakt code` and `kodevakt data`: look codes up and see which code lists are loaded."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from kodevakt.cli.common import OutputFormat, err, fail, out, parse_day, write_json
+from kodevakt.codes.codebase import Status
+from kodevakt.codes.describe import describe
+from kodevakt.codes.loading import default_codebase
+from kodevakt.errors import KodevaktError
+
+FOUND = {Status.OK, Status.NOT_VALID, Status.NOT_REPORTABLE, Status.WHO_ONLY}
+KNOWN_SHAPE = {Status.NOT_IN_LOADED_LIST, Status.FORMAT_ONLY}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("code")(code)
+    data = typer.Typer(help="Innlastede kodelister.", no_args_is_help=True)
+    data.command("status")(status)
+    app.add_typer(data, name="data")
+
+
+def code(
+    value: Annotated[str, typer.Argument(help="Koden, skrevet som du vil: J12.8, j128, C07A B02")],
+    list_children: Annotated[
+        bool, typer.Option("--list", "-l", help="List underordnede koder.")
+    ] = False,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Slå opp i kodelisten som gjaldt denne datoen.")
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TABLE,
+) -> None:
+    """Vis en kode: tekst, kodeverk, overordnede nivåer, gyldighet og flagg."""
+    at = parse_day(day)
+    try:
+        base = default_codebase()
+    except KodevaktError as exc:
+        fail(str(exc), code=2)
+    info = describe(base, value, at)
+    status = Status(info["status"])
+    if status not in FOUND and status not in KNOWN_SHAPE:
+        if output is OutputFormat.JSON:
+            write_json(json.dumps(info, ensure_ascii=False, indent=2))
+        fail(f"«{value.strip()}» er ikke en kjent kode ({info['status_text']}).")
+    if list_children:
+        children = [
+            {"code": c.code, "text": c.display_text, "reportable": c.reportable}
+            for c in base.children(info["code"], at)
+        ]
+        if output is OutputFormat.JSON:
+            write_json(json.dumps(children, ensure_ascii=False, indent=2))
+        else:
+            _print_children(info, children)
+        return
+    if output is OutputFormat.JSON:
+        write_json(json.dumps(info, ensure_ascii=False, indent=2))
+    else:
+        _print_code(info)
+
+
+def _print_code(info: dict[str, Any]) -> None:
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Kode", info["code"])
+    if info.get("text"):
+        table.add_row("Tekst", info["text"])
+    if info.get("full_text") and info["full_text"] != info.get("text"):
+        table.add_row("Full tekst", info["full_text"])
+    if info.get("text_en"):
+        table.add_row("WHO (engelsk)", info["text_en"])
+    table.add_row("Kodeverk", info["system"] or "ukjent")
+    table.add_row("Status", info["status_text"])
+    if info.get("level"):
+        table.add_row("Nivå", info["level"])
+    for parent in info.get("parents", []):
+        table.add_row(f"  {parent['level']}", f"{parent['code']}  {parent['text']}")
+    validity = _span(info.get("valid_from"), info.get("valid_to"))
+    if validity:
+        table.add_row("Gyldig", validity)
+    npr = _span(info.get("npr_from"), info.get("npr_to"))
+    if npr:
+        table.add_row("NPR-gyldig", npr)
+    if info.get("flags"):
+        table.add_row("Flagg", ", ".join(info["flags"]))
+    for note in info.get("notes", []):
+        table.add_row("Merknad", note)
+    structure = info.get("structure")
+    if structure:
+        table.add_row("Kapittel", f"{structure['chapter']} {structure['chapter_name'] or ''}")
+        if structure.get("access"):
+            table.add_row("Tilgang", structure["access"])
+        if structure.get("modality"):
+            table.add_row("Modalitet", structure["modality"])
+        if structure.get("additional"):
+            table.add_row("Type", "tilleggskode")
+    if info["normalised"]:
+        table.add_row("Normalisert", "; ".join(info["normalised"]))
+    if info.get("children"):
+        table.add_row("Underkoder", f"{info['children']} (vis med --list)")
+    table.add_row("Kilde", info["release"] or "ingen kodeliste")
+    out.print(table)
+
+
+def _print_children(info: dict[str, Any], children: list[dict[str, Any]]) -> None:
+    if not children:
+        out.print(f"{info['code']} har ingen underordnede koder.")
+        return
+    table = Table(title=f"Under {info['code']} {info.get('text') or info.get('text_en') or ''}")
+    table.add_column("Kode", style="bold")
+    table.add_column("Tekst")
+    table.add_column("Rapporteres", justify="center")
+    for child in children:
+        table.add_row(child["code"], child["text"], "ja" if child["reportable"] else "nei")
+    out.print(table)
+
+
+def _span(start: str | None, end: str | None) -> str:
+    if not start and not end:
+        return ""
+    return f"{start or '…'} – {end or '…'}"
+
+
+def status() -> None:
+    """Vis hvilke kodelister som er lastet inn (innebygde og offisielle)."""
+    try:
+        base = default_codebase()
+    except KodevaktError as exc:
+        fail(str(exc), code=2)
+    table = Table(title="Innlastede kodelister")
+    table.add_column("Familie")
+    table.add_column("År", justify="right")
+    table.add_column("Koder", justify="right")
+    table.add_column("Kilde")
+    table.add_column("Komplett")
+    for release in base.releases:
+        code_list = base.code_list(release.family, release.year)
+        count = len(code_list) if code_list else 0
+        table.add_row(
+            release.family.value,
+            str(release.year),
+            str(count),
+            release.source,
+            "ja" if release.complete else "nei (utvalg)",
+        )
+    out.print(table)
+    err.print("Offisielle lister lastes med miljøvariabelen KODEVAKT_CODE_FILES.")
