@@ -1,0 +1,24 @@
+"""kodevakt: clinical coding quality for the Norwegian specialist health service.
+
+The public API is small: `check` episodes against the national rules, `lookup` and
+`describe` codes, `default_codebase` for the loaded code lists.
+"""
+
+from kodevakt.codes.codebase import CodeBase
+from kodevakt.codes.describe import describe
+from kodevakt.codes.loading import default_codebase
+from kodevakt.codes.normalise import normalise
+from kodevakt.episodes.model import Episode
+from kodevakt.rules.api import check
+from kodevakt.rules.finding import Finding, Severity
+
+__all__ = [
+    "CodeBase",
+    "Episode",
+    "Finding",
+    "Severity",
+    "check",
+    "default_codebase",
+    "describe",
+    "normalise",
+]

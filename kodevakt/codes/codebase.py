@@ -4,6 +4,8 @@ A `CodeBase` holds releases per family (ICD-10, procedures, special codes). For 
 picks the release of that year, or the nearest one when that year is not loaded (an earlier
 release before a later one), and merges the chosen releases into one dictionary so that a
 lookup of a canonical code is a single dict access (the rule engine does millions of them).
+A code missing from the releases in force but present in another loaded year (expired, or not
+yet introduced) resolves as NOT_VALID with that year's release, not as unknown.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ class Status(StrEnum):
     OK = "ok"
     UNKNOWN = "unknown"  # no such code in its system (K01)
     NOT_IN_LOADED_LIST = "not-in-loaded-list"  # well-formed, list loaded is only a subset
-    NOT_VALID = "not-valid"  # exists, but not on this date (K02)
+    NOT_VALID = "not-valid"  # exists, but not on this date, or only in another year's list (K02)
     NOT_REPORTABLE = "not-reportable"  # heading or not reported to NPR (K03)
     WHO_ONLY = "who-only"  # WHO code that the Norwegian edition does not use (T06)
     FORMAT_ONLY = "format-only"  # system without a loaded list (ATC): shape checked only
@@ -108,7 +110,11 @@ class CodeBase:
         return self._view(None if at is None else at.year).get(code)
 
     def lookup(self, raw: str, at: date | None = None) -> Code | None:
-        """Lookup of a code written any way a coder writes it."""
+        """Lookup of a code written any way a coder writes it.
+
+        A code missing from the releases in force but present in another loaded year comes
+        back too (as `resolve` finds it, with status NOT_VALID).
+        """
         found = self._view(None if at is None else at.year).get(raw)
         if found is not None:
             return found
@@ -132,7 +138,32 @@ class CodeBase:
         if family is not None:
             chosen = self.code_list(family, at)
             release = chosen.release if chosen is not None else None
+            if code is None and chosen is not None and chosen.release.complete:
+                other = self._other_release(family, norm.code, chosen, at)
+                if other is not None:
+                    # Known from another year's list only: it exists, but not on this date.
+                    code = other.codes[norm.code]
+                    status = Status.WHO_ONLY if code.who_only else Status.NOT_VALID
+                    return Resolution(norm, code, status, other.release, shape)
         return Resolution(norm, code, _status(norm, code, release, at), release, shape)
+
+    def _other_release(
+        self, family: Family, code: str, chosen: CodeList | None, at: date | None
+    ) -> CodeList | None:
+        """The loaded release of `family` nearest in year to `at` that holds `code`, if any.
+
+        Asked only when the release in force is complete: a code missing from a subset
+        (the embedded procedure codes) is "not in the loaded list", whatever other years say.
+        """
+        by_year = self._lists.get(family, {})
+        if len(by_year) < 2:
+            return None
+        target = at.year if at is not None else max(by_year)
+        for year in sorted(by_year, key=lambda y: (abs(y - target), -y)):
+            candidate = by_year[year]
+            if candidate is not chosen and code in candidate.codes:
+                return candidate
+        return None
 
     def children(self, code: str, at: date | None = None) -> list[Code]:
         found = self.lookup(code, at)

@@ -1,0 +1,1 @@
+"""Coded episodes: the model and the readers for every input format."""

@@ -1,0 +1,142 @@
+"""The episode interchange JSON (one object, an array, or JSON Lines; `-` reads stdin).
+
+Files can hold millions of episodes, so objects are decoded one at a time from a buffered
+stream: an array is never loaded whole. A record that is not valid JSON is rejected with its
+line and the reader resynchronises at the next line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from kodevakt.episodes import values
+from kodevakt.episodes.model import Episode, Patient, ProcedureGroup, Source
+from kodevakt.episodes.records import Record, Rejected
+from kodevakt.episodes.values import ValueProblem
+
+_DECODER = json.JSONDecoder()
+_CHUNK = 1 << 20
+
+
+def read_interchange(path: str | Path) -> Iterator[Record]:
+    """Episodes from an interchange JSON/JSONL file, or stdin for `-`."""
+    name = str(path)
+    if name == "-":
+        yield from _read_stream(sys.stdin, "<stdin>")
+        return
+    with open(path, encoding="utf-8-sig") as stream:
+        yield from _read_stream(stream, name)
+
+
+def _read_stream(stream: IO[str], name: str) -> Iterator[Record]:
+    buffer, pos, line, eof = "", 0, 1, False
+    while True:
+        # Keep at least one chunk ahead so a whole episode object is always in the buffer.
+        if not eof and len(buffer) - pos < _CHUNK:
+            chunk = stream.read(_CHUNK)
+            buffer, pos, eof = buffer[pos:] + chunk, 0, not chunk
+        # separators between objects: whitespace, commas, array brackets
+        while pos < len(buffer) and buffer[pos] in " \t\r\n,[]":
+            if buffer[pos] == "\n":
+                line += 1
+            pos += 1
+        if pos >= len(buffer):
+            if eof:
+                return
+            continue
+        try:
+            obj, end = _DECODER.raw_decode(buffer, pos)
+        except json.JSONDecodeError as exc:
+            yield Rejected(name, line, None, f"ugyldig JSON ({exc.msg})")
+            newline = buffer.find("\n", pos)
+            pos = len(buffer) if newline < 0 else newline
+            continue
+        start_line = line
+        line += buffer.count("\n", pos, end)
+        pos = end
+        yield episode_from_dict(obj, Source(name, start_line))
+
+
+def episode_from_dict(obj: Any, source: Source) -> Record:
+    """One interchange object → Episode, or Rejected naming the field that made it unreadable."""
+    if not isinstance(obj, dict):
+        return Rejected(source.file, source.line, None, "posten er ikke et JSON-objekt")
+    try:
+        return _episode(obj, source)
+    except ValueProblem as problem:
+        return Rejected(source.file, source.line, problem.field, problem.message)
+
+
+def _episode(obj: dict[str, Any], source: Source) -> Episode:
+    episode_id = values.text(obj.get("id"))
+    if episode_id is None:
+        raise ValueProblem("id", "episoden mangler id")
+    patient_obj = obj.get("patient") or {}
+    if not isinstance(patient_obj, dict):
+        raise ValueProblem("patient", "pasient må være et objekt")
+    sex, sex_raw = values.sex(patient_obj.get("sex"))
+    patient = Patient(
+        id=values.text(patient_obj.get("id")),
+        sex=sex,
+        sex_raw=sex_raw,
+        birth_date=values.day(patient_obj.get("birth_date"), "patient.birth_date"),
+        age_years=values.integer(patient_obj.get("age"), "patient.age"),
+        age_days=values.integer(patient_obj.get("age_days"), "patient.age_days"),
+    )
+    care_raw = values.text(obj.get("care_level"))
+    return Episode(
+        id=episode_id,
+        patient=patient,
+        institution=values.text(obj.get("institution")),
+        department=values.text(obj.get("department")),
+        care_level=values.care_level(care_raw),
+        care_level_raw=care_raw,
+        urgency=values.urgency(obj.get("urgency")),
+        admission=values.moment(obj.get("admission"), "admission"),
+        discharge=values.moment(obj.get("discharge"), "discharge"),
+        transferred_from=values.text(obj.get("transferred_from")),
+        transferred_to=values.text(obj.get("transferred_to")),
+        conditions=_conditions(obj.get("conditions")),
+        procedures=_procedures(obj.get("procedures")),
+        text=values.text(obj.get("text")),
+        source=source,
+    )
+
+
+def _codes(group: Any, field: str) -> list[str]:
+    if isinstance(group, str):
+        return [code for code in group.split("+") if code.strip()]
+    if isinstance(group, list) and all(isinstance(code, str) for code in group):
+        return [code for code in group if code.strip()]
+    raise ValueProblem(field, "en kodegruppe må være en liste av koder")
+
+
+def _conditions(raw: Any) -> list[list[str]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValueProblem("conditions", "tilstander må være en liste av kodegrupper")
+    groups = [_codes(group, f"conditions[{i}]") for i, group in enumerate(raw)]
+    return [group for group in groups if group]
+
+
+def _procedures(raw: Any) -> list[ProcedureGroup]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValueProblem("procedures", "prosedyrer må være en liste av prosedyregrupper")
+    groups = []
+    for i, group in enumerate(raw):
+        field = f"procedures[{i}]"
+        if isinstance(group, dict):
+            codes = _codes(group.get("codes"), f"{field}.codes")
+            when = values.day(group.get("date"), f"{field}.date")
+        else:
+            codes, when = _codes(group, field), None
+        if codes:
+            groups.append(ProcedureGroup(codes, when))
+    return groups

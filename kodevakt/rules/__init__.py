@@ -1,0 +1,1 @@
+"""Rule checking: the registry, the rules and the engine that runs them."""

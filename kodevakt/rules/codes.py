@@ -1,0 +1,235 @@
+"""K rules: does each code exist, is it valid on the date, may it be reported, is it well written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kodevakt.codes.codebase import Status
+from kodevakt.codes.normalise import CodeKind
+from kodevakt.rules import facts as F
+from kodevakt.rules.finding import Hit, Severity
+from kodevakt.rules.registry import rule
+from kodevakt.rules.view import CodeRef, EpisodeView
+
+_SYSTEM_NAME = {
+    CodeKind.ICD10: "ICD-10 (norsk utgave)",
+    CodeKind.PROCEDURE: "prosedyrekodeverkene (NCSP/NCMP/NCRP)",
+    CodeKind.ATC: "ATC",
+    CodeKind.SPECIAL: "særkodene",
+}
+
+
+def _children_hint(view: EpisodeView, ref: CodeRef, limit: int = 8) -> str | None:
+    children = [c for c in view.children(ref.code) if c.reportable]
+    if not children:
+        return None
+    shown = ", ".join(c.code for c in children[:limit])
+    more = f" (og {len(children) - limit} til)" if len(children) > limit else ""
+    return f"Velg en rapporterbar underkode: {shown}{more}"
+
+
+@rule(
+    "K01",
+    "code-does-not-exist",
+    Severity.ERROR,
+    title="Koden finnes ikke i kodeverket",
+    source="Kodeveiledning 2018 §1.2",
+    triggers=F.NOT_OK | F.UNKNOWN_SHAPE,
+)
+def code_does_not_exist(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: every code exists in its code system (ICD-10, NCSP, NCMP, NCRP, ATC, særkoder).
+
+    Why: only codes from the valid code lists can be reported to NPR (Kodeveiledning 2018
+    §1.2). A WHO code that the Norwegian edition leaves out (I25.0) is reported by T06 instead,
+    which can name the Norwegian alternative; a well-formed procedure code that is missing
+    from an incomplete loaded list is K06 (info), not an error.
+
+    Triggers: `J12.7` (no such code), `JK A2` (no code shape at all).
+
+    Correct: `J12.8`, or the code the documentation supports.
+    """
+    for ref in view.all_codes():
+        facts = ref.facts
+        if facts.kind is CodeKind.UNKNOWN:
+            yield Hit(
+                f"«{facts.raw}» har ikke formen til noen kode i ICD-10, prosedyrekodeverkene "
+                "eller ATC.",
+                (facts.raw,),
+                ref.location,
+            )
+        elif facts.status is Status.UNKNOWN:
+            system = _SYSTEM_NAME.get(facts.kind, "kodeverket")
+            parent = facts.code[:3] if facts.kind is CodeKind.ICD10 else None
+            suggestion = _children_hint(view, ref) if parent is None else None
+            if parent is not None:
+                siblings = [c for c in view.children(parent) if c.reportable]
+                if siblings:
+                    suggestion = "Koder under " + parent + ": " + ", ".join(
+                        c.code for c in siblings[:8]
+                    )
+            yield Hit(f"{facts.code} finnes ikke i {system}.", (facts.code,), ref.location,
+                      suggestion)
+
+
+@rule(
+    "K02",
+    "code-not-valid-on-date",
+    Severity.ERROR,
+    title="Koden er ikke gyldig på episodens dato",
+    source="Kodeveiledning 2018 §5.4 s. 42",
+    triggers=F.NOT_OK,
+)
+def code_not_valid_on_date(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: each code is valid (code list and NPR validity dates) on the episode's date.
+
+    Why: an episode is coded with the codes valid when the care was given; codes change every
+    1 January (Kodeveiledning 2018 §5.4 p. 42).
+
+    Triggers: a code whose `Gyldig_til` is 2024-12-31 on an episode discharged in 2025.
+
+    Correct: the code valid in 2025 (the successor named by the code list).
+    """
+    for ref in view.all_codes():
+        info = ref.facts.info
+        if ref.facts.status is Status.NOT_VALID and info is not None:
+            span = f"{info.valid_from or info.npr_from or '…'}–{info.valid_to or info.npr_to or '…'}"
+            when = view.day.isoformat() if view.day else "episodens dato"
+            yield Hit(
+                f"{ref.code} er ikke gyldig {when} (gyldig {span}).",
+                (ref.code,),
+                ref.location,
+                "; ".join(info.notes) or None,
+            )
+
+
+@rule(
+    "K03",
+    "code-not-reportable",
+    Severity.ERROR,
+    title="Koden kan ikke rapporteres (overskrift eller ikke NPR-kode)",
+    source="Kodeveiledning 2018 §3.2 s. 21, §10.1 s. 84",
+    triggers=F.NOT_OK,
+)
+def code_not_reportable(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: each code is a terminal code that NPR accepts, not a heading.
+
+    Why: categories that are subdivided must be coded with their 4th (or 5th) character;
+    diabetes E10–E14 always needs the 4th character (Kodeveiledning 2018 §3.2 p. 21, §10.1
+    p. 84). Codes the list marks as not reported to NPR may not be registered.
+
+    Triggers: `E11`, `J12`, `I21`.
+
+    Correct: `E11.9`, `J12.8`, `I21.4`.
+    """
+    for ref in view.all_codes():
+        if ref.facts.status is Status.NOT_REPORTABLE:
+            yield Hit(
+                f"{ref.code} er en overskrift eller kode som ikke rapporteres; "
+                "den må kodes mer spesifikt.",
+                (ref.code,),
+                ref.location,
+                _children_hint(view, ref),
+            )
+
+
+@rule(
+    "K04",
+    "code-written-non-standard",
+    Severity.WARNING,
+    title="Koden er skrevet på en ikke-standard måte",
+    source="Kodeveiledning 2018 §3.2",
+    triggers=F.NONSTANDARD,
+)
+def code_written_non_standard(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: codes are written in the list's form (a missing dot is NPR's own form and fine).
+
+    Why: codes are registered exactly as the code list writes them (Kodeveiledning 2018 §3.2);
+    spaces, commas or wrong case break matching in other systems. A dagger or asterisk mark
+    only repeats what the code list says, so it is reported as info, not as a warning.
+
+    Triggers: `j12,8`, `C07A B02`, ` I10`.
+
+    Correct: `J12.8`, `C07AB02`, `I10`.
+    """
+    for ref in view.all_codes():
+        changes = ref.facts.changes
+        if not changes:
+            continue
+        marks_only = all("merke" in change for change in changes)
+        yield Hit(
+            f"«{ref.facts.raw}» er lest som {ref.code} ({'; '.join(changes)}).",
+            (ref.code,),
+            ref.location,
+            f"Skriv {ref.code}",
+            Severity.INFO if marks_only else None,
+        )
+
+
+@rule(
+    "K05",
+    "code-of-wrong-kind",
+    Severity.ERROR,
+    title="Kode av feil type på sin plass",
+    source="Kodeveiledning 2018 §4.1",
+    triggers=F.PROCEDURE | F.ICD,
+)
+def code_of_wrong_kind(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: conditions hold ICD-10 codes (with ATC or særkoder as additional codes) and
+    procedures hold procedure codes (with ATC or særkoder for drugs).
+
+    Why: conditions are coded with ICD-10 and procedures with NCSP/NCMP/NCRP (Kodeveiledning
+    2018 §4.1); a code in the wrong list is lost for statistics and DRG grouping.
+
+    Triggers: `JKA20` among the conditions; `K80.2` among the procedures.
+
+    Correct: move the code to its list.
+    """
+    for ref in view.condition_codes():
+        if ref.facts.kind is CodeKind.PROCEDURE:
+            yield Hit(
+                f"{ref.code} er en prosedyrekode, men står blant tilstandene.",
+                (ref.code,),
+                ref.location,
+                f"Flytt {ref.code} til prosedyrene",
+            )
+    for ref in view.procedure_codes():
+        if ref.facts.kind is CodeKind.ICD10 and ref.facts.info is not None:
+            yield Hit(
+                f"{ref.code} er en ICD-10-kode, men står blant prosedyrene.",
+                (ref.code,),
+                ref.location,
+                f"Flytt {ref.code} til tilstandene",
+            )
+
+
+@rule(
+    "K06",
+    "procedure-not-in-loaded-list",
+    Severity.INFO,
+    title="Prosedyrekoden finnes ikke i den innlastede (ufullstendige) listen",
+    source="Kodeveiledning 2018 §5.1",
+    triggers=F.PROCEDURE,
+)
+def procedure_not_in_loaded_list(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: well-formed procedure codes missing from a loaded list that is only a subset.
+
+    Why: the embedded procedure codes are only those the rulebook names; without the official
+    procedure list a missing code cannot be judged valid or invalid, so the user is told
+    rather than warned (the official list is loaded with KODEVAKT_CODE_FILES).
+
+    Triggers: `JKA21` checked with only the embedded subset loaded.
+
+    Correct: load the official procedure list for the year.
+    """
+    missing = [
+        ref for ref in view.procedure_codes() if ref.facts.status is Status.NOT_IN_LOADED_LIST
+    ]
+    if missing:
+        codes = tuple(dict.fromkeys(ref.code for ref in missing))
+        yield Hit(
+            f"{', '.join(codes)} finnes ikke i den innlastede prosedyrekodelisten (bare et "
+            "utvalg er innebygd) og er bare formkontrollert.",
+            codes,
+            missing[0].location,
+            "Last inn den offisielle prosedyrekodelisten for året",
+        )

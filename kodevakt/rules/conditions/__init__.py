@@ -1,0 +1,1 @@
+"""T rules: the condition groups (main condition first) of an episode."""

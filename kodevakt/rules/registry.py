@@ -1,0 +1,136 @@
+"""The rule registry: one decorator fills it; the CLI, docs and checker all read it.
+
+A rule module declares everything about a rule next to its check, like ruff does: code from
+the catalogue, kebab-case name of the defect, severity, years in force, status, source
+reference, Norwegian title, and the `triggers` mask that lets the engine skip the rule for an
+episode holding none of the code features it looks at (the main speed trick, see engine.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from kodevakt.rules.finding import Hit, Severity
+
+if TYPE_CHECKING:
+    from kodevakt.rules.view import EpisodeView
+
+Check = Callable[["EpisodeView"], Iterable[Hit]]
+
+
+class RuleStatus(StrEnum):
+    STABLE = "stable"
+    PREVIEW = "preview"
+    REMOVED = "removed"
+
+
+DOC_SECTIONS = ("Checks:", "Why:", "Triggers:", "Correct:")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Everything about one rule."""
+
+    code: str
+    name: str
+    severity: Severity
+    title: str
+    source: str
+    first_year: int | None
+    last_year: int | None
+    triggers: int
+    status: RuleStatus
+    check: Check
+    needs_batch: bool = False
+
+    @property
+    def family(self) -> str:
+        return self.code[0]
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.check) or ""
+
+    def in_force(self, year: int) -> bool:
+        return (self.first_year is None or self.first_year <= year) and (
+            self.last_year is None or year <= self.last_year
+        )
+
+    @property
+    def years(self) -> str:
+        if self.first_year is None and self.last_year is None:
+            return "alltid"
+        if self.last_year is None:
+            return f"{self.first_year}–"
+        if self.first_year is None:
+            return f"–{self.last_year}"
+        return f"{self.first_year}–{self.last_year}"
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    title: str,
+    source: str,
+    years: tuple[int | None, int | None] = (None, None),
+    triggers: int = 0,
+    status: RuleStatus = RuleStatus.STABLE,
+) -> Callable[[Check], Check]:
+    """Register the decorated check function as rule `code`."""
+
+    def register(check: Check) -> Check:
+        if code in REGISTRY:
+            raise ValueError(f"rule code {code} registered twice")
+        REGISTRY[code] = Rule(
+            code=code,
+            name=name,
+            severity=severity,
+            title=title,
+            source=source,
+            first_year=years[0],
+            last_year=years[1],
+            triggers=triggers,
+            status=status,
+            check=check,
+        )
+        return check
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, in catalogue order (family K, T, P, E, then by number)."""
+    from kodevakt.rules import catalogue  # noqa: F401  (imports register the rules)
+
+    order = {family: i for i, family in enumerate("KTPEM")}
+    return sorted(REGISTRY.values(), key=lambda r: (order.get(r.family, 9), r.code))
+
+
+def select(
+    select: Iterable[str] = (), ignore: Iterable[str] = (), *, preview: bool = False
+) -> list[Rule]:
+    """Rules chosen by code prefix; the longest matching prefix decides (flake8's engine)."""
+    chosen = list(select) or [""]
+    ignored = list(ignore)
+    result = []
+    for candidate in all_rules():
+        if candidate.status is RuleStatus.REMOVED:
+            continue
+        if candidate.status is RuleStatus.PREVIEW and not preview:
+            continue
+        best_select = max((len(p) for p in chosen if candidate.code.startswith(p)), default=-1)
+        best_ignore = max((len(p) for p in ignored if candidate.code.startswith(p)), default=-1)
+        if best_select > best_ignore:
+            result.append(candidate)
+    return result
+
+
