@@ -62,8 +62,11 @@ COLUMNS = ["code", "level", "parent", "text", "text_en", "reportable", "who_only
 
 
 def dotted(code: str) -> str:
+    """Canonical ICD-10 form; chapters (Roman numerals) and blocks keep theirs."""
     code = code.replace(".", "")
-    return code if len(code) <= 3 or "-" in code else f"{code[:3]}.{code[3:]}"
+    if len(code) <= 3 or "-" in code or not code[1].isdigit():
+        return code
+    return f"{code[:3]}.{code[3:]}"
 
 
 def npm_codes(tarball: Path | None) -> list[dict[str, str]]:

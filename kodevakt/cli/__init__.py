@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kodevakt.cli import codes
+from kodevakt.cli import check, codes, rules
 
 app = typer.Typer(
     help="kodevakt: kvalitetskontroll av klinisk koding i spesialisthelsetjenesten.",
@@ -13,3 +13,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 codes.register(app)
+check.register(app)
+rules.register(app)

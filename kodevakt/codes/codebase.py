@@ -74,11 +74,7 @@ class CodeBase:
 
     @property
     def releases(self) -> list[Release]:
-        return [
-            lst.release
-            for family in self._lists.values()
-            for _, lst in sorted(family.items())
-        ]
+        return [lst.release for family in self._lists.values() for _, lst in sorted(family.items())]
 
     def code_list(self, family: Family, at: date | int | None = None) -> CodeList | None:
         """The release of `family` in force at `at` (a date or a year); newest when `None`."""
@@ -182,7 +178,9 @@ class CodeBase:
         return code_list.ancestors(found.code) if code_list is not None else []
 
 
-def _status(norm: Normalised, code: Code | None, release: Release | None, at: date | None) -> Status:
+def _status(
+    norm: Normalised, code: Code | None, release: Release | None, at: date | None
+) -> Status:
     if code is None:
         if norm.kind is CodeKind.ATC:
             return Status.FORMAT_ONLY

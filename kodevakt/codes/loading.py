@@ -20,6 +20,7 @@ from kodevakt.codes import official_icd10, official_procedures
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.codes.embedded import load_embedded_icd10
 from kodevakt.codes.normalise import CodeKind, normalise
+from kodevakt.codes.procedure_subset import load_embedded_procedures, load_embedded_special_codes
 from kodevakt.codes.procedures import parse_procedure
 from kodevakt.codes.release import CodeList, Family
 from kodevakt.codes.tabular import Table, header_key, known_names, read_table
@@ -51,12 +52,6 @@ def default_codebase(extra_files: Iterable[str | PathLike[str]] = ()) -> CodeBas
     Two different official files of the same family and year are an error (which one should
     win is not ours to guess); the same file named twice is loaded once.
     """
-    # The embedded procedure subset and special codes live in their own module.
-    from kodevakt.codes.procedure_subset import (
-        load_embedded_procedures,
-        load_embedded_special_codes,
-    )
-
     base = CodeBase(
         [load_embedded_icd10(), load_embedded_procedures(), load_embedded_special_codes()]
     )
@@ -67,7 +62,7 @@ def default_codebase(extra_files: Iterable[str | PathLike[str]] = ()) -> CodeBas
         if resolved in seen:
             continue
         seen.add(resolved)
-        code_list = load_code_file(raw)
+        code_list = load_code_file(raw.expanduser())
         key = (code_list.release.family, code_list.release.year)
         if key in loaded:
             raise CodeListError(

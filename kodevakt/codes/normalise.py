@@ -106,7 +106,7 @@ def normalise(raw: str) -> Normalised:
     if kind is CodeKind.ICD10:
         if code.replace(".", "") != bare:
             changes.append("store/små bokstaver rettet")
-        if "." in text and text != code:
+        if "." in text and text.lower() != code.lower():
             changes.append("punktum flyttet")
     elif kind is not CodeKind.UNKNOWN:
         if code != bare:

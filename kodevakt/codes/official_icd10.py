@@ -74,18 +74,20 @@ def icd10_from_table(table: Table, year: int | None = None) -> CodeList:
     """Build the release from a file already read (used by `loading.load_code_file`)."""
     columns = map_columns(table, COLUMNS, _WHAT)
     codes: dict[str, Code] = {}
-    first_row: dict[str, int] = {}
+    first_seen: dict[str, tuple[int, str | None]] = {}
     for row in rows(table, columns):
         code = _read_code(row)
         if code is None:
             continue
         if code.code in codes:
+            number, written = first_seen[code.code]
             raise row.error(
                 "code",
-                f"koden «{row.text('code')}» finnes allerede på rad {first_row[code.code]}",
+                f"koden {code.code} finnes to ganger: her som «{row.text('code')}», "
+                f"og på rad {number} som «{written}»",
             )
         codes[code.code] = code
-        first_row[code.code] = row.number
+        first_seen[code.code] = (row.number, row.text("code"))
     if not codes:
         raise CodeListError(f"{_WHAT} inneholder ingen koder", file=table.file)
     found_year = release_year(table.file, codes.values(), year)

@@ -215,7 +215,10 @@ def _read_json(name: str, data: bytes) -> Table:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CodeListError(
-            f"filen er ikke gyldig JSON ({exc.msg}, tegn {exc.colno})", file=name, line=exc.lineno
+            f"filen er ikke gyldig JSON: feil ved tegn {exc.colno} på linje {exc.lineno} "
+            f"({exc.msg})",
+            file=name,
+            line=exc.lineno,
         ) from exc
     records = _json_records(parsed, name)
     columns: dict[str, str] = {}  # comparison key -> first spelling seen
@@ -254,9 +257,12 @@ def _json_records(parsed: object, name: str) -> list[object]:
 def map_columns(table: Table, spec: Iterable[Column], what: str) -> dict[str, str]:
     """Match a loader's column table to the file header: internal key → header name in file.
 
-    A missing required column raises one `CodeListError` listing every missing column with the
-    names accepted for it; `what` names the list in the message ("ICD-10-kodelisten").
+    A file without rows, or without a required column, raises one `CodeListError`; a missing
+    column is named with every name accepted for it. `what` names the list in the message
+    ("ICD-10-kodelisten").
     """
+    if not table.rows:
+        raise CodeListError(f"{what} inneholder ingen koder", file=table.file)
     by_key = {header_key(title): title for title in table.columns}
     mapped: dict[str, str] = {}
     missing: list[Column] = []
@@ -270,8 +276,11 @@ def map_columns(table: Table, spec: Iterable[Column], what: str) -> dict[str, st
         first = missing[0]
         parts = []
         for column in missing:
-            accepted = " / ".join(f"«{n}»" for n in column.names)
-            parts.append(f"«{column.names[0]}» (godtatte navn: {accepted})")
+            if len(column.names) == 1:
+                parts.append(f"«{column.names[0]}»")
+            else:
+                accepted = " / ".join(f"«{n}»" for n in column.names)
+                parts.append(f"«{column.names[0]}» (godtatte navn: {accepted})")
         noun = "kolonne" if len(missing) == 1 else "kolonner"
         found_text = ", ".join(f"«{c}»" for c in table.columns) or "ingen"
         raise CodeListError(

@@ -51,7 +51,7 @@ def _read_stream(stream: IO[str], name: str) -> Iterator[Record]:
         try:
             obj, end = _DECODER.raw_decode(buffer, pos)
         except json.JSONDecodeError as exc:
-            yield Rejected(name, line, None, f"ugyldig JSON ({exc.msg})")
+            yield Rejected(name, line, None, f"ugyldig JSON (feil ved tegn {exc.colno} på linjen)")
             newline = buffer.find("\n", pos)
             pos = len(buffer) if newline < 0 else newline
             continue

@@ -1,0 +1,213 @@
+"""`kodevakt check`: check coded episodes from files, stdin or the command line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import date as Date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kodevakt.cli.common import err, fail, out
+from kodevakt.codes.loading import default_codebase
+from kodevakt.episodes.interchange import episode_from_dict
+from kodevakt.episodes.model import Episode, Source
+from kodevakt.episodes.notation import parse_conditions, parse_procedures
+from kodevakt.episodes.reading import ReadStats, read_episodes
+from kodevakt.episodes.records import Rejected
+from kodevakt.errors import KodevaktError
+from kodevakt.rules.engine import Checker
+from kodevakt.rules.finding import Finding, Severity
+from kodevakt.rules.output import Summary, write_csv, write_json_array, write_json_lines
+from kodevakt.rules.registry import select
+
+
+class CheckFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+
+
+def check(
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Episodefiler (JSON, JSON Lines, NPR-CSV); - = stdin")
+    ] = None,
+    output: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.TABLE,
+    min_severity: Annotated[
+        Severity, typer.Option("--min-severity", help="Vis bare funn med minst denne alvorligheten.")
+    ] = Severity.INFO,
+    rules_year: Annotated[
+        int | None, typer.Option("--rules-year", help="Bruk reglene for dette året.")
+    ] = None,
+    select_: Annotated[
+        str, typer.Option("--select", help="Regler å ta med, som prefikser: T,P")
+    ] = "",
+    ignore: Annotated[str, typer.Option("--ignore", help="Regler å utelate: T13,K06")] = "",
+    preview: Annotated[bool, typer.Option("--preview", help="Ta med forhåndsregler.")] = False,
+    conditions: Annotated[
+        str | None, typer.Option("--conditions", "-c", help="Tilstander: 'J12.8+U07.1; I10'")
+    ] = None,
+    procedures: Annotated[
+        str | None, typer.Option("--procedures", "-p", help="Prosedyrer: 'JKA20+ZXD10@2025-03-02'")
+    ] = None,
+    sex: Annotated[str, typer.Option("--sex", help="Kjønn for --conditions: M eller K")] = "K",
+    age: Annotated[int | None, typer.Option("--age", help="Alder i år for --conditions")] = None,
+    care_level: Annotated[
+        str, typer.Option("--care-level", help="Omsorgsnivå for --conditions: outpatient|day|inpatient")
+    ] = "outpatient",
+    date: Annotated[
+        str | None, typer.Option("--date", help="Dato for --conditions (ÅÅÅÅ-MM-DD)")
+    ] = None,
+) -> None:
+    """Kontroller kodede episoder mot de nasjonale kodereglene som gjaldt på episodens dato.
+
+    Avslutningskode 0: ingen feil; 1: feil funnet; 2: inndata kunne ikke leses.
+    """
+    try:
+        base = default_codebase()
+    except KodevaktError as exc:
+        fail(str(exc), code=2)
+    rules = select(_split(select_), _split(ignore), preview=preview)
+    checker = Checker(base, rules, rules_year=rules_year, min_severity=min_severity)
+    stats = ReadStats()
+    if conditions is not None or procedures is not None:
+        episodes: Iterator[Episode] = iter(
+            [_episode_from_options(conditions, procedures, sex, age, care_level, date)]
+        )
+        stats.read = 1
+    else:
+        paths = files or []
+        if not paths:
+            fail("oppgi minst én fil (eller - for standard inn), eller --conditions", code=2)
+        for path in paths:
+            if path != "-" and not Path(path).is_file():
+                fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
+        episodes = read_episodes(paths, stats)
+    summary = Summary()
+    findings = _counted(checker.check(_progress(episodes)), summary)
+    try:
+        _write(findings, output)
+    except KodevaktError as exc:
+        fail(str(exc), code=2)
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"inndata kunne ikke leses: {exc}", code=2)
+    _report(stats, summary)
+    raise typer.Exit(1 if summary.count(Severity.ERROR) else 0)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip().upper() for part in value.split(",") if part.strip()]
+
+
+def _episode_from_options(
+    conditions: str | None,
+    procedures: str | None,
+    sex: str,
+    age: int | None,
+    care_level: str,
+    date: str | None,
+) -> Episode:
+    day = date or Date.today().isoformat()
+    try:
+        groups = parse_procedures(procedures or "")
+    except ValueError as exc:
+        fail(f"--procedures: {exc}", code=2)
+    obj = {
+        "id": "kommandolinje",
+        "patient": {"sex": sex, "age": age if age is not None else 50},
+        "care_level": care_level,
+        "admission": day,
+        "discharge": day,
+        "conditions": parse_conditions(conditions or ""),
+        "procedures": [
+            {"codes": g.codes, "date": g.date.isoformat() if g.date else None} for g in groups
+        ],
+    }
+    record = episode_from_dict(obj, Source("kommandolinje", 1))
+    if isinstance(record, Rejected):
+        fail(record.describe(), code=2)
+    return record
+
+
+def _progress(episodes: Iterator[Episode]) -> Iterator[Episode]:
+    if not sys.stderr.isatty():
+        yield from episodes
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("Kontrollerer: {task.completed:,} episoder"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("check")
+        for i, episode in enumerate(episodes, start=1):
+            if i % 1000 == 0:
+                progress.update(task, completed=i)
+            yield episode
+
+
+def _counted(findings: Iterator[Finding], summary: Summary) -> Iterator[Finding]:
+    for finding in findings:
+        summary.add(finding)
+        yield finding
+
+
+def _write(findings: Iterator[Finding], output: CheckFormat) -> None:
+    if output is CheckFormat.JSON:
+        write_json_array(findings, sys.stdout)
+    elif output is CheckFormat.JSONL:
+        write_json_lines(findings, sys.stdout)
+    elif output is CheckFormat.CSV:
+        write_csv(findings, sys.stdout)
+    else:
+        _write_table(findings)
+
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _write_table(findings: Iterator[Finding]) -> None:
+    table = Table(show_lines=False)
+    for column in ("Episode", "Regel", "Alvor", "Melding", "Forslag", "Kilde"):
+        table.add_column(column, overflow="fold")
+    rows = 0
+    for finding in findings:
+        rows += 1
+        table.add_row(
+            finding.episode_id,
+            finding.rule,
+            f"[{_STYLE[finding.severity]}]{finding.severity.norwegian}[/]",
+            finding.message,
+            finding.suggestion or "",
+            finding.source,
+        )
+    if rows:
+        out.print(table)
+    else:
+        out.print("Ingen funn.")
+
+
+def _report(stats: ReadStats, summary: Summary) -> None:
+    for rejected in stats.rejected[:20]:
+        err.print(f"[red]Avvist:[/] {rejected.describe()}")
+    if len(stats.rejected) > 20:
+        err.print(f"… og {len(stats.rejected) - 20} avviste poster til")
+    err.print(
+        f"Lest {stats.read} poster: {stats.accepted} kontrollert, {len(stats.rejected)} avvist. "
+        f"Funn: {summary.count(Severity.ERROR)} feil, {summary.count(Severity.WARNING)} "
+        f"advarsler, {summary.count(Severity.INFO)} info."
+    )
+    if summary.by_rule:
+        top = sorted(summary.by_rule.items(), key=lambda item: (-item[1], item[0]))[:10]
+        err.print("Vanligste regler: " + ", ".join(f"{rule} ({n})" for (rule, _), n in top))
