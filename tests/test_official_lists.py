@@ -438,3 +438,11 @@ def test_fixtures_are_up_to_date(tmp_path: Path) -> None:
             assert str(old.value) == str(new.value)
         else:
             assert load_code_file(committed).codes == load_code_file(fresh).codes
+
+
+def test_official_procedure_list_replaces_the_embedded_subset_for_every_year() -> None:
+    from kodevakt.codes.release import Family
+
+    base = default_codebase([LISTS / "alle_prosedyrekoder_2025.xlsx"])
+    chosen = base.code_list(Family.PROCEDURE, 2019)
+    assert chosen is not None and chosen.release.complete

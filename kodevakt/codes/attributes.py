@@ -309,6 +309,13 @@ def looks_unspecific(code: Code, *, subdivided: bool) -> bool:
     """
     if code.text:
         text = code.text
+        if (
+            "spes" not in text
+            and "pesif" not in text
+            and "INA" not in text
+            and "angitt" not in text
+        ):
+            return False  # cheap exit for most texts; every _UNSPEC_NO match contains one of these
         says = _UNSPEC_NO.search(text) is not None
         first = _UNSPEC_NO_FIRST.match(text) is not None
     elif code.text_en:

@@ -77,10 +77,17 @@ class CodeBase:
         return [lst.release for family in self._lists.values() for _, lst in sorted(family.items())]
 
     def code_list(self, family: Family, at: date | int | None = None) -> CodeList | None:
-        """The release of `family` in force at `at` (a date or a year); newest when `None`."""
+        """The release of `family` in force at `at` (a date or a year); newest when `None`.
+
+        A complete (official) list always beats a subset: with an official procedure list
+        loaded, the embedded subset of the rulebook's codes is not used for any year.
+        """
         by_year = self._lists.get(family)
         if not by_year:
             return None
+        complete = {y: lst for y, lst in by_year.items() if lst.release.complete}
+        if complete and len(complete) < len(by_year):
+            by_year = complete
         year = at.year if isinstance(at, date) else at
         if year is None:
             return by_year[max(by_year)]

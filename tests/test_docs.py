@@ -1,0 +1,32 @@
+"""Generated documentation must match the code (run `make docs` after changing rules or the CLI)."""
+
+from pathlib import Path
+
+import kodevakt
+from kodevakt.cli.help import cli_markdown
+from kodevakt.rules.docs import rules_markdown
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def test_rules_doc_is_current() -> None:
+    assert (DOCS / "rules.md").read_text(encoding="utf-8") == rules_markdown()
+
+
+def test_cli_doc_is_current() -> None:
+    assert (DOCS / "cli.md").read_text(encoding="utf-8") == cli_markdown()
+
+
+def test_public_api() -> None:
+    assert sorted(kodevakt.__all__) == [
+        "CodeBase",
+        "Episode",
+        "Finding",
+        "Severity",
+        "check",
+        "default_codebase",
+        "describe",
+        "normalise",
+    ]
+    for name in kodevakt.__all__:
+        assert hasattr(kodevakt, name)
