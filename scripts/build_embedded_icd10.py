@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -67,6 +68,11 @@ def dotted(code: str) -> str:
     if len(code) <= 3 or "-" in code or not code[1].isdigit():
         return code
     return f"{code[:3]}.{code[3:]}"
+
+
+def clean_text(text: str) -> str:
+    """The npm texts carry an occasional HTML line break (B17.9); make it plain text."""
+    return re.sub(r"\s*<br\s*/?>\s*", " ", text).strip()
 
 
 def npm_codes(tarball: Path | None) -> list[dict[str, str]]:
@@ -138,7 +144,7 @@ def category_text(category: str) -> str:
 
 def build(tarball: Path | None) -> dict[str, object]:
     parents, titles, order = who_tree()
-    norwegian = {dotted(item["code"]): item["text"] for item in npm_codes(tarball)}
+    norwegian = {dotted(item["code"]): clean_text(item["text"]) for item in npm_codes(tarball)}
 
     nodes: dict[str, dict[str, object]] = {}
     for code in order:

@@ -8,6 +8,7 @@ from kodevakt.codes.attributes import (
     apply_attributes,
     default_table,
     load_table,
+    rows_for,
     unmatched_selectors,
 )
 from kodevakt.codes.embedded import load_embedded_icd10
@@ -29,6 +30,12 @@ def test_every_selector_matches_something_in_the_embedded_data(codes: dict[str, 
 
 def test_every_row_names_its_source() -> None:
     assert all(row.source for row in default_table().rows)
+
+
+def test_the_rows_behind_a_code_can_be_shown() -> None:
+    sources = {row.attribute.value: row.source for row in rows_for("H36.0")}
+    assert "KV2018 §4.2 s. 30" in sources["asterisk"]
+    assert {row.selector.text for row in rows_for("W0n.0r")} == {"V01-Y98"}
 
 
 @pytest.mark.parametrize("code", ["H36.0", "D63.0", "M07.4", "M07.41", "G01", "I32.0", "K77.0"])

@@ -9,7 +9,8 @@ Selectors name one code (`H36.0`: the code and every code under it), a 3-charact
 (`H36`: the category and every code under it) or a range of categories (`B95-B98`: every
 category whose 3-character code sorts between the ends, Norwegian merged categories such as
 `W0n`, `T4n`, `Y4n` included). They are expanded through an index of codes by their first
-three characters, so applying the table to the 23 000 embedded codes costs a few milliseconds.
+three characters, never by scanning every code per row: applying the table to the 23 000
+embedded codes takes well under a tenth of a second, most of it spent building changed codes.
 
 When several rows set the same attribute on a code, the most specific selector wins (a code
 over a category over a range, a longer code over a shorter one), then the later row.
