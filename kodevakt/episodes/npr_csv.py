@@ -4,8 +4,8 @@ Columns follow NPR's delivery names (`lopenr`, `kjonn`, `innDato`, `tilstand_1_1
 …; see docs/formats.md). The flat form loses which additional code belongs to which
 procedure, so the reader rebuilds the groups as well as it can: a procedure additional code
 (chapter Z) joins the procedure before it in the same column family, and ATC codes join the
-first procedure that needs a drug (WBOC, WBGM, AXFX00, nuclear medicine), else the last
-procedure. Episodes read this way are marked `grouping_inferred`.
+first procedure that needs them (a radiopharmaceutical V09/V10 joins a nuclear-medicine code,
+other drugs join WBOC, WBGM or AXFX00), else the last procedure. Episodes read this way are marked `grouping_inferred`.
 """
 
 from __future__ import annotations
@@ -158,12 +158,22 @@ class _Layout:
             code = row[i].strip()
             if not code:
                 continue
-            target = next(
-                (g for g in groups if normalise(g.codes[0]).code.startswith(_DRUG_PREFIXES)),
-                groups[-1] if groups else None,
+            target = next((g for g in groups if _takes_drug(g, code)), None) or next(
+                (g for g in groups if _takes_drug(g, None)), groups[-1] if groups else None
             )
             if target is None:
                 groups.append(ProcedureGroup([code]))
             else:
                 target.codes.append(code)
         return groups
+
+
+def _takes_drug(group: ProcedureGroup, atc: str | None) -> bool:
+    """Whether `group` needs a drug code: a radiopharmaceutical (ATC V09/V10) for nuclear
+    medicine when `atc` is one, else a drug for WBOC/WBGM/AXFX00."""
+    first = normalise(group.codes[0]).code
+    if atc is not None:
+        shape = parse_procedure(first)
+        is_radiopharmaceutical = normalise(atc).code.startswith(("V09", "V10"))
+        return is_radiopharmaceutical and shape is not None and shape.nuclear_medicine
+    return first.startswith(_DRUG_PREFIXES)

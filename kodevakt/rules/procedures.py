@@ -11,7 +11,8 @@ Episodes read from a flat NPR extract have groups rebuilt by guesswork
 procedure, and each procedure code starts its own group. Rules that depend on which group a
 code sits in therefore never report errors for such episodes: P01 only fires when the episode
 holds no procedure code at all, P04 and P05 look for the drug anywhere in the episode, P02 and
-P03 are lowered to info, and P06 cannot see operations at all.
+P03 findings are lowered one step (error to warning, warning to info), and P06 cannot see
+operations at all.
 """
 
 from __future__ import annotations
@@ -176,16 +177,17 @@ def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
             )
             continue
         codes = [ref.code for ref in group]
+        noun, pronoun = ("Tilleggskoden", "den") if len(codes) == 1 else ("Tilleggskodene", "de")
         previous = view.procedures[g - 1] if g > 0 and view.procedures[g - 1] else None
         if previous is not None and _is_procedure(previous[0]):
             suggestion = (
-                f"Før tilleggskoden inn etter prosedyren den gjelder, f.eks. "
+                f"Før {noun.lower()} inn etter prosedyren {pronoun} gjelder, f.eks. "
                 f"{_compact([ref.code for ref in previous] + codes)}"
             )
         else:
             suggestion = f"Registrer prosedyrekoden først: <prosedyrekode>+{_compact(codes)}"
         yield Hit(
-            f"Tilleggskoden {_compact(codes)} står alene uten prosedyrekode; tilleggskoder "
+            f"{noun} {_compact(codes)} står alene uten prosedyrekode; tilleggskoder "
             "har ingen betydning uten prosedyren de utdyper.",
             tuple(codes),
             group[0].location,

@@ -6,12 +6,15 @@ A fixture spec fills in a plain adult inpatient episode unless it says otherwise
      "sex": "K", "age": 64 | "birth_date": "...", "age_days": 3, "care_level": "inpatient",
      "urgency": "acute", "admission": "2025-03-03T10:00", "discharge": "2025-03-07T12:00",
      "year": 2019 (moves the default dates to that year), "transferred_from": "...",
-     "history": [spec, ...] (earlier episodes of the same patient, for T27)}
+     "history": [spec, ...] (earlier episodes of the same patient, for T27),
+     "code_files": ["tests/fixtures/codelists/icd10_2025.xlsx", ...] (official lists to load),
+     "copies": 2 (the episode appears that many times in one batch, for E05)}
 """
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from kodevakt.codes.codebase import CodeBase
@@ -24,9 +27,12 @@ from kodevakt.rules.finding import Finding
 from kodevakt.rules.registry import all_rules
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 @cache
-def codebase() -> CodeBase:
-    return default_codebase()
+def codebase(code_files: tuple[str, ...] = ()) -> CodeBase:
+    return default_codebase([ROOT / f for f in code_files])
 
 
 def episode_from_spec(spec: dict[str, Any], episode_id: str = "ep-test") -> Episode:
@@ -73,6 +79,10 @@ def episode_from_spec(spec: dict[str, Any], episode_id: str = "ep-test") -> Epis
 def run(spec: dict[str, Any], rule_code: str | None = None) -> list[Finding]:
     """Findings for the episode a spec describes (only `rule_code`'s when given)."""
     rules = [r for r in all_rules() if rule_code is None or r.code == rule_code]
-    checker = Checker(codebase(), rules)
+    checker = Checker(codebase(tuple(spec.get("code_files", ()))), rules)
+    episode = episode_from_spec(spec)
+    copies = int(spec.get("copies", 1))
+    if copies > 1:
+        return list(checker.check([episode] * copies))
     history = [episode_from_spec(h, f"hist-{i}") for i, h in enumerate(spec.get("history", []))]
-    return checker.check_episode(episode_from_spec(spec), history or None)
+    return checker.check_episode(episode, history or None)
