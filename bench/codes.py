@@ -25,8 +25,11 @@ def load_times(runs: int = 5) -> list[float]:
     )
     subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
     return [
-        float(subprocess.run([sys.executable, "-c", script], check=True, capture_output=True,
-                             text=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", script], check=True, capture_output=True, text=True
+            ).stdout
+        )
         for _ in range(runs)
     ]
 
@@ -41,8 +44,11 @@ def lookups_per_second(base: CodeBase, codes: list[str], method: str) -> float:
 
 def main() -> None:
     times = load_times()
-    print(f"load embedded default (fresh process, warm cache): median {statistics.median(times):.3f} s, "
-          f"min {min(times):.3f} s over {len(times)} runs")
+    print(
+        "load embedded default (fresh process, warm cache): "
+        f"median {statistics.median(times):.3f} s, "
+        f"min {min(times):.3f} s over {len(times)} runs"
+    )
     base = default_codebase()
     known = [c.code for c in base.code_list(base.releases[0].family) or []]
     rng = random.Random(1)
@@ -51,8 +57,12 @@ def main() -> None:
     print(f"get(canonical):     {lookups_per_second(base, sample, 'get') / 1e6:.2f} M lookups/s")
     print(f"lookup(canonical):  {lookups_per_second(base, sample, 'lookup') / 1e6:.2f} M lookups/s")
     written = [c.replace(".", "") for c in sample[:200_000]]
-    print(f"lookup(no dot):     {lookups_per_second(base, written, 'lookup') / 1e6:.2f} M lookups/s")
-    print(f"resolve(canonical): {lookups_per_second(base, sample[:200_000], 'resolve') / 1e6:.2f} M/s")
+    print(
+        f"lookup(no dot):     {lookups_per_second(base, written, 'lookup') / 1e6:.2f} M lookups/s"
+    )
+    print(
+        f"resolve(canonical): {lookups_per_second(base, sample[:200_000], 'resolve') / 1e6:.2f} M/s"
+    )
 
 
 if __name__ == "__main__":

@@ -117,4 +117,6 @@ def test_compact_notation() -> None:
 
 def test_rejected_describes_itself_in_norwegian() -> None:
     rejected = Rejected("a.jsonl", 7, "admission", "datoen «x» kan ikke leses")
-    assert rejected.describe() == "fil a.jsonl, linje 7, felt «admission»: datoen «x» kan ikke leses"
+    assert (
+        rejected.describe() == "fil a.jsonl, linje 7, felt «admission»: datoen «x» kan ikke leses"
+    )

@@ -44,7 +44,8 @@ def check(
     ] = None,
     output: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.TABLE,
     min_severity: Annotated[
-        Severity, typer.Option("--min-severity", help="Vis bare funn med minst denne alvorligheten.")
+        Severity,
+        typer.Option("--min-severity", help="Vis bare funn med minst denne alvorligheten."),
     ] = Severity.INFO,
     rules_year: Annotated[
         int | None, typer.Option("--rules-year", help="Bruk reglene for dette året.")
@@ -63,7 +64,8 @@ def check(
     sex: Annotated[str, typer.Option("--sex", help="Kjønn for --conditions: M eller K")] = "K",
     age: Annotated[int | None, typer.Option("--age", help="Alder i år for --conditions")] = None,
     care_level: Annotated[
-        str, typer.Option("--care-level", help="Omsorgsnivå for --conditions: outpatient|day|inpatient")
+        str,
+        typer.Option("--care-level", help="Omsorgsnivå for --conditions: outpatient|day|inpatient"),
     ] = "outpatient",
     date: Annotated[
         str | None, typer.Option("--date", help="Dato for --conditions (ÅÅÅÅ-MM-DD)")

@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
     app.command("rules")(rules)
 
 
-def rules(output: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TABLE) -> None:
+def rules(
+    output: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TABLE,
+) -> None:
     """List reglene: kode, alvorlighet, årene de gjelder og tittel."""
     registered = all_rules()
     if output is OutputFormat.JSON:

@@ -32,7 +32,9 @@ def _raw() -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise CodeListError(f"innebygde ICD-10-data kan ikke leses ({exc})", file=ICD10_FILE) from exc
+        raise CodeListError(
+            f"innebygde ICD-10-data kan ikke leses ({exc})", file=ICD10_FILE
+        ) from exc
     return data
 
 

@@ -87,9 +87,7 @@ def normalise(raw: str) -> Normalised:
     mark = None
     while text and text[-1] in _MARKS:
         mark = _MARKS[text[-1]]
-        changes.append(
-            "stjernemerke (*) fjernet" if mark == "*" else "sverdmerke (†) fjernet"
-        )
+        changes.append("stjernemerke (*) fjernet" if mark == "*" else "sverdmerke (†) fjernet")
         text = text[:-1].rstrip()
     if text.endswith((",", ".")):
         text = text[:-1]

@@ -5,7 +5,8 @@ Columns follow NPR's delivery names (`lopenr`, `kjonn`, `innDato`, `tilstand_1_1
 procedure, so the reader rebuilds the groups as well as it can: a procedure additional code
 (chapter Z) joins the procedure before it in the same column family, and ATC codes join the
 first procedure that needs them (a radiopharmaceutical V09/V10 joins a nuclear-medicine code,
-other drugs join WBOC, WBGM or AXFX00), else the last procedure. Episodes read this way are marked `grouping_inferred`.
+other drugs join WBOC, WBGM or AXFX00), else the last procedure. Episodes read this way are
+marked `grouping_inferred`.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class _Layout:
                 conditions.append((int(match[1]), int(match[2]), i))
             elif match := _PROCEDURE.fullmatch(column):
                 family = match[1].lower()
-                procedures.append(("ncsp ncmp ncrp".split().index(family), int(match[2]), i))
+                procedures.append((["ncsp", "ncmp", "ncrp"].index(family), int(match[2]), i))
             elif match := _ATC.fullmatch(column):
                 atc.append((int(match[1]), i))
         self.conditions = sorted(conditions)

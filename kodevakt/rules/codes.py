@@ -1,4 +1,4 @@
-"""K rules: does each code exist, is it valid on the date, may it be reported, is it well written."""
+"""K rules: code exists, is valid on the date, may be reported, and is written in standard form."""
 
 from __future__ import annotations
 
@@ -64,11 +64,12 @@ def code_does_not_exist(view: EpisodeView) -> Iterator[Hit]:
             if parent is not None:
                 siblings = [c for c in view.children(parent) if c.reportable]
                 if siblings:
-                    suggestion = "Koder under " + parent + ": " + ", ".join(
-                        c.code for c in siblings[:8]
+                    suggestion = (
+                        "Koder under " + parent + ": " + ", ".join(c.code for c in siblings[:8])
                     )
-            yield Hit(f"{facts.code} finnes ikke i {system}.", (facts.code,), ref.location,
-                      suggestion)
+            yield Hit(
+                f"{facts.code} finnes ikke i {system}.", (facts.code,), ref.location, suggestion
+            )
 
 
 @rule(
@@ -92,7 +93,9 @@ def code_not_valid_on_date(view: EpisodeView) -> Iterator[Hit]:
     for ref in view.all_codes():
         info = ref.facts.info
         if ref.facts.status is Status.NOT_VALID and info is not None:
-            span = f"{info.valid_from or info.npr_from or '…'}–{info.valid_to or info.npr_to or '…'}"
+            span = (
+                f"{info.valid_from or info.npr_from or '…'}–{info.valid_to or info.npr_to or '…'}"
+            )
             when = view.day.isoformat() if view.day else "episodens dato"
             yield Hit(
                 f"{ref.code} er ikke gyldig {when} (gyldig {span}).",

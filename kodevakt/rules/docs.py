@@ -25,8 +25,10 @@ def rules_markdown() -> str:
     ]
     registered = all_rules()
     for r in registered:
-        lines.append(f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {r.severity.value} | "
-                     f"{r.years} | {r.title} |")
+        lines.append(
+            f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {r.severity.value} | "
+            f"{r.years} | {r.title} |"
+        )
     family = ""
     for r in registered:
         if r.family != family:

@@ -34,7 +34,10 @@ def dates_missing_or_reversed(view: EpisodeView) -> Iterator[Hit]:
     if episode.admission is None or episode.discharge is None:
         missing = [
             name
-            for name, value in (("innskrivning", episode.admission), ("utskrivning", episode.discharge))
+            for name, value in (
+                ("innskrivning", episode.admission),
+                ("utskrivning", episode.discharge),
+            )
             if value is None
         ]
         yield Hit(f"Episoden mangler dato for {' og '.join(missing)}.", location="episode")

@@ -76,7 +76,7 @@ _RANGES: tuple[tuple[str, str, int], ...] = (
     ("R65", "R65", SIRS),
     ("B95", "B98", MICROBE),
     ("U82", "U85", RESISTANCE),
-    ("V01", "Y98", EXTERNAL),
+    ("V00", "Y98", EXTERNAL),  # V00: Norwegian merged V0n.. codes count from 0
     ("U07", "U10", COVID),
     ("Z03", "Z03", OBSERVATION),
     ("T80", "T88", COMPLICATION),
@@ -96,7 +96,7 @@ _COMPLICATION_CATEGORIES = frozenset(
 
 
 def category_key(code: str) -> str:
-    """The 3-character category for range tests; Norwegian merge letters count as 0 (`W0n`→`W00`)."""
+    """The 3-character category for range tests; merge letters count as 0 (`W0n` → `W00`)."""
     return "".join("0" if ch.islower() else ch for ch in code[:3])
 
 
@@ -143,9 +143,7 @@ class FactsCache:
             return found
         res = self.base.resolve(raw, day)
         norm = res.normalised
-        facts = make_facts(
-            raw, norm.code, norm.kind, res.status, res.code, res.shape, norm.changes
-        )
+        facts = make_facts(raw, norm.code, norm.kind, res.status, res.code, res.shape, norm.changes)
         # The answer holds for the whole year unless the code's validity changes within it.
         if res.code is None or not _changes_within(res.code, year):
             self._cache[(raw, year)] = facts

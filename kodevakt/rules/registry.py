@@ -132,5 +132,3 @@ def select(
         if best_select > best_ignore:
             result.append(candidate)
     return result
-
-

@@ -57,8 +57,8 @@ class EpisodeView:
     __slots__ = (
         "base",
         "conditions",
-        "duplicate_id",
         "day",
+        "duplicate_id",
         "episode",
         "flags",
         "history",

@@ -26,7 +26,6 @@ from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding
 from kodevakt.rules.registry import all_rules
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -50,7 +49,10 @@ def episode_from_spec(spec: dict[str, Any], episode_id: str = "ep-test") -> Epis
             if group.strip()
         ]
         procedures = [{**p, "codes": [c.strip() for c in p["codes"]]} for p in procedures]
-    patient: dict[str, Any] = {"id": spec.get("patient_id", "pas-test"), "sex": spec.get("sex", "K")}
+    patient: dict[str, Any] = {
+        "id": spec.get("patient_id", "pas-test"),
+        "sex": spec.get("sex", "K"),
+    }
     if "age" in spec:
         patient["age"] = spec["age"]
     elif "age_days" in spec:

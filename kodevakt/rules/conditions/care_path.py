@@ -132,8 +132,9 @@ def inpatient_rehabilitation_code_misused(view: EpisodeView) -> Iterator[Hit]:
     and requires procedure codes for both; outpatient rehabilitation uses `Z50.9` when the
     ISF requirements are met. Procedures relevant to rehabilitation can also sit in other
     chapters (p. 50), but a rehabilitation stay without a single chapter O code (mapping,
-    measures, evaluation, cooperation: OA–OD) is almost always under-registered. Day care
-    counts as outside inpatient care. Info only: the procedures are registered as done.
+    measures, evaluation, cooperation: OA–OD) is probably under-registered. Day care counts
+    as outside inpatient care. Info: procedure codes record what was actually done, so only a
+    person can tell whether any are missing.
 
     Triggers: outpatient contact with `Z50.89`; inpatient stay with `Z50.80` and no procedure
     code, or only `WMAA10`.
@@ -191,6 +192,7 @@ def _acute_treated_kind(ref: CodeRef) -> str | None:
     return None
 
 
+_KIND_PHRASE = {"brudd": "et brudd", "artrose": "artrose", "blødning": "en blødning"}
 _AFTERCARE_HINT = {
     "brudd": "Z47.8 (annen ortopedisk etterbehandling), Z50.x (rehabilitering) eller Z09.4 "
     "(etterundersøkelse etter behandling av brudd)",
@@ -226,7 +228,7 @@ def transferred_main_condition_already_treated(view: EpisodeView) -> Iterator[Hi
     rehabilitation procedures.
 
     Correct: `Z47.8` or `Z50.89` as main condition, `S72.0` as another condition; or `S72.0`
-    first when it is treated here (e.g. `NFJ..` osteosynthesis).
+    first when it is treated here (an NCSP osteosynthesis code).
     """
     if not view.episode.transferred_from:
         return
@@ -241,8 +243,8 @@ def transferred_main_condition_already_treated(view: EpisodeView) -> Iterator[Hi
         options += "; ved palliativ behandling Z51.5"
     yield Hit(
         f"Pasienten er overflyttet fra {view.episode.transferred_from}, og hovedtilstanden "
-        f"{main.label()} ({kind}) har ingen behandling registrert her. Gjelder oppholdet "
-        "etterbehandling, skal en etterbehandlingskode være hovedtilstand.",
+        f"{main.label()} er {_KIND_PHRASE[kind]} uten behandling registrert her. Gjelder "
+        "oppholdet etterbehandling, skal en etterbehandlingskode være hovedtilstand.",
         (main.code,),
         main.location,
         f"Vurder {options} som hovedtilstand, med {main.code} som annen tilstand",

@@ -23,13 +23,16 @@ ACUTE_INFARCTION_DAYS = 28
 def is_cause_of_complication(ref: CodeRef) -> bool:
     """An external cause code for complications of care: `Y40–Y84` (incl. Norwegian `Y4n`),
     or `Y88` (sequelae of complications of care)."""
-    return bool(ref.flags & F.ICD) and (
-        F.in_range(ref.code, "Y40", "Y84") or ref.category == "Y88"
-    )
+    return bool(ref.flags & F.ICD) and (F.in_range(ref.code, "Y40", "Y84") or ref.category == "Y88")
 
 
 def _is_icd(ref: CodeRef) -> bool:
     return bool(ref.flags & F.ICD) and bool(ref.category)
+
+
+def _join(codes: tuple[str, ...]) -> str:
+    """`T81.8, T82.8 og Y84.0`."""
+    return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} og {codes[-1]}"
 
 
 # --- T26 -------------------------------------------------------------------------------------
@@ -92,10 +95,10 @@ def pci_infarction_with_complication_codes(view: EpisodeView) -> Iterator[Hit]:
     for infarction in infarctions:
         yield Hit(
             f"{infarction.label()} sier allerede at infarktet er en komplikasjon til PCI "
-            f"(type 4a); {' og '.join(extra)} er da overflødige for infarktet.",
+            f"(type 4a); {_join(extra)} er da overflødige for infarktet.",
             (infarction.code, *extra),
             infarction.location,
-            f"Fjern {', '.join(extra)}, med mindre de beskriver en annen komplikasjon enn "
+            f"Fjern {_join(extra)}, med mindre de beskriver en annen komplikasjon enn "
             "infarktet (f.eks. T82.7 infeksjon med Y83.1)",
         )
 
@@ -240,8 +243,7 @@ def complication_without_cause_code(view: EpisodeView) -> Iterator[Hit]:
             continue
         if first.code[:5] in _DRUG_COMPLICATIONS:
             suggestion = (
-                "Legg til Y4n (legemiddel i terapeutisk dose som årsak) og ATC-koden for "
-                "legemidlet"
+                "Legg til Y4n (legemiddel i terapeutisk dose som årsak) og ATC-koden for legemidlet"
             )
         else:
             suggestion = (

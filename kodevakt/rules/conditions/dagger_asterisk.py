@@ -1,1 +1,240 @@
-"""Placeholder: filled in by its rule family's author."""
+"""T rules for dagger/asterisk (sverd/stjerne) pairs: T02 and T03.
+
+An asterisk code names a manifestation of a disease coded by the dagger code before it in the
+same condition group (Kodeveiledning 2018 §4.2 pp. 29–30). Asterisk codes are recognised by
+the code feature `ASTERISK`, filled from the code list's `Stjernekode` column or the curated
+attribute table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kodevakt.rules import facts as F
+from kodevakt.rules.conditions.main_condition import is_first_code_kind, matches
+from kodevakt.rules.finding import Hit, Severity
+from kodevakt.rules.registry import rule
+from kodevakt.rules.view import CodeRef, EpisodeView
+
+
+def _is_asterisk(ref: CodeRef) -> bool:
+    return bool(ref.flags & F.ASTERISK)
+
+
+def _dagger_before(group: list[CodeRef], asterisk: CodeRef) -> list[CodeRef]:
+    """Codes before `asterisk` in its group that can be its dagger (a code that describes a
+    condition by itself: not another asterisk, not an additional-only code)."""
+    return [ref for ref in group[: asterisk.position] if is_first_code_kind(ref)]
+
+
+@dataclass(frozen=True, slots=True)
+class DaggerRange:
+    """Where the dagger of an asterisk code must come from, and why."""
+
+    asterisk: str
+    daggers: tuple[str, ...]
+    what: str
+    source: str
+
+
+#: Asterisk codes whose dagger must come from a given range. Only what the sources support.
+DAGGER_RANGES: tuple[DaggerRange, ...] = (
+    DaggerRange(
+        "D63.0",
+        ("C00-D48",),
+        "en svulstkode (C00–D48)",
+        "Kodeveiledning 2018 §9.6 s. 82: D63.0* med kreftsykdommen som sverdkode",
+    ),
+    DaggerRange(
+        "M49.5",
+        ("C00-D48",),
+        "en svulst- eller metastasekode (C00–D48)",
+        "Kodeveiledning 2018 kap. 9 s. 83 (patologisk fraktur ved kreft): svulst først, så M49.5*",
+    ),
+    DaggerRange(
+        "M90.7",
+        ("C00-D48",),
+        "en svulst- eller metastasekode (C00–D48)",
+        "Kodeveiledning 2018 kap. 9 s. 83 (patologisk fraktur ved kreft); kodeteksten nevner "
+        "C00–D48",
+    ),
+    DaggerRange(
+        "H36.0",
+        ("E10-E14",),
+        "en diabeteskode (E10–E14, helst med 4. tegn .3)",
+        "Kodeveiledning 2018 §4.2 s. 30: E10.3 som sverdkode for H36.0*",
+    ),
+    DaggerRange(
+        "M07.4",
+        ("K50",),
+        "en kode for Crohns sykdom (K50)",
+        "Kodeveiledning 2018 §4.1 s. 28: K50 først, M07.4* etter",
+    ),
+    DaggerRange(
+        "M07.5",
+        ("K51",),
+        "en kode for ulcerøs kolitt (K51)",
+        "kodeteksten (leddlidelse ved ulcerøs kolitt); WHO ICD-10 2019 bd. 1 (K51.-†)",
+    ),
+    DaggerRange(
+        "I32.0",
+        ("A00-B99",),
+        "en kode for bakteriesykdommen (kapittel I, f.eks. A39.5)",
+        "Kodeveiledning 2018 §4.2 s. 30: A39.5 som sverdkode for I32.0*",
+    ),
+    DaggerRange(
+        "K77.0",
+        ("A00-B99",),
+        "en kode for infeksjonssykdommen (kapittel I, f.eks. B25.1)",
+        "Kodeveiledning 2018 §4.2 s. 30: B25.1 som sverdkode for K77.0*",
+    ),
+)
+
+
+def dagger_range(ref: CodeRef) -> DaggerRange | None:
+    """The table entry for an asterisk code, if it has one."""
+    for entry in DAGGER_RANGES:
+        if ref.code.startswith(entry.asterisk):
+            return entry
+    return None
+
+
+def _fitting_elsewhere(view: EpisodeView, asterisk: CodeRef) -> CodeRef | None:
+    """A code elsewhere in the episode that could be this asterisk's dagger."""
+    entry = dagger_range(asterisk)
+    candidates = [
+        ref
+        for ref in view.condition_codes()
+        if ref is not asterisk and is_first_code_kind(ref) and ref.group != asterisk.group
+    ]
+    if entry is not None:
+        candidates = [ref for ref in candidates if matches(ref, entry.daggers)]
+    else:
+        candidates = [ref for ref in candidates if ref.flags & F.DAGGER]
+    return candidates[0] if candidates else None
+
+
+# --- T02 -------------------------------------------------------------------------------------
+
+
+@rule(
+    "T02",
+    "asterisk-without-dagger",
+    Severity.ERROR,
+    title="Stjernekode uten sverdkode foran seg i samme gruppe",
+    source="Kodeveiledning 2018 §4.2 s. 29–30",
+    triggers=F.ASTERISK,
+)
+def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: every asterisk code (`H36.0`, `D63.0`, `M07.4`, `G01` …) stands after a dagger
+    code in its own condition group: not first in the group, not alone as its own condition.
+
+    Why: an asterisk code names where or how a disease shows itself and must always be
+    preceded by the dagger code for the disease (Kodeveiledning 2018 §4.2 p. 30). Dagger and
+    asterisk are one condition and were grouped even in 2016–2022, when other additional codes
+    stood alone (§4.2 p. 29), so the rule holds in every year. Any code before the asterisk that
+    can describe a condition counts as its dagger here (the code lists do not flag most
+    daggers: neoplasms before `D63.0`, `K50` before `M07.4`); whether it is the right kind of
+    dagger is T03's question. A microorganism, cause or other additional code is no dagger.
+
+    Triggers: `H36.0+E10.3` (asterisk first); `E10.3; H36.0` (asterisk alone as a condition);
+    `B96.2+G01`.
+
+    Correct: `E10.3+H36.0`; `K50.9+M07.4`; `C18.7+D63.0`.
+    """
+    for group in view.conditions:
+        for ref in group:
+            if not _is_asterisk(ref):
+                continue
+            if _dagger_before(group, ref):
+                continue
+            later = [other for other in group[ref.position + 1 :] if is_first_code_kind(other)]
+            if later:
+                dagger = later[0].code
+                message = (
+                    f"Stjernekoden {ref.label()} står foran sverdkoden {dagger} i samme gruppe; "
+                    "sverdkoden skal stå først."
+                )
+                suggestion = f"Bytt rekkefølge: {dagger}+{ref.code}"
+            else:
+                if len(group) == 1:
+                    message = (
+                        f"Stjernekoden {ref.label()} står alene som egen tilstand; den må stå "
+                        "etter sverdkoden for grunnsykdommen i samme gruppe."
+                    )
+                else:
+                    message = (
+                        f"Stjernekoden {ref.label()} har ingen sverdkode foran seg i gruppen; "
+                        "den må stå etter sverdkoden for grunnsykdommen."
+                    )
+                entry = dagger_range(ref)
+                elsewhere = _fitting_elsewhere(view, ref)
+                if elsewhere is not None:
+                    suggestion = (
+                        f"Flytt {ref.code} inn i gruppen til {elsewhere.code}: "
+                        f"{elsewhere.code}+{ref.code}"
+                    )
+                elif entry is not None:
+                    suggestion = f"Sett {entry.what} foran {ref.code} i samme gruppe"
+                else:
+                    suggestion = (
+                        f"Sett sverdkoden for grunnsykdommen foran {ref.code} i samme gruppe"
+                    )
+            yield Hit(message, (ref.code,), ref.location, suggestion)
+
+
+# --- T03 -------------------------------------------------------------------------------------
+
+
+@rule(
+    "T03",
+    "asterisk-dagger-mismatch",
+    Severity.WARNING,
+    title="Sverdkoden passer ikke til stjernekoden",
+    source="Kodeveiledning 2018 §4.2 s. 30, §9.6 s. 82, kap. 9 s. 83",
+    triggers=F.ASTERISK,
+)
+def asterisk_dagger_mismatch(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: for asterisk codes whose dagger must be a particular disease, the dagger before
+    it in the group is from that range: `D63.0` (anaemia in neoplastic disease), `M49.5` and
+    `M90.7` (pathological fracture in cancer) after a neoplasm `C00–D48`; `H36.0` (diabetic
+    retinopathy) after diabetes `E10–E14`; `M07.4` after Crohn's disease `K50`; `M07.5` after
+    ulcerative colitis `K51`; `I32.0` and `K77.0` after an infection from chapter I.
+
+    Why: the asterisk names a manifestation *of* the dagger's disease (Kodeveiledning 2018 §4.2
+    p. 30); `D63.0` goes with the cancer as dagger (§9.6 p. 82) and a pathological fracture in
+    cancer is the tumour code followed by `M49.5`/`M90.7` (ch. 9 p. 83). A dagger of another
+    kind makes the pair say something else than the patient had. The table in this module
+    holds only pairs the sources name; asterisk codes without an entry are not checked. An
+    asterisk with no dagger at all is T02, not this rule.
+
+    Triggers: `C18.7; E11.9+D63.0` (anaemia in neoplastic disease after diabetes).
+
+    Correct: `C18.7+D63.0; E11.9`.
+    """
+    for group in view.conditions:
+        for ref in group:
+            if not _is_asterisk(ref):
+                continue
+            entry = dagger_range(ref)
+            if entry is None:
+                continue
+            daggers = _dagger_before(group, ref)
+            if not daggers or any(matches(d, entry.daggers) for d in daggers):
+                continue
+            dagger = daggers[-1]
+            fitting = _fitting_elsewhere(view, ref)
+            suggestion = (
+                f"Sett {ref.code} etter {fitting.code} i stedet: {fitting.code}+{ref.code}"
+                if fitting is not None
+                else f"Sett {entry.what} foran {ref.code}, eller velg en annen kode for "
+                "manifestasjonen"
+            )
+            yield Hit(
+                f"Stjernekoden {ref.label()} står etter {dagger.label()}, men forutsetter "
+                f"{entry.what} som sverdkode.",
+                (dagger.code, ref.code),
+                ref.location,
+                suggestion,
+            )

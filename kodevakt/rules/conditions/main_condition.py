@@ -1,1 +1,736 @@
-"""Placeholder: filled in by its rule family's author."""
+"""T rules about the main condition and the condition list as a whole.
+
+T01 (no main condition), T04 (codes Norway forbids first in the main condition), T05
+(additional-only code first in the main condition), T06 (WHO codes the Norwegian edition leaves
+out), T10 (repeated codes), T11 (symptom as main condition while its disease is coded), T12
+(collective code as main condition) and T13 (unspecific main condition).
+
+Sources: Kodeveiledning 2018 (IS-0622) §2.2, §4.2, §4.3, §11.2 and §12.2, and the coder's talk
+(slides on U07/U09.9 and Z03). The helpers at the top (`is_additional`, `is_first_code_kind`)
+are shared with the other condition modules of this family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kodevakt.codes.codebase import Status
+from kodevakt.codes.normalise import CodeKind
+from kodevakt.rules import facts as F
+from kodevakt.rules.finding import Hit, Severity
+from kodevakt.rules.registry import rule
+from kodevakt.rules.view import CodeRef, EpisodeView
+
+#: Features of codes that only add to the code before them (Kodeveiledning 2018 §4.2
+#: pp. 29–35, §12.2 p. 95): the curated/official `Tilleggskode` flag, microorganisms B95–B98,
+#: resistance U82–U85, external causes V01–Y98, SIRS R65 and septic shock R57.2, result of
+#: delivery Z37, and drug codes (ATC, særkoder).
+ADDITIONAL_FLAGS = (
+    F.ADDITIONAL_ONLY
+    | F.MICROBE
+    | F.RESISTANCE
+    | F.EXTERNAL
+    | F.SIRS
+    | F.DELIVERY_RESULT
+    | F.ATC
+    | F.SPECIAL
+)
+
+
+def is_icd(ref: CodeRef) -> bool:
+    """An ICD-10 code with a category (not a procedure, ATC or særkode)."""
+    return bool(ref.flags & F.ICD) and bool(ref.category)
+
+
+def is_additional(ref: CodeRef) -> bool:
+    """A code that may only follow another code in its group (never describes a condition)."""
+    return bool(ref.flags & ADDITIONAL_FLAGS) or ref.facts.kind in (
+        CodeKind.ATC,
+        CodeKind.SPECIAL,
+    )
+
+
+def is_first_code_kind(ref: CodeRef) -> bool:
+    """An ICD-10 code that can describe a condition by itself: not an additional-only code and
+    not an asterisk (manifestation) code."""
+    return is_icd(ref) and not is_additional(ref) and not ref.flags & F.ASTERISK
+
+
+def matches(ref: CodeRef, specs: tuple[str, ...]) -> bool:
+    """Whether `ref` matches one of `specs`: a category range `A00-B99`, a category `J13`, or a
+    code and everything under it (`N39.0`)."""
+    if not ref.category:
+        return False
+    for spec in specs:
+        if "-" in spec:
+            low, high = spec.split("-")
+            if low <= ref.category <= high:
+                return True
+        elif len(spec) == 3:
+            if ref.category == spec:
+                return True
+        elif ref.code.startswith(spec):
+            return True
+    return False
+
+
+def code_text(view: EpisodeView, code: str) -> str:
+    """`code` with its text from the code list in force, for suggestions."""
+    found = view.base.get(code, view.day)
+    text = found.display_text if found is not None else ""
+    return f"{code} {text}" if text else code
+
+
+# --- T01 -------------------------------------------------------------------------------------
+
+
+@rule(
+    "T01",
+    "no-main-condition",
+    Severity.ERROR,
+    title="Hovedtilstand mangler",
+    source="Kodeveiledning 2018 §2.2 s. 12",
+)
+def no_main_condition(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: the episode has a main condition, i.e. a first condition group with a code.
+
+    Why: every contact has one main condition, the condition the care was mainly given for,
+    judged at the end of the stay or consultation (Kodeveiledning 2018 §2.2 p. 12). NPR needs
+    it, DRG grouping starts from it, and it is the most important fact the episode reports.
+
+    Triggers: an episode with no condition codes at all; a first condition group left empty
+    while other conditions are coded.
+
+    Correct: `J13; I10`, with the condition that received most of the care first.
+    """
+    if not view.conditions:
+        yield Hit(
+            "Episoden har ingen tilstandskoder og dermed ingen hovedtilstand.",
+            location="conditions",
+            suggestion="Registrer tilstanden helsehjelpen hovedsakelig ble gitt for som "
+            "første tilstand (hovedtilstand)",
+        )
+    elif not view.conditions[0]:
+        yield Hit(
+            "Første tilstandsgruppe er tom, så episoden mangler hovedtilstand.",
+            location="conditions[0]",
+            suggestion="Registrer hovedtilstanden i første tilstandsgruppe",
+        )
+
+
+# --- T04 -------------------------------------------------------------------------------------
+
+_COVID = ("U07.1", "U07.2")
+_POST_COVID = "U09.9"
+
+
+@rule(
+    "T04",
+    "code-not-allowed-first-in-main",
+    Severity.ERROR,
+    title="Koden kan ikke være første kode for hovedtilstanden i Norge",
+    source="Foredrag (lysark U07/U09.9 og Z03)",
+    years=(2020, None),
+    triggers=F.COVID | F.OBSERVATION,
+)
+def code_not_allowed_first_in_main(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: the first code of the main condition is not `U07.1`/`U07.2` (covid-19),
+    `U09.9` (condition after covid-19) or `Z03.x` (observation for suspected disease ruled
+    out).
+
+    Why: Norwegian rules do not accept these as main-condition codes (the coder's talk, slides
+    "U07.- og U09.9" and "Z03.-"). Covid-19 is coded by what the patient had: the infection
+    (`J12.8`), the symptom (`R06.0`), or `R84.5` for a positive test without symptoms, with
+    `U07.1`/`U07.2` after it. After a suspicion is ruled out, the symptom or sign that led to
+    the contact goes first, or `Z71.1` for a worried but healthy person. The covid codes came
+    in 2020, so the rule applies from 2020. `U07.0` (vaping) and the reserved `U07.3–U07.9`
+    are not covid codes and are left alone. As other conditions these codes are allowed.
+
+    Triggers: `U07.1` alone as main condition; `Z03.8` as main condition.
+
+    Correct: `J12.8+U07.1` (from 2024 in one group; 2020–2022 `J12.8; U07.1`); `R07.4; Z03.5`
+    or `Z71.1`.
+    """
+    main = view.main_code
+    if main is None or not is_icd(main):
+        return
+    grouped = view.multiple_coding != "dagger-only"
+    later = [ref for ref in view.main[1:] if is_first_code_kind(ref)]
+    if main.code in _COVID or main.code == _POST_COVID:
+        others = [g[0] for g in view.conditions[1:] if g and is_first_code_kind(g[0])]
+        c = main.code
+        if later:
+            first = later[0].code
+            suggestion = (
+                f"Sett {first} først og {c} etter: {first}+{c}"
+                if grouped
+                else f"Sett {first} som hovedtilstand og {c} som annen tilstand"
+            )
+        elif others:
+            first = others[0].code
+            suggestion = (
+                f"Er {first} det pasienten fikk helsehjelp for, sett den som hovedtilstand med "
+                + (
+                    f"{c} etter i samme gruppe: {first}+{c}"
+                    if grouped
+                    else f"{c} som annen tilstand"
+                )
+            )
+        elif c in _COVID:
+            if grouped:
+                suggestion = (
+                    f"Sett først koden for det pasienten hadde, med {c} etter i samme gruppe: "
+                    f"infeksjonen (f.eks. J12.8+{c} ved viruspneumoni), symptomet (f.eks. "
+                    f"R06.0+{c} ved dyspné) eller R84.5+{c} ved positiv prøve uten symptomer"
+                )
+            else:
+                suggestion = (
+                    "Sett koden for det pasienten hadde som hovedtilstand: infeksjonen (f.eks. "
+                    "J12.8 ved viruspneumoni), symptomet (f.eks. R06.0 ved dyspné) eller R84.5 "
+                    f"ved positiv prøve uten symptomer; {c} registreres som annen tilstand"
+                )
+        else:
+            suggestion = (
+                "Sett først koden for tilstanden pasienten har etter covid-19, og "
+                f"{c} etter den" + (" i samme gruppe" if grouped else " som annen tilstand")
+            )
+        yield Hit(
+            f"{main.label()} kan ikke være første kode for hovedtilstanden i Norge.",
+            (c,),
+            main.location,
+            suggestion,
+        )
+    elif main.category == "Z03":
+        symptoms = [
+            ref
+            for ref in view.condition_codes()
+            if ref.flags & F.SYMPTOM and not is_additional(ref)
+        ]
+        if symptoms:
+            suggestion = (
+                f"Sett symptomkoden {symptoms[0].code} som hovedtilstand, med {main.code} etter"
+            )
+        else:
+            suggestion = (
+                "Bruk koden for symptomet eller tegnet som førte til kontakten (oftest en "
+                "R-kode) som hovedtilstand, eller Z71.1 Kontakt for mistanke om sykdom uten at "
+                "noen diagnose stilles"
+            )
+        yield Hit(
+            f"{main.label()} er ikke gyldig som hovedtilstand i Norge.",
+            (main.code,),
+            main.location,
+            suggestion,
+        )
+
+
+# --- T05 -------------------------------------------------------------------------------------
+
+
+def _additional_kind(ref: CodeRef) -> str:
+    flags = ref.flags
+    if flags & F.MICROBE:
+        return "mikroorganismekode"
+    if flags & F.RESISTANCE:
+        return "resistenskode"
+    if flags & F.EXTERNAL:
+        return "årsakskode for ytre årsak"
+    if flags & F.SIRS:
+        return "tilleggskode for alvorlighetsgrad ved infeksjon"
+    if flags & F.DELIVERY_RESULT:
+        return "kode for resultat av forløsning"
+    if ref.facts.kind is CodeKind.ATC or flags & F.ATC:
+        return "ATC-kode"
+    if ref.facts.kind is CodeKind.SPECIAL or flags & F.SPECIAL:
+        return "særkode for legemiddel"
+    return "tilleggskode"
+
+
+def _what_goes_first(ref: CodeRef) -> str:
+    flags = ref.flags
+    if flags & (F.MICROBE | F.RESISTANCE):
+        return "koden for infeksjonen (f.eks. N30.0 Akutt cystitt)"
+    if flags & F.SIRS:
+        return "koden for infeksjonen eller sepsisen (f.eks. A41.5 eller N10)"
+    if flags & F.EXTERNAL:
+        return "koden for skaden, forgiftningen eller bivirkningen (kapittel XIX eller A00–R99)"
+    if flags & F.DELIVERY_RESULT:
+        return "O-koden for fødselen eller det som kompliserte den"
+    if ref.facts.kind in (CodeKind.ATC, CodeKind.SPECIAL) or flags & (F.ATC | F.SPECIAL):
+        return "koden for bivirkningen eller tilstanden legemidlet gjelder"
+    return "koden for tilstanden som tilleggskoden beskriver"
+
+
+@rule(
+    "T05",
+    "additional-code-first-in-main",
+    Severity.ERROR,
+    title="Tilleggskode som første kode for hovedtilstanden",
+    source="Kodeveiledning 2018 §4.2 s. 30–35, §12.2 s. 95",
+    triggers=F.ADDITIONAL_ONLY
+    | F.MICROBE
+    | F.RESISTANCE
+    | F.EXTERNAL
+    | F.SIRS
+    | F.DELIVERY_RESULT
+    | F.ATC
+    | F.SPECIAL,
+)
+def additional_code_first_in_main(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: the first code of the main condition is not a code that can only add to another
+    code: microorganism `B95–B98`, resistance `U82–U85`, external cause `V01–Y98` (Norwegian
+    `V0n…`, `W0n…`, `Y4n` included), SIRS `R65.x`, septic shock `R57.2`, result of delivery
+    `Z37.x`, drug codes (ATC, and the særkoder that stand in for them), and any code the code
+    list flags as `Tilleggskode`.
+
+    Why: these codes say nothing alone; they describe the cause, agent, severity or drug of the
+    condition coded before them (Kodeveiledning 2018 §4.2 pp. 30–35; R65 and R57.2 only as
+    additional codes to the infection, §12.2 p. 95). As first code of the main condition they
+    leave the episode without a main condition and misgroup it. As the first code of an *other*
+    condition they are the required standalone registration in 2016–2022 (and T29's concern
+    from 2024), so only the main condition is checked here. Asterisk codes first are T02.
+
+    Triggers: `B96.2; N30.0` (microbe first); `R65.1` alone; `W0n.0r+S93.4`.
+
+    Correct: `N30.0+B96.2` (2016–2022: `N30.0; B96.2`); `J18.9+R65.1`; `S93.4+W0n.0r`.
+    """
+    main = view.main_code
+    if main is None or not is_additional(main):
+        return
+    later = [ref for ref in view.main[1:] if is_first_code_kind(ref)]
+    others = [group[0] for group in view.conditions[1:] if group and is_first_code_kind(group[0])]
+    grouped = view.multiple_coding != "dagger-only"
+    if later:
+        first = later[0].code
+        suggestion = (
+            f"Bytt rekkefølge: {first}+{main.code}"
+            if grouped
+            else f"Sett {first} som hovedtilstand og {main.code} som annen tilstand"
+        )
+    elif others:
+        first = others[0].code
+        suggestion = (
+            f"Er {first} tilstanden helsehjelpen gjaldt, sett den som hovedtilstand med "
+            + (
+                f"{main.code} i samme gruppe: {first}+{main.code}"
+                if grouped
+                else f"{main.code} som annen tilstand"
+            )
+        )
+    else:
+        suggestion = f"Sett {_what_goes_first(main)} som hovedtilstand, med {main.code} etter"
+    yield Hit(
+        f"{main.label()} er en {_additional_kind(main)} og kan ikke være første kode for "
+        "hovedtilstanden; den beskriver en annen kode.",
+        (main.code,),
+        main.location,
+        suggestion,
+    )
+
+
+# --- T06 -------------------------------------------------------------------------------------
+
+#: Norwegian alternatives the rulebook names for WHO codes it does not use.
+_NORWEGIAN_ALTERNATIVE: tuple[tuple[tuple[str, ...], str], ...] = (
+    # Kodeveiledning 2018 §11.2 p. 89: I25.0 not allowed; I25.9 only for known ischaemia
+    # without atheromatosis.
+    (
+        ("I25.0",),
+        "Bruk I25.1 Aterosklerotisk hjertesykdom; I25.8 eller I25.9 bare når ateromatose ikke "
+        "er påvist",
+    ),
+    # O80–O84 (method of delivery) are absent from the Norwegian edition: the delivery is
+    # shown by the O-code for what characterised it, Z37 for the result, and the method by
+    # the NCSP chapter M procedure code.
+    (
+        ("O80-O84",),
+        "Bruk O-koden som beskriver fødselen eller det som kompliserte den (f.eks. O60–O75), "
+        "Z37.x for resultatet av forløsningen, og prosedyrekode fra NCSP kapittel M for "
+        "forløsningsmåten",
+    ),
+)
+
+
+def _who_only_suggestion(view: EpisodeView, ref: CodeRef) -> str | None:
+    for specs, text in _NORWEGIAN_ALTERNATIVE:
+        if matches(ref, specs):
+            return text
+    ancestors = view.base.ancestors(ref.code, view.day)
+    # The Norwegian merged categories (T4n, W0n, Y4n, V2s …) sit in the same block.
+    blocks = [a for a in ancestors if "-" in a.code]
+    if blocks:
+        merged = [
+            child
+            for child in view.base.children(blocks[0].code, view.day)
+            if len(child.code) == 3 and child.code[2].islower() and not child.who_only
+        ]
+        if merged:
+            shown = ", ".join(f"{c.code} {c.display_text}".strip() for c in merged[:4])
+            return f"Bruk den norske samlekategorien: {shown}"
+    category = ref.code[:3]
+    if category != ref.code:
+        siblings = [
+            c.code
+            for c in view.base.children(category, view.day)
+            if c.reportable and not c.who_only
+        ]
+        if siblings:
+            return "Norske koder under " + category + ": " + ", ".join(siblings[:8])
+    info = ref.facts.info
+    if info is not None and info.notes:
+        return " ".join(info.notes)
+    return None
+
+
+@rule(
+    "T06",
+    "who-code-not-used-in-norway",
+    Severity.ERROR,
+    title="WHO-kode som ikke brukes i den norske utgaven av ICD-10",
+    source="Kodeveiledning 2018 §11.2 s. 89",
+    triggers=F.NOT_OK,
+)
+def who_code_not_used_in_norway(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: no code is a WHO ICD-10 code that the Norwegian edition leaves out (code status
+    WHO-only: the code exists in WHO ICD-10 but neither is nor contains a Norwegian code).
+
+    Why: only the Norwegian edition may be reported. The rulebook states that `I25.0` is not
+    allowed in Norway (Kodeveiledning 2018 §11.2 p. 89); `O80–O84` (delivery method) are
+    absent from the Norwegian list, which shows delivery by O-codes, `Z37` and NCSP chapter M
+    procedures; many WHO categories of chapters XIX–XX are merged into Norwegian categories
+    (`T4n`, `W0n`, `Y4n`). K01 only says a code is unknown; this rule names the Norwegian
+    alternative: the rulebook's own, else the Norwegian merged category or the Norwegian codes
+    under the same category, else the curated note.
+
+    Triggers: `I25.0`; `O80.0`; `T36.0` (Norway uses `T4n`).
+
+    Correct: `I25.1`; `O70.0+Z37.0` with the delivery procedure; `T4n`.
+    """
+    for ref in view.all_codes():
+        if ref.facts.status is not Status.WHO_ONLY:
+            continue
+        yield Hit(
+            f"{ref.label()} finnes i WHOs ICD-10, men brukes ikke i den norske utgaven.",
+            (ref.code,),
+            ref.location,
+            _who_only_suggestion(view, ref),
+        )
+
+
+# --- T10 -------------------------------------------------------------------------------------
+
+
+@rule(
+    "T10",
+    "code-repeated",
+    Severity.WARNING,
+    title="Samme kode registrert flere ganger",
+    source="Kodeveiledning 2018 §2.2 s. 12",
+    triggers=F.ICD | F.ATC | F.SPECIAL,
+)
+def code_repeated(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: a condition code is registered only once: the same code twice in one group, or a
+    code that describes a condition (not an additional-only code) twice in the episode, such as
+    the main condition's first code repeated among the other conditions.
+
+    Why: each condition is registered once, either as the main condition or as another
+    condition (Kodeveiledning 2018 §2.2 p. 12); a repeated code counts the condition twice in
+    statistics and can change the DRG. Additional codes are different: each condition group
+    carries its own cause, agent or drug code, so `Y4n` or an ATC code in two groups (two
+    adverse effects of one drug) is correct and not reported, only within one group.
+
+    Triggers: `J13; J13`; `J13; I10; J13`; `R42+Y4n+Y4n`.
+
+    Correct: `J13; I10`; `R42+Y4n+C07AB02; R11+Y4n+C07AB02` (two effects of one drug).
+    """
+    seen: dict[str, CodeRef] = {}
+    for group in view.conditions:
+        in_group: dict[str, CodeRef] = {}
+        for ref in group:
+            key = ref.code
+            earlier = in_group.get(key)
+            if earlier is None and not is_additional(ref):
+                earlier = seen.get(key)
+            if earlier is not None:
+                if earlier.group == 0 and earlier.position == 0:
+                    text = (
+                        f"Hovedtilstandens kode {ref.label()} er registrert på nytt "
+                        f"({ref.location})."
+                    )
+                    suggestion = f"Fjern {ref.code} fra andre tilstander"
+                elif earlier.group == ref.group:
+                    text = f"{ref.label()} står to ganger i samme tilstandsgruppe."
+                    suggestion = f"Fjern den gjentatte {ref.code}"
+                else:
+                    text = (
+                        f"{ref.label()} er registrert flere ganger ({earlier.location} og "
+                        f"{ref.location})."
+                    )
+                    suggestion = f"Registrer {ref.code} bare én gang"
+                yield Hit(text, (ref.code,), ref.location, suggestion)
+                continue
+            in_group[key] = ref
+            if not is_additional(ref):
+                seen.setdefault(key, ref)
+
+
+# --- T11 -------------------------------------------------------------------------------------
+
+#: Infections that explain fever (R50): chapter I, the organ chapters' infection codes, and
+#: infection complications of procedures.
+_INFECTIONS: tuple[str, ...] = (
+    "A00-B89",
+    "B99",
+    "G00-G07",
+    "H60",
+    "H66",
+    "I30",
+    "I33",
+    "J00-J22",
+    "J36",
+    "J85-J86",
+    "K35-K37",
+    "K61",
+    "K65",
+    "K75.0",
+    "K81",
+    "K83.0",
+    "L00-L08",
+    "M00-M01",
+    "M86",
+    "N10",
+    "N15.1",
+    "N30",
+    "N39.0",
+    "N41",
+    "N45",
+    "N70-N73",
+    "O23",
+    "O85",
+    "O86",
+    "T80.2",
+    "T81.4",
+    "T82.6",
+    "T82.7",
+    "T83.5",
+    "T83.6",
+    "T84.5",
+    "T84.6",
+    "T84.7",
+    "T85.7",
+)
+
+#: Symptom categories and the diseases (first codes of other conditions) that explain them:
+#: the organ chapter the symptom block points to (Kodeveiledning 2018 §3.3 p. 25, §4.3 p. 38:
+#: a symptom of a known disease is not coded unless it is a problem in itself). Neoplasms are
+#: deliberately absent: a complication of cancer treated as such goes first and the cancer after
+#: it (§9.6 p. 82), so a symptom before a C-code is often right.
+_EXPLAINED_BY: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("R00", "R00", ("I20-I52",)),  # abnormal heart beat: heart disease, arrhythmia
+    ("R01", "R01", ("I00-I09", "I30-I52", "Q20-Q28")),  # murmurs: valve and heart disease
+    ("R02", "R02", ("I70-I79", "E10-E14")),  # gangrene: arterial disease, diabetes
+    ("R03", "R03", ("I10-I15",)),  # raised blood pressure reading: hypertension
+    ("R04", "R09", ("J00-J99", "I20-I28", "I30-I52", "I71")),  # respiration, chest pain
+    ("R10", "R19", ("K00-K93", "A00-A09")),  # digestive and abdominal symptoms
+    ("R20", "R20", ("G00-G99",)),  # disturbed skin sensation
+    ("R21", "R23", ("L00-L99", "B00-B09")),  # rash, swelling, skin changes
+    ("R25", "R29", ("G00-G99", "M00-M99")),  # nervous and musculoskeletal
+    ("R30", "R39", ("N00-N39", "N40-N42")),  # urinary symptoms (incl. prostate)
+    ("R40", "R41", ("F00-F09", "G00-G99")),  # consciousness, cognition
+    ("R42", "R42", ("H81-H83", "I95")),  # dizziness
+    ("R43", "R46", ("F00-F99", "G00-G99")),  # perception, emotion, behaviour
+    ("R47", "R49", ("G00-G99", "I60-I64", "J37-J38")),  # speech and voice
+    ("R50", "R50", _INFECTIONS),  # fever
+    ("R51", "R51", ("G43-G44",)),  # headache
+    ("R55", "R55", ("I20-I52", "I95")),  # syncope: heart disease, hypotension
+    ("R56", "R56", ("G40-G41",)),  # convulsions (febrile convulsions are coded in themselves)
+    ("R57", "R57", ("I20-I52",)),  # shock (R57.2 septic shock is an additional code, T05)
+    ("R60", "R60", ("I50", "I80-I89", "N00-N19")),  # oedema: heart, veins, kidneys
+    ("R71", "R71", ("D50-D64",)),  # abnormal red cells
+    ("R73", "R73", ("E10-E14",)),  # raised blood glucose
+    ("R74", "R74", ("K70-K77",)),  # abnormal serum enzymes
+    ("R75", "R75", ("B20-B24",)),  # laboratory evidence of HIV
+    ("R80", "R80", ("N00-N29",)),  # proteinuria
+    ("R81", "R81", ("E10-E14",)),  # glycosuria
+    ("R82", "R82", ("N00-N39",)),  # other urine findings
+    ("R91", "R91", ("J00-J99",)),  # abnormal lung imaging
+    ("R92", "R92", ("N60-N64",)),  # abnormal breast imaging
+)
+
+#: Late effects: they follow the code of the residual condition (§4.2 p. 34), never explain it.
+_SEQUELAE = ("B90-B94", "E64", "E68", "G09", "I69", "O94", "O97", "T90-T98")
+
+
+def _explaining(view: EpisodeView, symptom: CodeRef) -> CodeRef | None:
+    for low, high, diseases in _EXPLAINED_BY:
+        if low <= symptom.category <= high:
+            for ref in view.condition_codes():
+                if ref.group == 0 or not is_first_code_kind(ref):
+                    continue
+                if ref.flags & (F.SYMPTOM | F.Z_FACTOR) or matches(ref, _SEQUELAE):
+                    continue
+                if matches(ref, diseases):
+                    return ref
+            return None
+    return None
+
+
+@rule(
+    "T11",
+    "symptom-main-explained",
+    Severity.WARNING,
+    title="Symptomkode som hovedtilstand mens sykdommen som forklarer den er kodet",
+    source="Kodeveiledning 2018 §2.2 s. 12–13, §4.3 s. 38",
+    triggers=F.SYMPTOM,
+)
+def symptom_main_explained(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: the main condition is a symptom (`R00–R99`) while another condition is a disease
+    of the organ system the symptom belongs to (chest pain and a heart or lung disease,
+    urinary retention and a urinary or prostate disease), or an infection when the symptom is
+    fever (`R50`).
+
+    Why: a symptom expected from a known disease is not coded, fever with infection being the
+    rulebook's example (Kodeveiledning 2018 §2.2 p. 12, §4.3 p. 38). When the symptom needed
+    most care but care was also given for the underlying disease, the disease is the main
+    condition (the 2016 rule, §2.2 p. 13). The symptom stays the main condition when nothing
+    was done for a known underlying disease (the catheter change in §2.2 example 2), or when the
+    symptom is a problem of its own (febrile convulsions `R56.0`, convulsions being explained
+    only by epilepsy here). The coding alone cannot tell these apart, so this is a warning. To
+    keep false alarms low, only the disease chapters a symptom block points to count, late
+    effects (`I69`, `T90–T98` …) never explain a symptom (they follow its code, §4.2 p. 34),
+    and neoplasms are left out: a cancer complication treated as such goes before the cancer
+    (§9.6 p. 82). Symptom blocks without a clear organ (pain `R52`, fatigue `R53`) are not
+    checked.
+
+    Triggers: `R50.9; J13` (fever with pneumococcal pneumonia); `R33; N40` (retention with
+    prostatic hyperplasia diagnosed and followed up).
+
+    Correct: `J13`; `N40; R33` (or `R33; N40` when nothing was done for the hyperplasia).
+    """
+    main = view.main_code
+    if main is None or not is_icd(main) or not main.flags & F.SYMPTOM or is_additional(main):
+        return
+    disease = _explaining(view, main)
+    if disease is None:
+        return
+    yield Hit(
+        f"Hovedtilstanden {main.label()} er et symptom som {disease.label()} i andre "
+        "tilstander kan forklare. Er det gitt helsehjelp for den bakenforliggende tilstanden, "
+        "skal den være hovedtilstand.",
+        (main.code, disease.code),
+        main.location,
+        f"Sett {disease.code} som hovedtilstand og {main.code} som annen tilstand (eller fjern "
+        "symptomet hvis det er en forventet følge), med mindre det ikke ble gitt helsehjelp "
+        f"for {disease.code}",
+    )
+
+
+# --- T12 -------------------------------------------------------------------------------------
+
+#: Collective codes for several related conditions (Kodeveiledning 2018 §4.3 p. 40).
+_COLLECTIVE_CODES = ("B20.7", "I61.6", "S09.7", "S62.4")
+_COLLECTIVE_CATEGORIES = ("F19", "T00-T07")
+
+
+def is_collective(ref: CodeRef) -> bool:
+    """`B20.7`, `E10.7`–`E14.7`, `F19.x`, `I61.6`, `S09.7`, `S62.4`, `T00–T07`."""
+    if not is_icd(ref):
+        return False
+    if ref.flags & F.DIABETES and ref.code[4:5] == "7":
+        return True
+    return matches(ref, _COLLECTIVE_CODES + _COLLECTIVE_CATEGORIES)
+
+
+@rule(
+    "T12",
+    "collective-code-as-main",
+    Severity.WARNING,
+    title="Samlekode for flere tilstander som hovedtilstand",
+    source="Kodeveiledning 2018 §4.3 s. 40",
+    triggers=F.ICD,
+)
+def collective_code_as_main(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: the main condition is not a collective code for several related conditions:
+    `B20.7`, `E10.7–E14.7`, `F19.x`, `I61.6`, `S09.7`, `S62.4`, `T00–T07`.
+
+    Why: collective codes are used only by exception; each condition is coded by itself when
+    practical. For the main condition they are acceptable only when the main-condition rules
+    still cannot single out one condition, and then each condition is also coded separately
+    (Kodeveiledning 2018 §4.3 p. 40). Whether that was so needs the documentation: a warning.
+
+    Triggers: `E11.7` alone; `S09.7` as main condition.
+
+    Correct: `E11.5; E11.3+H36.0` (each complication by itself), or `S06.0; S01.0`.
+    """
+    main = view.main_code
+    if main is None or not is_collective(main):
+        return
+    others = [group[0].code for group in view.conditions[1:] if group]
+    if others:
+        suggestion = (
+            "Velg tilstanden som krevde mest helsehjelp som hovedtilstand (f.eks. en av "
+            f"{', '.join(others[:4])}); brukes samlekoden likevel, kod hver tilstand for seg i "
+            "tillegg"
+        )
+    else:
+        suggestion = (
+            "Kod hver tilstand for seg og velg den som krevde mest helsehjelp som "
+            "hovedtilstand; brukes samlekoden likevel, kod hver tilstand separat i tillegg"
+        )
+    yield Hit(
+        f"Hovedtilstanden {main.label()} er en samlekode for flere tilstander og skal bare "
+        "unntaksvis være hovedtilstand.",
+        (main.code,),
+        main.location,
+        suggestion,
+    )
+
+
+# --- T13 -------------------------------------------------------------------------------------
+
+
+@rule(
+    "T13",
+    "unspecific-main-condition",
+    Severity.INFO,
+    title="Uspesifikk kode som hovedtilstand",
+    source="Kodeveiledning 2018 §4.3 s. 37–38",
+    triggers=F.UNSPECIFIC,
+)
+def unspecific_main_condition(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: the main condition's first code is not a code the code list marks unspecific
+    (column `Uspesifikk_kode`, typically `.9` "uspesifisert").
+
+    Why: unspecified codes are for when the cause or type is not known; when it is known, the
+    specific code, or the "other specified" `.8` code, is used (Kodeveiledning 2018 §4.3
+    pp. 37–38, the `J15.9` → `J13` correction in §2.2 p. 14). The documentation may well not
+    allow more, so this is advice: the specific codes under the same category are listed.
+
+    Triggers: `J18.9` (pneumonia, unspecified) as main condition.
+
+    Correct: `J13` when pneumococci were found, `J18.0` for bronchopneumonia; `J18.9` when
+    nothing more is known.
+    """
+    main = view.main_code
+    if main is None or not main.flags & F.UNSPECIFIC or not is_icd(main):
+        return
+    category = main.code[:3]
+    siblings = []
+    if category != main.code:
+        siblings = [
+            c.code
+            for c in view.children(category)
+            if c.reportable and not c.unspecific and not c.who_only and c.code != main.code
+        ]
+    suggestion = (
+        f"Mer spesifikke koder under {category}: {', '.join(siblings[:6])}"
+        if siblings
+        else "Sjekk om journalen gir grunnlag for en mer spesifikk kode"
+    )
+    yield Hit(
+        f"Hovedtilstanden {main.label()} er en uspesifikk kode. Sjekk om dokumentasjonen gir "
+        "grunnlag for en mer spesifikk kode.",
+        (main.code,),
+        main.location,
+        suggestion,
+    )

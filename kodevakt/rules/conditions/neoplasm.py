@@ -121,9 +121,7 @@ def unknown_primary_with_known_primary(view: EpisodeView) -> Iterator[Hit]:
     if not unknown:
         return
     known = [
-        ref
-        for ref in view.condition_codes()
-        if _is_icd(ref) and F.in_range(ref.code, "C00", "C76")
+        ref for ref in view.condition_codes() if _is_icd(ref) and F.in_range(ref.code, "C00", "C76")
     ]
     if not known:
         return
@@ -245,16 +243,18 @@ def clinically_uncertain_neoplasm(view: EpisodeView) -> Iterator[Hit]:
         if not _clinically_uncertain(ref):
             continue
         pathology = ref.code[:-1] + "0"
-        known = view.base.get(pathology, view.day) is not None
-        alternative = f" bruk {pathology}," if known else ""
+        suggestion = (
+            "Venter dere på prøvesvar: kod symptomet eller funnet, og rett koden når svaret kommer"
+        )
+        if view.base.get(pathology, view.day) is not None:
+            suggestion += f"; viser svaret usikkert malignitetspotensial, bruk {pathology}"
         yield Hit(
-            f"{ref.label()} (klinisk usikkert malignitetspotensial) brukes bare for svulster som "
-            "følges uten vevsprøve, aldri mens man venter på histologisk eller cytologisk svar.",
+            f"{ref.code} (femte tegn 1: klinisk usikkert malignitetspotensial) brukes bare for "
+            "svulster som følges uten vevsprøve, aldri mens man venter på histologisk eller "
+            "cytologisk svar.",
             (ref.code,),
             ref.location,
-            f"Venter dere på prøvesvar, kod symptomet eller funnet og rett koden når svaret "
-            f"kommer; viser patologisvaret usikkert malignitetspotensial,{alternative} ellers "
-            "koden for svulsten svaret viser",
+            suggestion,
         )
 
 

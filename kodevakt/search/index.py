@@ -1,0 +1,473 @@
+"""The search index: every searchable code as a document, and weighted postings per key.
+
+Documents are the ICD-10 codes of the newest loaded release (chapters, blocks, headings and
+reportable codes; WHO codes not used in Norway are left out) and the loaded procedure codes.
+Each document has up to four fields, weighted by how much a match in them says:
+
+- `no`: the Norwegian code text (60 characters in the embedded list), weight 1.0;
+- `full`: the full Norwegian text, when an official list is loaded, 0.9;
+- `en`: the WHO English title, 0.7;
+- `ctx`: the parent's text, 0.3 (a terse sub-code inherits what its heading is about).
+
+A posting says how strongly a key points at a document: field weight × how the key was found
+(the word itself 1.0, an abbreviation in the text expanded 0.9, a part of a compound 0.6) ×
+a BM25 length factor of the field (short texts that are mostly the query rank first; qualifiers
+like "uspesifisert" do not count in the length) × the key's IDF. Code-shaped synonym targets
+get postings of their own, keyed `=CODE`.
+
+The vocabulary of the code texts and the synonym list (folded words) serves compound splitting,
+typo correction and completion. Building takes about a second; `cache.py` keeps built indexes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from kodevakt.codes.codebase import CodeBase
+from kodevakt.codes.model import Code, Level, System
+from kodevakt.codes.release import CodeList, Family
+from kodevakt.search.compounds import MIN_PART, Split, split_compound
+from kodevakt.search.synonyms import KIND_LABEL, Synonym
+from kodevakt.search.text import QUALIFIERS, STOP_WORDS, fold, key, stem
+
+FIELD_WEIGHT = {"no": 1.0, "full": 0.9, "en": 0.7, "ctx": 0.3}
+WORD, EXPANDED, PART = 1.0, 0.9, 0.6  # how a key was found in a field
+K1, B = 1.2, 0.75  # BM25 length normalisation
+
+# Prior of a document by level: reportable codes first, then headings, blocks and chapters.
+PRIOR = {Level.CODE: 1.0, Level.SUBCATEGORY: 1.0, Level.CATEGORY: 1.0, Level.BLOCK: 0.7}
+HEADING_PRIOR = 0.85
+CHAPTER_PRIOR = 0.6
+
+# Abbreviations in the 60-character texts too short to expand by prefix.
+SHORT_FORMS = {"m": "med", "u": "uten", "el": "eller", "ak": "akutt", "kr": "kronisk"}
+
+_WORD_DOT = re.compile(r"([^\W_]+)(\.?)", re.UNICODE)
+
+
+class Doc(NamedTuple):
+    """One searchable code."""
+
+    code: str
+    system: str
+    text: str
+    level: str
+    reportable: bool
+    chapter: str
+    prior: float
+    parent: str | None
+    fields: tuple[tuple[str, str], ...]  # (field name, text)
+
+
+class SynonymTarget(NamedTuple):
+    """Where a synonym term leads: index keys (all required) or one `=CODE` key."""
+
+    keys: tuple[str, ...]
+    target: str
+    label: str  # kind as shown in explanations ("synonym", "forkortelse", …)
+
+
+@dataclass(slots=True)
+class Index:
+    """Everything a query needs; plain containers, so it pickles fast."""
+
+    docs: list[Doc]
+    postings: dict[str, dict[int, float]]
+    code_ids: dict[str, int]
+    compact_codes: list[tuple[str, int]]  # (code without dot, upper case; doc id), sorted
+    children: dict[str, list[str]]
+    words: dict[str, str]  # folded vocabulary word → key
+    display: dict[str, str]  # folded vocabulary word → its most common written form
+    word_counts: dict[str, int]
+    stems: set[str]
+    sorted_words: list[str]
+    norwegian_words: list[str]  # folded words of Norwegian texts, sorted (abbreviations)
+    synonyms: dict[tuple[str, ...], list[SynonymTarget]]
+    synonym_words: dict[str, str]  # folded synonym term (one word) → key
+    expansions: dict[int, tuple[tuple[str, str], ...]]  # doc id → (abbreviation, word)
+    by_length: dict[int, list[str]] = field(default_factory=dict)
+    _pools: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+
+    def split(self, folded: str, *, partial: bool = False) -> Split | None:
+        return split_compound(folded, self.words, self.stems, stem, partial=partial)
+
+    def completions(self, prefix: str, limit: int = 8, *, norwegian: bool = False) -> list[str]:
+        """The most frequent vocabulary words that start with `prefix`."""
+        pool = self.norwegian_words if norwegian else self.sorted_words
+        start = bisect_left(pool, prefix)
+        found: list[str] = []
+        for word in pool[start:]:
+            if not word.startswith(prefix):
+                break
+            if word != prefix:
+                found.append(word)
+        found.sort(key=lambda w: -self.word_counts.get(w, 0))
+        return found[:limit]
+
+    def pool(self, length: int, spread: int) -> list[str]:
+        """Vocabulary words within `spread` letters of `length` (typo candidates)."""
+        pool = self._pools.get((length, spread))
+        if pool is None:
+            pool = [
+                w
+                for n in range(length - spread, length + spread + 1)
+                for w in self.by_length.get(n, [])
+            ]
+            self._pools[(length, spread)] = pool
+        return pool
+
+    def code_prefix(self, prefix: str) -> list[int]:
+        """Doc ids of codes whose compact form starts with `prefix`, in code order."""
+        start = bisect_left(self.compact_codes, (prefix, -1))
+        ids = []
+        for compact, doc_id in self.compact_codes[start:]:
+            if not compact.startswith(prefix):
+                break
+            ids.append(doc_id)
+        return sorted(ids)
+
+    def descendants(self, code: str) -> Iterator[str]:
+        for child in self.children.get(code, []):
+            yield child
+            yield from self.descendants(child)
+
+
+def source_lists(base: CodeBase) -> list[CodeList]:
+    """The code lists the index covers: the newest ICD-10 and procedure releases."""
+    lists = []
+    for family in (Family.ICD10, Family.PROCEDURE):
+        chosen = base.code_list(family)
+        if chosen is not None:
+            lists.append(chosen)
+    return lists
+
+
+def searchable(code: Code) -> bool:
+    return not code.who_only and code.system is not System.ATC
+
+
+def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index:
+    """Build the index over `lists` with the curated `synonyms`."""
+    codes = [c for code_list in lists for c in code_list if searchable(c)]
+    by_code = {c.code: c for c in codes}
+    children: dict[str, list[str]] = defaultdict(list)
+    for c in codes:
+        if c.parent is not None and c.parent in by_code:
+            children[c.parent].append(c.code)
+    docs = [_doc(c, by_code, bool(children.get(c.code))) for c in codes]
+    synonym_list = list(synonyms)
+
+    # Words of every field, with the dot that marks an abbreviation.
+    written: list[list[tuple[str, list[tuple[str, bool]]]]] = [
+        [(name, words_of(text)) for name, text in doc.fields] for doc in docs
+    ]
+    counts: Counter[str] = Counter()
+    forms: Counter[tuple[str, str]] = Counter()
+    norwegian: set[str] = set()
+    for doc_fields in written:
+        for name, words in doc_fields:
+            plain = [w for w, dotted in words if not dotted and _content(w)]
+            forms.update((fold(w), w) for w in plain)
+            if name in ("no", "full"):
+                norwegian.update(fold(w) for w in plain)
+    for syn in synonym_list:
+        forms.update((fold(w), w.lower()) for w in _plain_words(syn.term))
+        if syn.code is None:
+            forms.update((fold(w), w.lower()) for w in _plain_words(syn.target))
+    display: dict[str, str] = {}
+    for (folded, form), count in forms.most_common():
+        counts[folded] += count
+        display.setdefault(folded, form)
+    words = {w: stem(w) for w in counts}
+    stems = {s for s in words.values() if len(s) >= MIN_PART}
+
+    index = Index(
+        docs=docs,
+        postings={},
+        code_ids={doc.code: i for i, doc in enumerate(docs)},
+        compact_codes=sorted((_compact(doc.code), i) for i, doc in enumerate(docs)),
+        children=dict(children),
+        words=words,
+        display=display,
+        word_counts=dict(counts),
+        stems=stems,
+        sorted_words=sorted(words),
+        norwegian_words=sorted(norwegian),
+        synonyms={},
+        synonym_words={},
+        expansions={},
+    )
+    splits: dict[str, Split | None] = {}
+    index.expansions = _expansions(docs, written, index, splits)
+    _fill_postings(index, written, splits)
+    _add_synonyms(index, synonym_list)
+    for word in index.words:
+        index.by_length.setdefault(len(word), []).append(word)
+    return index
+
+
+def doc_terms(
+    fields: list[tuple[str, list[tuple[str, bool]]]],
+    expansions: tuple[tuple[str, str], ...],
+    index: Index,
+    splits: dict[str, Split | None],
+) -> dict[str, tuple[float, str, str, str]]:
+    """Keys of one document: key → (weight, field, how found, written word).
+
+    Used to build the postings and, for the hits shown, to explain a match.
+    """
+    terms: dict[str, tuple[float, str, str, str]] = {}
+
+    def put(k: str, weight: float, name: str, how: str, word: str) -> None:
+        if k not in terms or terms[k][0] < weight:
+            terms[k] = (weight, name, how, word)
+
+    expanded = dict(expansions)
+    for name, words in fields:
+        base = FIELD_WEIGHT[name]
+        for word, _dotted in words:
+            if not _content(word):
+                continue
+            folded = fold(word)
+            put(stem(folded), base * WORD, name, "word", word)
+            full = expanded.get(folded) if name == "no" else None
+            if full is not None:
+                put(stem(full), base * EXPANDED, name, "expanded", word)
+                for part in _known_parts(full, index, splits):
+                    put(stem(part), base * EXPANDED * PART, name, "expanded", word)
+            for part in _known_parts(folded, index, splits):
+                put(stem(part), base * PART, name, "part", word)
+    return terms
+
+
+def _known_parts(folded: str, index: Index, splits: dict[str, Split | None]) -> list[str]:
+    if folded not in splits:
+        splits[folded] = index.split(folded)
+    found = splits[folded]
+    if found is None:
+        return []
+    return [p for p, known in zip(found.parts, found.known, strict=True) if known]
+
+
+def _fill_postings(
+    index: Index,
+    written: list[list[tuple[str, list[tuple[str, bool]]]]],
+    splits: dict[str, Split | None],
+) -> None:
+    lengths: list[dict[str, int]] = []
+    totals: Counter[str] = Counter()
+    present: Counter[str] = Counter()
+    for doc_fields in written:
+        sizes = {}
+        for name, words in doc_fields:
+            size = sum(1 for w, _ in words if _content(w) and w not in QUALIFIERS) or 1
+            sizes[name] = size
+            totals[name] += size
+            present[name] += 1
+        lengths.append(sizes)
+    average = {name: totals[name] / present[name] for name in totals}
+
+    raw: dict[str, dict[int, float]] = defaultdict(dict)
+    for doc_id, doc_fields in enumerate(written):
+        terms = doc_terms(doc_fields, index.expansions.get(doc_id, ()), index, splits)
+        sizes = lengths[doc_id]
+        for k, (weight, name, _, _) in terms.items():
+            norm = (K1 + 1) / (1 + K1 * (1 - B + B * sizes[name] / average[name]))
+            raw[k][doc_id] = weight * norm
+    total = len(index.docs)
+    for k, docs in raw.items():
+        weight = idf(len(docs), total)
+        index.postings[k] = {d: w * weight for d, w in docs.items()}
+
+
+def idf(df: int, total: int) -> float:
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+def _add_synonyms(index: Index, synonyms: list[Synonym]) -> None:
+    total = len(index.docs)
+    for syn in synonyms:
+        label = KIND_LABEL[syn.kind]
+        term_words = _plain_words(syn.term)
+        term_keys = tuple(key(w) for w in term_words)
+        if not term_keys:
+            continue
+        if syn.code is not None:
+            target_key = f"={syn.code}"
+            if target_key not in index.postings:
+                ids = [index.code_ids[c] for c in (syn.code, *index.descendants(syn.code))
+                       if c in index.code_ids]
+                if not ids:
+                    continue
+                weight = idf(len(ids), total) * (K1 + 1) / (1 + K1 * (1 - B))
+                index.postings[target_key] = {
+                    d: weight * (1.0 if n == 0 else 0.9) for n, d in enumerate(ids)
+                }
+            target = SynonymTarget((target_key,), syn.code, label)
+        else:
+            target_keys = tuple(key(w) for w in _plain_words(syn.target))
+            if not target_keys:
+                continue
+            target = SynonymTarget(target_keys, syn.target, label)
+        keys_variants = {term_keys}
+        if len(term_words) == 1:
+            folded = fold(term_words[0])
+            index.synonym_words[folded] = term_keys[0]
+            found = index.split(folded)
+            if found is not None and found.complete:
+                keys_variants.add(tuple(stem(p) for p in found.parts))
+        for variant in keys_variants:
+            existing = index.synonyms.setdefault(variant, [])
+            if target not in existing:
+                existing.append(target)
+
+
+def _expansions(
+    docs: list[Doc],
+    written: list[list[tuple[str, list[tuple[str, bool]]]]],
+    index: Index,
+    splits: dict[str, Split | None],
+) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Abbreviations in the Norwegian texts, expanded with words of the same family.
+
+    "Hj.inf. forårs. av uspes. okkl. eller stenose i hj.art." is I63.5: its siblings say
+    "hjerneinfarkt", "forårsaket" and "hjernearterier", so "hj" → hjerne and so on. A dotted
+    abbreviation with no match in the family takes the most frequent Norwegian word it starts;
+    an undotted last word (the 60-character texts are cut: "uten kompl") is expanded only from
+    its family.
+    """
+    by_parent: dict[str, list[int]] = defaultdict(list)
+    for doc_id, doc in enumerate(docs):
+        if doc.parent is not None:
+            by_parent[doc.parent].append(doc_id)
+    families: dict[str, Counter[str]] = {}
+
+    def family_of(doc_id: int) -> Counter[str]:
+        parent = docs[doc_id].parent
+        if parent is None:
+            parent, members = "", [doc_id]
+        else:
+            members = by_parent[parent]
+        if parent not in families or not parent:
+            family: Counter[str] = Counter()
+            for other in members:
+                for w, dotted in dict(written[other]).get("no", []):
+                    if dotted or not _content(w):
+                        continue
+                    folded = fold(w)
+                    family[folded] += 1
+                    family.update(_known_parts(folded, index, splits))
+            families[parent] = family
+        return families[parent]
+
+    found: dict[int, tuple[tuple[str, str], ...]] = {}
+    for doc_id in range(len(docs)):
+        norwegian = dict(written[doc_id]).get("no")
+        if not norwegian:
+            continue
+        last = len(norwegian) - 1
+        pairs = []
+        for position, (w, dotted) in enumerate(norwegian):
+            if not _content(w) or not (dotted or position == last) or not w.isalpha():
+                continue
+            folded = fold(w)
+            full = _expand(folded, dotted, family_of(doc_id), index)
+            if full is not None:
+                pairs.append((folded, full))
+        if pairs:
+            found[doc_id] = tuple(pairs)
+    return found
+
+
+def _expand(folded: str, dotted: bool, family: Counter[str], index: Index) -> str | None:
+    if dotted and folded in SHORT_FORMS:
+        return fold(SHORT_FORMS[folded])
+    if len(folded) < (2 if dotted else 4):
+        return None
+    own = stem(folded)
+    candidates = [
+        w for w in family if w.startswith(folded) and len(w) > len(folded) + 1 and stem(w) != own
+    ]
+    if candidates:
+        return max(candidates, key=lambda w: (family[w], index.word_counts.get(w, 0)))
+    if dotted and len(folded) >= 3:
+        # The stem most words starting with the abbreviation share, in its most common form.
+        by_stem: dict[str, list[str]] = defaultdict(list)
+        for word in index.completions(folded, limit=50, norwegian=True):
+            if len(word) > len(folded) + 1:
+                by_stem[stem(word)].append(word)
+        if by_stem:
+            group = max(
+                by_stem.values(), key=lambda ws: sum(index.word_counts.get(w, 0) for w in ws)
+            )
+            return max(group, key=lambda w: index.word_counts.get(w, 0))
+    return None
+
+
+def _doc(code: Code, by_code: dict[str, Code], has_children: bool) -> Doc:
+    fields: list[tuple[str, str]] = []
+    if code.text:
+        fields.append(("no", code.text))
+    if code.full_text and code.full_text != code.text:
+        fields.append(("full", code.full_text))
+    if code.text_en:
+        fields.append(("en", code.text_en))
+    parent = by_code.get(code.parent) if code.parent else None
+    if parent is not None and parent.level is not Level.CHAPTER and parent.display_text:
+        fields.append(("ctx", parent.display_text))
+    if code.level is Level.CHAPTER:
+        prior = CHAPTER_PRIOR
+    elif not code.reportable and has_children:
+        prior = min(PRIOR.get(code.level, 1.0), HEADING_PRIOR)
+    else:
+        prior = PRIOR.get(code.level, 1.0)
+    chapter = _chapter(code, by_code)
+    text = code.text or code.full_text or code.text_en or ""
+    return Doc(
+        code.code,
+        code.system.value,
+        text,
+        code.level.value,
+        code.reportable,
+        chapter,
+        prior,
+        code.parent,
+        tuple(fields),
+    )
+
+
+def _chapter(code: Code, by_code: dict[str, Code]) -> str:
+    """ICD-10 chapter (Roman numeral) or the procedure chapter letter."""
+    if code.system is not System.ICD10:
+        return code.code[:1]
+    current: Code | None = code
+    seen: set[str] = set()
+    while current is not None and current.level is not Level.CHAPTER:
+        if current.parent is None or current.parent in seen:
+            return ""
+        seen.add(current.parent)
+        current = by_code.get(current.parent)
+    return current.code if current is not None else ""
+
+
+def words_of(text: str) -> list[tuple[str, bool]]:
+    """Lower-case words of `text`, each with whether a dot follows it."""
+    return [(m.group(1).lower(), bool(m.group(2))) for m in _WORD_DOT.finditer(text)]
+
+
+def _plain_words(text: str) -> list[str]:
+    return [w for w, _ in words_of(text) if _content(w)]
+
+
+def _content(word: str) -> bool:
+    return word not in STOP_WORDS
+
+
+def _compact(code: str) -> str:
+    return code.replace(".", "").upper()

@@ -1,0 +1,190 @@
+"""Scoring a query plan against the index, and explaining why a code matched.
+
+A code's score is the sum of its concept scores, times the square of the share of the query's
+concepts it covers (a code that matches every word beats one that matches the rarest word
+twice as strongly), times its prior (reportable codes 1.0, headings 0.85, blocks 0.7,
+chapters 0.6). A concept's score is the best of its options; an option's the mean of its
+slots' scores (times the share of slots found, unless every slot is required); a slot's the
+best of its alternatives; an alternative's the weight of the way it was found times the
+posting weights of its keys (field, IDF and length, see `index.py`), averaged over its keys.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+
+from kodevakt.search.index import Doc, Index, doc_terms, words_of
+from kodevakt.search.query import Alt, Concept, Option, Slot
+
+Scores = dict[int, tuple[float, float]]  # doc id → (score, share of the concept covered)
+
+
+def rank(
+    index: Index,
+    concepts: list[Concept],
+    limit: int,
+    keep: Callable[[Doc], bool] | None = None,
+) -> list[tuple[int, float]]:
+    """The best `limit` (doc id, score) pairs for `concepts`, best first."""
+    if not concepts:
+        return []
+    total: dict[int, float] = {}
+    covered: dict[int, float] = {}
+    for concept in concepts:
+        for doc_id, (score, share) in _concept(index, concept).items():
+            total[doc_id] = total.get(doc_id, 0.0) + score
+            covered[doc_id] = covered.get(doc_id, 0.0) + share
+    n = len(concepts)
+    docs = index.docs
+    final = []
+    for doc_id, score in total.items():
+        doc = docs[doc_id]
+        if keep is not None and not keep(doc):
+            continue
+        share = covered[doc_id] / n
+        final.append((score * share * share * doc.prior, -doc_id))
+    best = heapq.nlargest(limit, final)
+    return [(-neg_id, score) for score, neg_id in best]
+
+
+def _concept(index: Index, concept: Concept) -> Scores:
+    merged: Scores = {}
+    for option in concept.options:
+        for doc_id, (score, share) in _option(index, option).items():
+            current = merged.get(doc_id)
+            if current is None or score > current[0]:
+                merged[doc_id] = (score, max(share, current[1]) if current else share)
+            elif share > current[1]:
+                merged[doc_id] = (current[0], share)
+    return merged
+
+
+def _option(index: Index, option: Option) -> Scores:
+    weight = option.weight
+    if len(option.slots) == 1:
+        return {d: (s * weight, 1.0) for d, s in _slot(index, option.slots[0]).items()}
+    slots = [_slot(index, slot) for slot in option.slots]
+    n = len(slots)
+    found: dict[int, list[float]] = {}
+    for scores in slots:
+        for doc_id, score in scores.items():
+            found.setdefault(doc_id, []).append(score)
+    out: Scores = {}
+    for doc_id, values in found.items():
+        share = len(values) / n
+        if option.strict and share < 1.0:
+            continue
+        out[doc_id] = (sum(values) / n * weight * (1.0 if option.strict else share), share)
+    return out
+
+
+def _slot(index: Index, slot: Slot) -> dict[int, float]:
+    best: dict[int, float] = {}
+    for alt in slot.alts:
+        for doc_id, score in _alt(index, alt).items():
+            if score > best.get(doc_id, 0.0):
+                best[doc_id] = score
+    return best
+
+
+def _alt(index: Index, alt: Alt) -> dict[int, float]:
+    postings = index.postings
+    if len(alt.keys) == 1:
+        found = postings.get(alt.keys[0])
+        if not found:
+            return {}
+        weight = alt.weight
+        return {d: s * weight for d, s in found.items()}
+    lists = [postings.get(k) for k in alt.keys]
+    present = [p for p in lists if p]
+    if len(present) < len(lists):
+        return {}
+    present.sort(key=len)
+    first, rest = present[0], present[1:]
+    n = len(present)
+    out = {}
+    for doc_id, score in first.items():
+        total = score
+        for other in rest:
+            value = other.get(doc_id)
+            if value is None:
+                break
+            total += value
+        else:
+            out[doc_id] = total / n * alt.weight
+    return out
+
+
+def explain(index: Index, concepts: list[Concept], doc_id: int) -> str:
+    """Why `doc_id` matched, concept by concept, in Norwegian."""
+    terms = doc_terms(
+        [(name, words_of(text)) for name, text in index.docs[doc_id].fields],
+        index.expansions.get(doc_id, ()),
+        index,
+        {},
+    )
+    parts = []
+    for concept in concepts:
+        label = _explain_concept(index, concept, doc_id, terms)
+        if label:
+            parts.append(label)
+    return "; ".join(parts)
+
+
+def _explain_concept(
+    index: Index, concept: Concept, doc_id: int, terms: dict[str, tuple[float, str, str, str]]
+) -> str | None:
+    best: tuple[float, str] | None = None
+    for option in concept.options:
+        labels = []
+        values = []
+        for slot in option.slots:
+            found = _best_alt(index, slot, doc_id)
+            if found is not None:
+                values.append(found[0])
+                labels.append(_describe(found[1], terms))
+        if not values:
+            continue
+        score = sum(values) / len(option.slots) * option.weight
+        if len(option.slots) > 1:
+            written = "+".join(slot.written for slot in option.slots)
+            detail = [label for label in labels if label not in written.split("+")]
+            label = written + (f" ({', '.join(detail)})" if detail else "")
+            if len(values) < len(option.slots):
+                label += " (delvis)"
+        else:
+            label = labels[0]
+        if best is None or score > best[0]:
+            best = (score, label)
+    return best[1] if best else None
+
+
+def _best_alt(index: Index, slot: Slot, doc_id: int) -> tuple[float, Alt] | None:
+    best: tuple[float, Alt] | None = None
+    for alt in slot.alts:
+        values = [index.postings.get(k, {}).get(doc_id) for k in alt.keys]
+        if any(v is None for v in values):
+            continue
+        score = sum(v for v in values if v is not None) / len(values) * alt.weight
+        if best is None or score > best[0]:
+            best = (score, alt)
+    return best
+
+
+_FIELD_NOTE = {"en": "engelsk WHO-tittel", "ctx": "overordnet kode", "full": "full tekst"}
+
+
+def _describe(alt: Alt, terms: dict[str, tuple[float, str, str, str]]) -> str:
+    """The alternative's label, with where in the code's texts a one-key match was found."""
+    if len(alt.keys) != 1 or alt.keys[0] not in terms:
+        return alt.label
+    _, field, how, word = terms[alt.keys[0]]
+    notes = []
+    if how == "part":
+        notes.append(f"del av «{word}»")
+    elif how == "expanded":
+        notes.append(f"forkortet «{word}»")
+    if field in _FIELD_NOTE:
+        notes.append(_FIELD_NOTE[field])
+    return f"{alt.label} ({', '.join(notes)})" if notes else alt.label

@@ -1,0 +1,95 @@
+"""From written words to index keys: tokens, spelling folding and Norwegian stemming.
+
+Every word, in a code text, a synonym line or a query, goes through the same `key` function,
+so the two sides always meet. A key is built in three steps:
+
+1. **Folding** (`fold`): lower case, accents stripped, and the letters æ, ø, å and the ways
+   people type them without a Norwegian keyboard (ae, oe, aa, a, o) brought to one form. The same
+   step folds Latin and English spellings onto Norwegian ones where the difference is spelling
+   only (ph/f, th/t, ch/k, c/k/s, x/ks, z/s, doubled letters) and a few Latin endings (-itis/-itt,
+   -osis/-ose, -oma/-om, -ia/-i), so that "cystitis", "cystitt" and "pneumonia"/"pneumoni" meet.
+2. **Stemming** with the Snowball Norwegian stemmer (PyStemmer), so inflections meet
+   ("lungene", "lunge"; "svulster", "svulst").
+3. Doubled letters are collapsed again after stemming.
+
+Folding runs before stemming, on both sides, so the stemmer only ever sees ASCII.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("norwegian")
+
+# Words and numbers; Norwegian letters count as letters, "type 4a" keeps "4a".
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Words that carry no meaning of their own in a code text or a query. "med" and "uten" are not
+# here: they separate "med komplikasjoner" from "uten komplikasjoner".
+STOP_WORDS = frozenset(
+    """
+    i og av som ved hos for til på pa fra en et ei den det de eller om under over etter
+    mot inn ut the of and in to a an by due with or on at from as
+    """.split()
+)
+
+# Qualifiers that make a code text longer without narrowing what it is about; they do not count
+# in a text's length, so "Uspesifisert pneumoni" is as close a match for "pneumoni" as "Pneumoni".
+QUALIFIERS = frozenset(
+    """
+    uspesifisert spesifisert annen annet andre ikke klassifisert uspes spes klass
+    other unspecified specified classified elsewhere not
+    """.split()
+)
+
+_LATIN_ENDINGS = (("itis", "it"), ("osis", "ose"), ("oma", "om"), ("ia", "i"))
+_DIGRAPHS = (("ph", "f"), ("th", "t"), ("ch", "k"), ("qu", "kv"), ("ae", "e"), ("oe", "o"))
+_LETTERS = str.maketrans({"æ": "e", "ø": "o", "å": "a", "x": "ks", "z": "s", "w": "v"})
+_C_SOFT = re.compile(r"c(?=[eiy])")
+_DOUBLE = re.compile(r"([a-z])\1+")
+
+
+def tokens(text: str) -> list[str]:
+    """The words of `text` as written (lower case), in order."""
+    return _TOKEN.findall(text.lower())
+
+
+@lru_cache(maxsize=65_536)
+def fold(word: str) -> str:
+    """Spelling-folded form of one lower-case word (see the module docstring)."""
+    if word.isdigit():
+        return word
+    text = word.lower().translate(_LETTERS)
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    for old, new in _DIGRAPHS:
+        text = text.replace(old, new)
+    text = _C_SOFT.sub("s", text).replace("c", "k")
+    if len(text) > 4:
+        for old, new in _LATIN_ENDINGS:
+            if text.endswith(old):
+                text = text[: -len(old)] + new
+                break
+    return _DOUBLE.sub(r"\1", text)
+
+
+@lru_cache(maxsize=65_536)
+def stem(folded: str) -> str:
+    """Snowball Norwegian stem of an already folded word, doubled letters collapsed."""
+    if len(folded) <= 3 or not folded.isalpha():
+        return folded
+    return _DOUBLE.sub(r"\1", _STEMMER.stemWord(folded))
+
+
+def key(word: str) -> str:
+    """The index key of one written word: folded, then stemmed."""
+    return stem(fold(word))
+
+
+def is_stop(word: str) -> bool:
+    return word in STOP_WORDS
