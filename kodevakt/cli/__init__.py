@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kodevakt.cli import check, codes, rules
+from kodevakt.cli import check, codes, drg, rules, synth
 
 app = typer.Typer(
     help="kodevakt: kvalitetskontroll av klinisk koding i spesialisthelsetjenesten.",
@@ -13,5 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 codes.register(app)
+synth.register(app)
 check.register(app)
 rules.register(app)
+drg.register(app)

@@ -28,6 +28,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from kodevakt.drg.model import CONDITION_COLUMNS, LogicRow
 
@@ -189,20 +190,14 @@ def build_index(rows: Sequence[LogicRow]) -> Index:
                 mask |= 1 << i
         return mask
 
-    icd = {
-        known: enum("icd", lambda cell, k=known: (cell == "+") == k)  # type: ignore[misc]
-        for known in (True, False)
-    }
+    icd = {known: enum("icd", partial(_icd_holds, known=known)) for known in (True, False)}
     operation = {
-        (major, minor): enum("or", lambda c, a=major, b=minor: operation_holds(c, a, b))  # type: ignore[misc]
+        (major, minor): enum("or", partial(operation_holds, major=major, minor=minor))
         for major in (True, False)
         for minor in (True, False)
     }
-    compl = {True: all_rows, False: enum("compl", lambda cell: False)}
-    sex = {
-        value: enum("sex", lambda cell, v=value: _sex_holds(cell, v))  # type: ignore[misc]
-        for value in ("1", "2", "")
-    }
+    compl = {True: all_rows, False: enum("compl", _never)}
+    sex = {value: enum("sex", partial(sex_holds, sex=value)) for value in ("1", "2", "")}
     disch_cells: dict[str, int] = {}
     disch_free = 0
     for i, cell in enumerate(cells("disch")):
@@ -232,7 +227,15 @@ def build_index(rows: Sequence[LogicRow]) -> Index:
     )
 
 
-def _sex_holds(cell: str, sex: str) -> bool:
+def _icd_holds(cell: str, known: bool) -> bool:
+    return (cell == "+") == known
+
+
+def _never(cell: str) -> bool:
+    return False
+
+
+def sex_holds(cell: str, sex: str) -> bool:
     if cell == "M":
         return sex == "1"
     if cell == "F":

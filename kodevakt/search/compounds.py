@@ -25,6 +25,11 @@ MIN_WORD = 6  # words shorter than this are not split
 MIN_HEAD = 4  # shortest unknown head of a partial split
 MIN_TAIL = 5  # shortest known tail of a partial split
 _LINKS = "se"
+# Function words that turn up inside compounds by accident ("med|født", "uten|for").
+NOT_PARTS = frozenset(
+    "med uten ikke som for til fra over under inn mot ved hos etter eller and ene ens ing het"
+    " ter ert lig end".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,8 @@ def split_compound(
             if start == 0 and end == n:
                 continue  # the whole word is not a split
             piece = word[start:end]
+            if piece in NOT_PARTS:
+                continue
             if piece in words:
                 cost = 1.0
             elif piece in stems or (end == n and stem(piece) in stems):
@@ -90,9 +97,28 @@ def split_compound(
 
 
 def _partial(word: str, words: Collection[str]) -> Split | None:
-    """Unknown head + known tail word, the longest known tail first."""
+    return tail_split(word, words) or head_split(word, words)
+
+
+def tail_split(word: str, words: Collection[str]) -> Split | None:
+    """Unknown head + known tail word, the longest tail first ("koks|artrose").
+
+    The tail of a Norwegian compound names what the word is about, so a known tail says a
+    good deal even when the head is a word the vocabulary lacks.
+    """
+    if len(word) < MIN_WORD or not word.isalpha():
+        return None
     for cut in range(MIN_HEAD, len(word) - MIN_TAIL + 1):
         tail = word[cut:]
-        if tail in words:
+        if tail in words and tail not in NOT_PARTS:
             return Split((word[:cut], tail), (False, True))
+    return None
+
+
+def head_split(word: str, words: Collection[str]) -> Split | None:
+    """Known head + unknown tail, the longest head first ("bryst|kreft" without "kreft")."""
+    for cut in range(len(word) - MIN_HEAD, MIN_TAIL - 1, -1):
+        head = word[:cut]
+        if head in words and head not in NOT_PARTS:
+            return Split((head, word[cut:]), (True, False))
     return None

@@ -16,7 +16,7 @@ like "uspesifisert" do not count in the length) × the key's IDF. Code-shaped sy
 get postings of their own, keyed `=CODE`.
 
 The vocabulary of the code texts and the synonym list (folded words) serves compound splitting,
-typo correction and completion. Building takes about a second; `cache.py` keeps built indexes.
+typo correction and completion. Building takes about a second; `persist.py` keeps built indexes.
 """
 
 from __future__ import annotations
@@ -32,18 +32,26 @@ from typing import NamedTuple
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.codes.model import Code, Level, System
 from kodevakt.codes.release import CodeList, Family
-from kodevakt.search.compounds import MIN_PART, Split, split_compound
+from kodevakt.search.compounds import MIN_PART, Split, split_compound, tail_split
 from kodevakt.search.synonyms import KIND_LABEL, Synonym
 from kodevakt.search.text import QUALIFIERS, STOP_WORDS, fold, key, stem
 
 FIELD_WEIGHT = {"no": 1.0, "full": 0.9, "en": 0.7, "ctx": 0.3}
-WORD, EXPANDED, PART = 1.0, 0.9, 0.6  # how a key was found in a field
+WORD, EXPANDED, PART, TAIL_PART = 1.0, 0.9, 0.6, 0.5  # how a key was found in a field
 K1, B = 1.2, 0.75  # BM25 length normalisation
 
 # Prior of a document by level: reportable codes first, then headings, blocks and chapters.
 PRIOR = {Level.CODE: 1.0, Level.SUBCATEGORY: 1.0, Level.CATEGORY: 1.0, Level.BLOCK: 0.7}
 HEADING_PRIOR = 0.85
 CHAPTER_PRIOR = 0.6
+PROCEDURE_PRIOR = 0.7  # a diagnosis word finds the diagnosis before the operation for it
+
+# Chapters whose codes apply only in a context: pregnancy (XV), the newborn (XVI), external
+# causes (XX, additional codes) and contact reasons (XXI). Their codes rank a little lower unless
+# the query names the context (a word found mostly in that chapter: "svangerskap", "nyfødt").
+CONTEXT_CHAPTERS = ("XV", "XVI", "XX", "XXI")
+CONTEXT_SHARE = 0.75  # share of a key's codes in one chapter that makes it that chapter's word
+CONTEXT_MIN_DF = 3
 
 # Abbreviations in the 60-character texts too short to expand by prefix.
 SHORT_FORMS = {"m": "med", "u": "uten", "el": "eller", "ak": "akutt", "kr": "kronisk"}
@@ -91,6 +99,7 @@ class Index:
     synonyms: dict[tuple[str, ...], list[SynonymTarget]]
     synonym_words: dict[str, str]  # folded synonym term (one word) → key
     expansions: dict[int, tuple[tuple[str, str], ...]]  # doc id → (abbreviation, word)
+    context_keys: dict[str, frozenset[str]] = field(default_factory=dict)
     by_length: dict[int, list[str]] = field(default_factory=dict)
     _pools: dict[tuple[int, int], list[str]] = field(default_factory=dict)
 
@@ -207,6 +216,7 @@ def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index
     index.expansions = _expansions(docs, written, index, splits)
     _fill_postings(index, written, splits)
     _add_synonyms(index, synonym_list)
+    index.context_keys = _context_keys(index)
     for word in index.words:
         index.by_length.setdefault(len(word), []).append(word)
     return index
@@ -239,20 +249,28 @@ def doc_terms(
             full = expanded.get(folded) if name == "no" else None
             if full is not None:
                 put(stem(full), base * EXPANDED, name, "expanded", word)
-                for part in _known_parts(full, index, splits):
-                    put(stem(part), base * EXPANDED * PART, name, "expanded", word)
-            for part in _known_parts(folded, index, splits):
-                put(stem(part), base * PART, name, "part", word)
+                for part, factor in _known_parts(full, index, splits):
+                    put(stem(part), base * EXPANDED * factor, name, "expanded", word)
+            for part, factor in _known_parts(folded, index, splits):
+                put(stem(part), base * factor, name, "part", word)
     return terms
 
 
-def _known_parts(folded: str, index: Index, splits: dict[str, Split | None]) -> list[str]:
+def _known_parts(
+    folded: str, index: Index, splits: dict[str, Split | None]
+) -> list[tuple[str, float]]:
+    """Known parts of a compound in a code text, each with its weight factor.
+
+    A complete split gives PART; a word with only a known tail ("koks|artrose") gives its tail
+    a little less.
+    """
     if folded not in splits:
-        splits[folded] = index.split(folded)
+        splits[folded] = index.split(folded) or tail_split(folded, index.words)
     found = splits[folded]
     if found is None:
         return []
-    return [p for p, known in zip(found.parts, found.known, strict=True) if known]
+    factor = PART if found.complete else TAIL_PART
+    return [(p, factor) for p, known in zip(found.parts, found.known, strict=True) if known]
 
 
 def _fill_postings(
@@ -284,6 +302,20 @@ def _fill_postings(
     for k, docs in raw.items():
         weight = idf(len(docs), total)
         index.postings[k] = {d: w * weight for d, w in docs.items()}
+
+
+def _context_keys(index: Index) -> dict[str, frozenset[str]]:
+    """Per context chapter, the keys whose codes lie mostly in that chapter."""
+    found: dict[str, set[str]] = {chapter: set() for chapter in CONTEXT_CHAPTERS}
+    chapters = [doc.chapter for doc in index.docs]
+    for k, docs in index.postings.items():
+        if len(docs) < CONTEXT_MIN_DF or k.startswith("="):
+            continue
+        counts = Counter(chapters[d] for d in docs)
+        chapter, count = counts.most_common(1)[0]
+        if chapter in found and count >= CONTEXT_SHARE * len(docs):
+            found[chapter].add(k)
+    return {chapter: frozenset(keys) for chapter, keys in found.items()}
 
 
 def idf(df: int, total: int) -> float:
@@ -362,7 +394,7 @@ def _expansions(
                         continue
                     folded = fold(w)
                     family[folded] += 1
-                    family.update(_known_parts(folded, index, splits))
+                    family.update(p for p, _ in _known_parts(folded, index, splits))
             families[parent] = family
         return families[parent]
 
@@ -421,7 +453,9 @@ def _doc(code: Code, by_code: dict[str, Code], has_children: bool) -> Doc:
     parent = by_code.get(code.parent) if code.parent else None
     if parent is not None and parent.level is not Level.CHAPTER and parent.display_text:
         fields.append(("ctx", parent.display_text))
-    if code.level is Level.CHAPTER:
+    if code.system is not System.ICD10:
+        prior = PROCEDURE_PRIOR
+    elif code.level is Level.CHAPTER:
         prior = CHAPTER_PRIOR
     elif not code.reportable and has_children:
         prior = min(PRIOR.get(code.level, 1.0), HEADING_PRIOR)

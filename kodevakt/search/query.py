@@ -22,6 +22,7 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from kodevakt.search.compounds import tail_split
 from kodevakt.search.index import Index, SynonymTarget
 from kodevakt.search.text import fold, is_stop, stem, tokens
 
@@ -30,8 +31,14 @@ MAX_SYNONYM_WORDS = 4
 
 EXACT, SYNONYM, PART_SYNONYM, COMPOUND = 1.0, 0.95, 0.9, 0.85
 TYPO_1, TYPO_2, COMPLETION = 0.8, 0.65, 0.6
+INFLECTED = 0.9
 MIN_TYPO = 4  # shorter words are not corrected
+MAX_SHORT = 7  # longest key checked for a definite ending
+MIN_BARE = 3
+MAX_SPLIT_DF = 3  # a word found in more codes than this is not also read as a compound
+_ENDINGS = ("ene", "ane", "et", "en", "a", "t", "n")
 MIN_COMPLETION = 4
+MIN_TAIL_SPLIT = 9  # known words this long are also read as head + known tail
 
 
 class Alt(NamedTuple):
@@ -66,7 +73,10 @@ def plan(index: Index, query: str) -> list[Concept]:
     while i < len(words):
         for n in range(min(MAX_SYNONYM_WORDS, len(words) - i), 1, -1):
             run = words[i : i + n]
-            targets = index.synonyms.get(tuple(stem(fold(w)) for w in run))
+            keys = tuple(stem(fold(w)) for w in run)
+            targets = index.synonyms.get(keys)
+            if not targets:  # "artrose i kneet" for the line "artrose i kne"
+                targets = index.synonyms.get(tuple(_definite(index, k) or k for k in keys))
             if targets:
                 written = " ".join(run)
                 alts = tuple(_synonym_alt(written, t, SYNONYM) for t in targets)
@@ -85,25 +95,34 @@ def _word_concept(index: Index, word: str) -> Concept:
     k = stem(folded)
     alts = list(_own_alts(index, word, k))
     options: list[Option] = []
-    split = index.split(folded, partial=True)
+    known = bool(alts) or folded in index.words
+    common = len(index.postings.get(k, ())) > MAX_SPLIT_DF
+    split = None if common else index.split(folded)
+    if not known and split is None:
+        alts.extend(_typo_alts(index, word, folded))
+        if not any(alt.weight >= TYPO_1 for alt in alts):
+            split = index.split(folded, partial=True)
+    elif split is None and not common and len(folded) >= MIN_TAIL_SPLIT:
+        split = tail_split(folded, index.words)  # "coxsackie|virus": the tail says what it is
     if split is not None:
         part_keys = tuple(stem(p) for p in split.parts)
         shown = "+".join(index.display.get(p, p) for p in split.parts)
         for target in index.synonyms.get(part_keys, []):
             alts.append(_synonym_alt(shown, target, PART_SYNONYM))
         slots = tuple(
-            _word_slot(index, index.display.get(p, p), folded_part=p) if known else Slot((), p)
-            for p, known in zip(split.parts, split.known, strict=True)
+            _word_slot(index, index.display.get(p, p), folded_part=p) if part_known else Slot((), p)
+            for p, part_known in zip(split.parts, split.known, strict=True)
         )
         options.append(Option(slots, COMPOUND, strict=False))
-    known = bool(alts) or folded in index.words
-    if not known and (split is None or not split.complete):
-        alts.extend(_typo_alts(index, word, folded))
+    if not known:
         if len(folded) >= MIN_COMPLETION:
             for completion in index.completions(folded, limit=5):
                 ck = stem(completion)
+                shown = f"{word}… → {_show(index, completion)}"
                 if ck in index.postings:
-                    alts.append(Alt((ck,), COMPLETION, f"{word}… → {_show(index, completion)}"))
+                    alts.append(Alt((ck,), COMPLETION, shown))
+                for target in index.synonyms.get((ck,), []):
+                    alts.append(_synonym_alt(shown, target, COMPLETION))
     if alts:
         options.insert(0, Option((Slot(tuple(alts), word),), 1.0, True))
     return Concept(word, tuple(options))
@@ -113,9 +132,28 @@ def _own_alts(index: Index, word: str, k: str) -> list[Alt]:
     alts = []
     if k in index.postings:
         alts.append(Alt((k,), EXACT, word))
+    bare = _definite(index, k)
+    if bare is not None:
+        alts.append(Alt((bare,), INFLECTED, f"{word} → {bare}"))
     for target in index.synonyms.get((k,), []):
         alts.append(_synonym_alt(word, target, SYNONYM))
     return alts
+
+
+def _definite(index: Index, k: str) -> str | None:
+    """The key without a definite or plural ending the stemmer leaves on short words.
+
+    Snowball keeps "øret" and "hjertet" whole (the ending is outside its R1 region), but the
+    code texts say "øre" and "hjerte".
+    """
+    if len(k) > MAX_SHORT:
+        return None
+    for ending in _ENDINGS:
+        if k.endswith(ending) and len(k) - len(ending) >= MIN_BARE:
+            bare = stem(k[: -len(ending)])
+            if bare != k and bare in index.postings:
+                return bare
+    return None
 
 
 def _word_slot(index: Index, word: str, folded_part: str | None = None) -> Slot:

@@ -14,10 +14,14 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
-from kodevakt.search.index import Doc, Index, doc_terms, words_of
+from kodevakt.search.index import Doc, Index, doc_terms, idf, words_of
 from kodevakt.search.query import Alt, Concept, Option, Slot
 
 Scores = dict[int, tuple[float, float]]  # doc id → (score, share of the concept covered)
+
+CONTEXT_PRIOR = 0.8  # codes of a context chapter (see index.CONTEXT_CHAPTERS) out of context
+CONTRADICTION_PRIOR = 0.8
+_OPPOSITES = (("med", "uten"), ("uten", "med"))
 
 
 def rank(
@@ -35,6 +39,13 @@ def rank(
         for doc_id, (score, share) in _concept(index, concept).items():
             total[doc_id] = total.get(doc_id, 0.0) + score
             covered[doc_id] = covered.get(doc_id, 0.0) + share
+    keys = query_keys(concepts)
+    outside = {
+        chapter
+        for chapter, chapter_keys in index.context_keys.items()
+        if not keys & chapter_keys
+    }
+    contradicted = _contradicted(index, keys)
     n = len(concepts)
     docs = index.docs
     final = []
@@ -43,9 +54,34 @@ def rank(
         if keep is not None and not keep(doc):
             continue
         share = covered[doc_id] / n
-        final.append((score * share * share * doc.prior, -doc_id))
+        prior = doc.prior
+        if doc.chapter in outside:
+            prior *= CONTEXT_PRIOR
+        if doc_id in contradicted:
+            prior *= CONTRADICTION_PRIOR
+        final.append((score * share * share * prior, -doc_id))
     best = heapq.nlargest(limit, final)
     return [(-neg_id, score) for score, neg_id in best]
+
+
+def query_keys(concepts: list[Concept]) -> set[str]:
+    """Every index key any alternative of the query looks for."""
+    return {
+        k
+        for concept in concepts
+        for option in concept.options
+        for slot in option.slots
+        for alt in slot.alts
+        for k in alt.keys
+    }
+
+
+def _contradicted(index: Index, keys: set[str]) -> dict[int, float]:
+    """Codes that say "uten" where the query says "med", or the other way round."""
+    for said, opposite in _OPPOSITES:
+        if said in keys and opposite not in keys:
+            return index.postings.get(opposite, {})
+    return {}
 
 
 def _concept(index: Index, concept: Concept) -> Scores:
@@ -102,8 +138,7 @@ def _alt(index: Index, alt: Alt) -> dict[int, float]:
         return {}
     present.sort(key=len)
     first, rest = present[0], present[1:]
-    n = len(present)
-    out = {}
+    found = {}
     for doc_id, score in first.items():
         total = score
         for other in rest:
@@ -112,8 +147,15 @@ def _alt(index: Index, alt: Alt) -> dict[int, float]:
                 break
             total += value
         else:
-            out[doc_id] = total / n * alt.weight
-    return out
+            found[doc_id] = total
+    if not found:
+        return {}
+    # A phrase is as telling as it is rare as a whole: weigh its keys' field and length factors
+    # by the IDF of the phrase (the codes holding all its keys), not by its words' own IDFs.
+    total_docs = len(index.docs)
+    own = sum(idf(len(p), total_docs) for p in present)
+    factor = alt.weight * idf(len(found), total_docs) / own
+    return {doc_id: score * factor for doc_id, score in found.items()}
 
 
 def explain(index: Index, concepts: list[Concept], doc_id: int) -> str:

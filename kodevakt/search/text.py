@@ -6,11 +6,11 @@ so the two sides always meet. A key is built in three steps:
 1. **Folding** (`fold`): lower case, accents stripped, and the letters æ, ø, å and the ways
    people type them without a Norwegian keyboard (ae, oe, aa, a, o) brought to one form. The same
    step folds Latin and English spellings onto Norwegian ones where the difference is spelling
-   only (ph/f, th/t, ch/k, c/k/s, x/ks, z/s, doubled letters) and a few Latin endings (-itis/-itt,
-   -osis/-ose, -oma/-om, -ia/-i), so that "cystitis", "cystitt" and "pneumonia"/"pneumoni" meet.
+   only (ph/f, th/t, ch/k, c/k/s, x/ks, z/s) and a few Latin endings (-itis/-itt, -osis/-ose,
+   -oma/-om, -ia/-i), so that "cystitis", "cystitt" and "pneumonia"/"pneumoni" meet.
 2. **Stemming** with the Snowball Norwegian stemmer (PyStemmer), so inflections meet
    ("lungene", "lunge"; "svulster", "svulst").
-3. Doubled letters are collapsed again after stemming.
+3. Doubled consonants are collapsed after stemming ("sykdommer", "sykdom"; "akutt", "akut").
 
 Folding runs before stemming, on both sides, so the stemmer only ever sees ASCII.
 """
@@ -47,10 +47,18 @@ QUALIFIERS = frozenset(
 )
 
 _LATIN_ENDINGS = (("itis", "it"), ("osis", "ose"), ("oma", "om"), ("ia", "i"))
-_DIGRAPHS = (("ph", "f"), ("th", "t"), ("ch", "k"), ("qu", "kv"), ("ae", "e"), ("oe", "o"))
+_DIGRAPHS = (
+    ("ph", "f"),
+    ("th", "t"),
+    ("ch", "k"),
+    ("qu", "kv"),
+    ("ae", "e"),
+    ("oe", "o"),
+    ("aa", "a"),
+)
 _LETTERS = str.maketrans({"æ": "e", "ø": "o", "å": "a", "x": "ks", "z": "s", "w": "v"})
 _C_SOFT = re.compile(r"c(?=[eiy])")
-_DOUBLE = re.compile(r"([a-z])\1+")
+_DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1+")  # doubled consonants ("kneet" keeps ee)
 
 
 def tokens(text: str) -> list[str]:
@@ -67,22 +75,29 @@ def fold(word: str) -> str:
     text = "".join(
         ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
     )
+    latin_plural = text.endswith("ae")  # "pneumoniae" is a species name, not "pneumoni"
     for old, new in _DIGRAPHS:
         text = text.replace(old, new)
+    if latin_plural:
+        text += "a"
     text = _C_SOFT.sub("s", text).replace("c", "k")
     if len(text) > 4:
         for old, new in _LATIN_ENDINGS:
             if text.endswith(old):
                 text = text[: -len(old)] + new
                 break
-    return _DOUBLE.sub(r"\1", text)
+    return text
 
 
 @lru_cache(maxsize=65_536)
 def stem(folded: str) -> str:
-    """Snowball Norwegian stem of an already folded word, doubled letters collapsed."""
+    """Snowball Norwegian stem of an already folded word, doubled consonants collapsed.
+
+    Doubled consonants are collapsed here and not in `fold`, so that compound splitting still sees
+    the boundary in "ankel|ligament".
+    """
     if len(folded) <= 3 or not folded.isalpha():
-        return folded
+        return _DOUBLE.sub(r"\1", folded)
     return _DOUBLE.sub(r"\1", _STEMMER.stemWord(folded))
 
 

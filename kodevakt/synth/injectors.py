@@ -23,18 +23,24 @@ Episode = dict[str, Any]
 
 # Non-existent codes of valid shape (checked in the tests against the embedded list).
 UNKNOWN_CODES = ("J12.7", "K35.9", "E11.99", "I21.5", "J18.3")
+# Code prefixes of infections, for guards; generous, since a guard may skip too many
+# episodes but never too few.
+# fmt: off
 _INFECTION = (
-    "A", "B", "J0", "J1", "J20", "J21", "J22", "J36", "J44.0", "J85", "J86", "K35", "K80.0",
-    "K81", "L0", "N10", "N30", "N39.0", "H66", "T81.4", "T84.5", "U07", "U8", "R65", "R57.2",
-)  # fmt: skip
+    "A", "B", "H6", "J0", "J1", "J20", "J21", "J22", "J3", "J44.0", "J85", "J86", "K35", "K57",
+    "K6", "K80.0", "K81", "L0", "M00", "M01", "M86", "N10", "N30", "N39.0", "N7", "T81.4",
+    "T84.5", "U07", "U8", "R65", "R57.2",
+)
+# fmt: on
 _ADDITIONAL = ("B95", "B96", "B97", "B98", "U8", "V", "W", "X", "Y")
+_PREGNANCY_Z = frozenset({"Z33", "Z34", "Z35", "Z36", "Z37", "Z39"})
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
     """What an injector may know about the episode it edits."""
 
-    profile: Profile | None  # None for long-tail episodes
+    profile: Profile | None  # a long-tail episode has a pseudo-profile tagged "tail"
     dept: str
     sex: str
     age: int
@@ -49,16 +55,23 @@ class Injector:
     name: str
     applies: Callable[[Episode, Context], bool]
     apply: Callable[[Episode, Context, Random], None]
+    weight: float = 1.0  # errors that fit few episodes weigh more, so each is seen often
 
 
 def _codes(ep: Episode) -> list[str]:
     return [code for group in ep["conditions"] for code in group]
 
 
+def _infections(groups: list[list[str]]) -> bool:
+    return any(code.startswith(_INFECTION) for group in groups for code in group)
+
+
 def _infection_free(ep: Episode, ctx: Context) -> bool:
-    if ctx.profile is not None and "infection" in ctx.profile.tags:
+    """No infection in the episode (long-tail codes are not vouched for: abscesses hide in
+    many chapters)."""
+    if ctx.profile is None or ctx.profile.tags & {"infection", "tail"}:
         return False
-    return not any(code.startswith(_INFECTION) for code in _codes(ep))
+    return not _infections(ep["conditions"])
 
 
 def _replace_main(ep: Episode, ctx: Context, *codes: str) -> None:
@@ -198,7 +211,11 @@ def _has_primary(ep: Episode, ctx: Context) -> bool:
 
 
 def _pregnant(ep: Episode, ctx: Context) -> bool:
-    return ctx.sex == "K" and any(c[0] == "O" or c.startswith("Z3") for c in _codes(ep))
+    """A pregnancy episode without O24 (with O24 coded, a diabetes code may only add the type)."""
+    codes = _codes(ep)
+    if ctx.sex != "K" or any(c.startswith("O24") for c in codes):
+        return False
+    return any(c[0] == "O" or c[:3] in _PREGNANCY_Z for c in codes)
 
 
 def _drug_treatment(ep: Episode, ctx: Context) -> bool:
@@ -214,45 +231,85 @@ def _nuclear_fits(ep: Episode, ctx: Context) -> bool:
 
 INJECTORS: tuple[Injector, ...] = (
     Injector("T02", "asterisk-first", _adult, _asterisk_first),
-    Injector("T04", "covid-as-main", lambda ep, ctx: ctx.year >= 2020
-             and ctx.dept in ("MED", "PED", "KARD", "NEVRO"), _covid_main),
-    Injector("T04", "observation-as-main", _always,
-             lambda ep, ctx, rng: _replace_main(ep, ctx, "Z03.8")),
+    Injector(
+        "T04",
+        "covid-as-main",
+        lambda ep, ctx: ctx.year >= 2020 and ctx.dept in ("MED", "PED", "KARD", "NEVRO"),
+        _covid_main,
+    ),
+    Injector(
+        "T04", "observation-as-main", _always, lambda ep, ctx, rng: _replace_main(ep, ctx, "Z03.8")
+    ),
     Injector("T05", "additional-code-as-main", _always, _additional_first),
     Injector("T06", "who-only-code", lambda ep, ctx: ctx.age >= 40, _append("I25.0")),
-    Injector("T07", "sex-conflict", lambda ep, ctx: ctx.age >= 12,
-             lambda ep, ctx, rng: ep["conditions"].append(["N83.2" if ctx.sex == "M" else "N40"])),
+    Injector(
+        "T07",
+        "sex-conflict",
+        lambda ep, ctx: ctx.age >= 12,
+        lambda ep, ctx, rng: ep["conditions"].append(["N83.2" if ctx.sex == "M" else "N40"]),
+    ),
     Injector("T08", "liveborn-code-for-adult", _adult, _append("Z38.0")),
     Injector("T10", "duplicate-condition", _always, _duplicate),
-    Injector("T12", "collective-code-as-main", lambda ep, ctx: ctx.age >= 35,
-             lambda ep, ctx, rng: _replace_main(ep, ctx, "E11.7")),
-    Injector("T14", "diabetes-in-pregnancy", _pregnant, _append("E11.9", "E10.9")),
+    Injector(
+        "T12",
+        "collective-code-as-main",
+        lambda ep, ctx: ctx.age >= 35,
+        lambda ep, ctx, rng: _replace_main(ep, ctx, "E11.7"),
+    ),
+    Injector("T14", "diabetes-in-pregnancy", _pregnant, _append("E11.9", "E10.9"), 6.0),
     Injector("T17", "sirs-without-infection", _infection_free, _append("R65.1")),
-    Injector("T18", "sirs-with-sepsis-code", lambda ep, ctx: ctx.age >= 18
-             and ctx.dept in ("MED", "KIR", "URO", "ONK"),
-             lambda ep, ctx, rng: _replace_main(
-                 ep, ctx, rng.choice(("A41.0", "A41.5", "A41.9")), "R65.1")),
-    Injector("T20", "microbe-already-named", lambda ep, ctx: ctx.dept in ("MED", "PED"),
-             lambda ep, ctx, rng: _replace_main(ep, ctx, "J13", "B95.3")),
+    Injector(
+        "T18",
+        "sirs-with-sepsis-code",
+        lambda ep, ctx: ctx.age >= 18 and ctx.dept in ("MED", "KIR", "URO", "ONK"),
+        lambda ep, ctx, rng: _replace_main(
+            ep, ctx, rng.choice(("A41.0", "A41.5", "A41.9")), "R65.1"
+        ),
+        2.0,
+    ),
+    Injector(
+        "T20",
+        "microbe-already-named",
+        # standalone (before 2024), B95.3 could describe another infection in the episode
+        lambda ep, ctx: (
+            ctx.dept in ("MED", "PED") and (ctx.grouped or not _infections(ep["conditions"][1:]))
+        ),
+        lambda ep, ctx, rng: _replace_main(ep, ctx, "J13", "B95.3"),
+        2.0,
+    ),
     Injector("T21", "resistance-without-microbe", _infection_free, _append("U82.1", "U82.2")),
-    Injector("T22", "metastasis-first", _has_primary, _metastasis_first),
-    Injector("T28", "complication-without-cause", lambda ep, ctx: not any(
-        c.startswith(("Y83", "Y84")) for c in _codes(ep)), _complication),
+    Injector("T22", "metastasis-first", _has_primary, _metastasis_first, 4.0),
+    Injector(
+        "T28",
+        "complication-without-cause",
+        lambda ep, ctx: not any(c.startswith(("Y83", "Y84", "Y4", "Y5")) for c in _codes(ep)),
+        _complication,
+    ),
     Injector("K01", "unknown-code", _always, _unknown),
     Injector("K03", "heading-code", lambda ep, ctx: ctx.age >= 10, _heading),
     Injector("K04", "non-standard-form", _always, _nonstandard),
     Injector("E01", "discharge-before-admission", _always, _dates_reversed),
     Injector("P01", "procedure-additional-code-first", _always, _procedure_z_first),
-    Injector("P04", "radiopharmaceutical-missing", _nuclear_fits, _radiopharmaceutical_missing),
-    Injector("P05", "drug-missing", _drug_treatment, _drug_missing),
-    Injector("P09", "procedure-after-discharge", lambda ep, ctx: bool(ep["procedures"]),
-             _procedure_after_discharge),
+    Injector(
+        "P04", "radiopharmaceutical-missing", _nuclear_fits, _radiopharmaceutical_missing, 3.0
+    ),
+    Injector("P05", "drug-missing", _drug_treatment, _drug_missing, 8.0),
+    Injector(
+        "P09",
+        "procedure-after-discharge",
+        lambda ep, ctx: bool(ep["procedures"]),
+        _procedure_after_discharge,
+    ),
 )
 
 
 def inject(ep: Episode, ctx: Context, rng: Random) -> str:
     """Give `ep` one error from an injector whose guard holds; return its rule code."""
     candidates = [inj for inj in INJECTORS if inj.applies(ep, ctx)]
-    chosen = candidates[int(rng.random() * len(candidates))]
+    point = rng.random() * sum(inj.weight for inj in candidates)
+    for chosen in candidates:
+        point -= chosen.weight
+        if point < 0:
+            break
     chosen.apply(ep, ctx, rng)
     return chosen.code

@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 # (first year of today's code, code used before that year)
 ATC_RENAMED: dict[str, tuple[int, str]] = {
@@ -31,6 +32,8 @@ ATC_RENAMED: dict[str, tuple[int, str]] = {
 SIDES = {"SIDE": ("ZXA00", "ZXA05"), "XSIDE": ("ZTX0XA", "ZTX0XB")}
 
 Groups = tuple[tuple[str, ...], ...]
+Variants = tuple[tuple[str, ...], ...]  # a procedure group's concrete forms (one per side)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,7 @@ class Profile:
     follow: str | None = None  # main condition of outpatient follow-up visits
     follow_proc: tuple[tuple[float, str], ...] = ()
     repeat: float = 0.3  # share of later episodes that repeat this profile (else follow-up)
+    controls: bool = True  # later episodes may be outpatient controls of the same condition
     gap: tuple[int, int] = (14, 90)  # days between a patient's episodes
     transfer: float = 0.0  # share of acute inpatient stays transferred to a regional hospital
     winter: bool = False  # more episodes in the cold months
@@ -60,12 +64,12 @@ class Profile:
     tags: frozenset[str] = field(default_factory=frozenset)
 
 
-class Choice:
+class Choice(Generic[T]):
     """A weighted choice among precompiled items."""
 
     __slots__ = ("cum", "items", "total")
 
-    def __init__(self, items: list[object], weights: list[float]) -> None:
+    def __init__(self, items: list[T], weights: list[float]) -> None:
         self.items = tuple(items)
         cum, total = [], 0.0
         for weight in weights:
@@ -74,7 +78,7 @@ class Choice:
         self.cum = tuple(cum)
         self.total = total
 
-    def pick(self, rand: Callable[[], float]) -> object:
+    def pick(self, rand: Callable[[], float]) -> T:
         if len(self.items) == 1:
             return self.items[0]
         return self.items[bisect(self.cum, rand() * self.total)]
@@ -94,12 +98,12 @@ class Compiled:
     """A profile ready for drawing episodes in one year."""
 
     profile: Profile
-    main: Choice  # of Condition
-    other: tuple[tuple[float, Choice], ...]
-    proc: tuple[tuple[float, Choice], ...]  # of tuple[tuple[str, ...], ...] (side variants)
-    follow: Choice | None
-    follow_proc: tuple[tuple[float, Choice], ...]
-    care: Choice  # of care-level index 0/1/2
+    main: Choice[Condition]
+    other: tuple[tuple[float, Choice[Condition]], ...]
+    proc: tuple[tuple[float, Choice[Variants]], ...]
+    follow: Choice[Condition] | None
+    follow_proc: tuple[tuple[float, Choice[Variants]], ...]
+    care: Choice[int]  # 0 inpatient, 1 day, 2 outpatient
 
 
 def alternatives(text: str) -> list[tuple[str, float]]:
@@ -125,12 +129,12 @@ def condition(spec: str) -> Condition:
     return Condition((tuple(grouped),), tuple(split), grouped[0])
 
 
-def procedure(spec: str, year: int) -> tuple[tuple[str, ...], ...]:
+def procedure(spec: str, year: int) -> Variants:
     """Parse one procedure alternative into its concrete variants (one per side)."""
     codes = [_atc_for_year(code, year) for code in spec.split("+")]
     for at, code in enumerate(codes):
         if code in SIDES:
-            return tuple(tuple(codes[:at] + [side] + codes[at + 1 :]) for side in SIDES[code])
+            return tuple((*codes[:at], side, *codes[at + 1 :]) for side in SIDES[code])
     return (tuple(codes),)
 
 
@@ -139,12 +143,12 @@ def _atc_for_year(code: str, year: int) -> str:
     return renamed[1] if renamed is not None and year < renamed[0] else code
 
 
-def _conditions(text: str) -> Choice:
+def _conditions(text: str) -> Choice[Condition]:
     pairs = alternatives(text)
     return Choice([condition(spec) for spec, _ in pairs], [w for _, w in pairs])
 
 
-def _procedures(text: str, year: int) -> Choice:
+def _procedures(text: str, year: int) -> Choice[Variants]:
     pairs = alternatives(text)
     return Choice([procedure(spec, year) for spec, _ in pairs], [w for _, w in pairs])
 

@@ -6,11 +6,14 @@ not exist in the Norwegian edition, so the main condition is what complicated or
 delivery (tear, post-term, preterm labour, prolonged second stage ...), and the delivery
 method shows in the procedure codes (NCSP chapter M). A newborn's birth episode has `Z38.x`
 first and the newborn's own conditions (P-codes) after it. Drug treatment of tumours is coded
-with the tumour as the main condition (not Z51.1, which the Norwegian edition lacks) and a
-WBOC procedure carrying the drugs' ATC codes.
+with the tumour as the main condition (KV2018 §9.5; Z51.1 is not in the Norwegian edition) and
+a WBOC procedure carrying the drugs' ATC codes. The table is kept out of the formatter.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
 
 from kodevakt.synth.profile import Profile as P
 
@@ -21,11 +24,19 @@ CHEMO = frozenset({"cancer", "chemo"})
 INF = frozenset({"infection"})
 
 _MOTHER = (18, 31, 45)
-_BIRTH = dict(age=_MOTHER, sex="K", care=(1.0, 0.0, 0.0), nights=(1, 3), acute=1.0,
-              repeat=0.0, gap=(30, 60), tags=DELIVERY)
-_Z37 = (1.0, "Z37.0")
-_MOTHER_OTHER = (_Z37, (0.12, "O99.0"), (0.08, "O24.4"))
+_MOTHER_OTHER = ((1.0, "Z37.0"), (0.12, "O99.0"), (0.08, "O24.4"))
 
+
+def _birth(key: str, weight: float, main: str, **changes: Any) -> P:
+    """A delivery: the mother's inpatient stay, with the result of delivery and follow-up."""
+    base = P(
+        key, "FØD", weight, main, age=_MOTHER, sex="K", care=(1.0, 0.0, 0.0), nights=(1, 3),
+        acute=1.0, other=_MOTHER_OTHER, repeat=0.0, follow="Z39.2", gap=(30, 60), tags=DELIVERY,
+    )  # fmt: skip
+    return replace(base, **changes)
+
+
+# fmt: off
 FAMILY: tuple[P, ...] = (
     # --- gynekologi ---------------------------------------------------------------------
     P("hysterektomi", "GYN", 2, "D25.9=2 | N92.0=2 | N92.4", age=(35, 46, 56), sex="K",
@@ -44,15 +55,13 @@ FAMILY: tuple[P, ...] = (
       tags=CANCER),
     P("infertilitet", "GYN", 1.5, "N97.9", age=(25, 33, 42), sex="K", repeat=0.5),
     # --- fødsel og svangerskap ----------------------------------------------------------
-    P("fodsel-rift", "FØD", 5, "O70.0=3 | O70.1=2", other=_MOTHER_OTHER, **_BIRTH),
-    P("fodsel-overtid", "FØD", 2, "O48", other=(*_MOTHER_OTHER, (0.2, "O70.0")), **_BIRTH),
-    P("fodsel-vannavgang", "FØD", 2, "O42.0=2 | O42.1", other=_MOTHER_OTHER, **_BIRTH),
-    P("fodsel-prematur", "FØD", 1, "O60.1", other=_MOTHER_OTHER,
-      **{**_BIRTH, "nights": (2, 6)}),
-    P("fodsel-vakuum", "FØD", 1.5, "O63.1=2 | O68.0 | O62.2", other=_MOTHER_OTHER,
-      proc=((1.0, "MAE00"),), **_BIRTH),
-    P("keisersnitt", "FØD", 2.5, "O34.2=3 | O32.1=2 | O64.0 | O68.0 | O14.1=0.5",
-      other=_MOTHER_OTHER, proc=((1.0, "MCA10"),), **{**_BIRTH, "nights": (2, 5)}),
+    _birth("fodsel-rift", 5, "O70.0=3 | O70.1=2"),
+    _birth("fodsel-overtid", 2, "O48", other=(*_MOTHER_OTHER, (0.2, "O70.0"))),
+    _birth("fodsel-vannavgang", 2, "O42.0=2 | O42.1"),
+    _birth("fodsel-prematur", 1, "O60.1", nights=(2, 6)),
+    _birth("fodsel-vakuum", 1.5, "O63.1=2 | O68.0 | O62.2", proc=((1.0, "MAE00"),)),
+    _birth("keisersnitt", 2.5, "O34.2=3 | O32.1=2 | O64.0 | O68.0 | O14.1=0.5",
+           proc=((1.0, "MCA10"),), nights=(2, 5)),
     P("svangerskapskvalme", "FØD", 1, "O21.0", age=_MOTHER, sex="K", care=(0.4, 0, 0.6),
       nights=(1, 4), acute=0.8, tags=PREGNANT),
     P("preeklampsi", "FØD", 1, "O14.1 | O13=2", age=_MOTHER, sex="K", care=(0.4, 0, 0.6),
@@ -65,9 +74,9 @@ FAMILY: tuple[P, ...] = (
       gap=(14, 42), tags=PREGNANT),
     # --- barn ---------------------------------------------------------------------------
     P("nyfodt-frisk", "PED", 2, "Z38.0=30 | Z38.3", newborn=True, care=(1, 0, 0),
-      nights=(1, 3), acute=1.0, repeat=0.0),
+      nights=(1, 3), acute=1.0, repeat=0.0, controls=False),
     P("nyfodt-syk", "PED", 2.5, "Z38.0=9 | Z38.3", newborn=True, care=(1, 0, 0),
-      nights=(2, 14), acute=1.0, repeat=0.0,
+      nights=(2, 14), acute=1.0, repeat=0.0, controls=False,
       other=((1.0, "P07.3=2 | P59.9=2 | P22.1=2 | P70.0 | P05.1 | P92.0=0.5"),
              (0.1, "P28.4"))),
     P("bronkiolitt", "PED", 3, "J21.0=3 | J21.9", age=(0, 0, 1), care=(0.8, 0, 0.2),
@@ -112,3 +121,4 @@ FAMILY: tuple[P, ...] = (
     P("kreft-kontroll", "ONK", 4, "Z08.0 | Z08.2 | Z08.7=2", age=(40, 65, 88),
       other=((0.3, "I10"),), repeat=0.5, gap=(90, 180)),
 )
+# fmt: on

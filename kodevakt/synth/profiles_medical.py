@@ -2,7 +2,7 @@
 
 Notation in `kodevakt.synth.profile`. Care tuples are (inpatient, day, outpatient) weights;
 ages (low, mode, high) in years. Codes are checked against the embedded ICD-10 list by
-`tests/test_synth.py`.
+`tests/test_synth.py`. The table is kept out of the formatter (one profile per paragraph).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from kodevakt.synth.profile import Profile as P
 
 INF = frozenset({"infection"})
+NUCLEAR = frozenset({"nuclear"})
 ACUTE_IN = (1.0, 0.0, 0.0)
 
 _OLD_AGE = (55, 80, 98)
@@ -20,6 +21,7 @@ _COMORBID = (
     (0.1, "N18.3=2 | N18.4"),
 )
 
+# fmt: off
 MEDICAL: tuple[P, ...] = (
     # --- indremedisin -------------------------------------------------------------------
     P("pneumoni", "MED", 10, "J18.9=3 | J18.1=2 | J13=2 | J15.2=0.3", age=_OLD_AGE,
@@ -35,6 +37,8 @@ MEDICAL: tuple[P, ...] = (
       care=(0.85, 0, 0.15), nights=(2, 9), acute=0.95, winter=True,
       other=((0.3, "I10"), (0.15, "E11.9"), (0.15, "J96.0"), (0.2, "F17.2")),
       proc=((0.6, "SSC0AA"),), repeat=0.5, gap=(20, 120), tags=INF),
+    P("kols-kontroll", "MED", 3, "J44.8=2 | J44.9", age=(50, 70, 90), proc=((0.3, "SSC0AA"),),
+      other=((0.3, "F17.2"),), repeat=0.6, gap=(90, 180)),
     P("hjertesvikt-med", "MED", 6, "I50.0=3 | I50.1", age=(60, 82, 98), care=(0.85, 0, 0.15),
       nights=(2, 10), acute=0.92,
       other=((0.45, "I48.2=2 | I48.1"), (0.35, "I10"), (0.25, "N18.3=2 | N18.4"),
@@ -53,9 +57,15 @@ MEDICAL: tuple[P, ...] = (
       "K25.0 | K25.4=2 | K26.4 | K92.1 | K92.1/Y4n/B01AF01=0.6 | K92.2/Y4n/B01AA03=0.4",
       age=(50, 78, 95), care=(0.85, 0, 0.15), nights=(1, 6), acute=0.9,
       other=((0.3, "D62"), (0.2, "I10"), (0.15, "I48.2")), proc=((0.85, "UJD02"),)),
-    P("diabetes-kontroll", "MED", 5, "E10.9=3 | E11.9=3 | E11.3+H36.0 | E10.3+H36.0 | E11.6",
+    P("diabetes-kontroll", "MED", 8, "E10.9=3 | E11.9=3 | E11.3+H36.0 | E10.3+H36.0 | E11.6",
       age=(18, 55, 88), male=0.55, care=(0, 0.05, 0.95), other=((0.4, "I10"), (0.3, "E78.0")),
       repeat=0.85, gap=(60, 180)),
+    P("tyreoidea", "MED", 3, "E05.0=2 | E05.1 | E04.1", age=(20, 50, 85), male=0.2,
+      proc=((0.3, "TBA0AN+V09FX01"),), repeat=0.6, gap=(60, 180), tags=NUCLEAR),
+    P("ibd", "MED", 3, "K50.0 | K50.9 | K51.0=2 | K51.9", age=(18, 38, 80), repeat=0.8,
+      gap=(60, 180)),
+    P("revmatisme", "MED", 3, "M05.9 | M06.9=2", age=(30, 58, 85), male=0.3, repeat=0.8,
+      gap=(60, 180)),
     P("ketoacidose", "MED", 0.8, "E10.1", age=(15, 28, 70), care=ACUTE_IN, nights=(1, 5),
       acute=1.0, repeat=0.2),
     P("brystsmerter", "MED", 3, "R07.4=2 | R07.3", age=(30, 55, 85), care=(0.15, 0, 0.85),
@@ -83,7 +93,7 @@ MEDICAL: tuple[P, ...] = (
     P("koronarsykdom", "KARD", 5, "I25.1=2 | I20.8", age=(45, 68, 90), male=0.65,
       care=(0, 0.1, 0.9), other=((0.4, "I10"), (0.35, "E78.0"), (0.2, "E11.9")),
       proc=((0.35, "TFY0AN+V09GA02 | TFY0AN+V09GA01"),), repeat=0.5, gap=(90, 200),
-      tags=frozenset({"nuclear"})),
+      tags=NUCLEAR),
     P("hjertesvikt-kard", "KARD", 4, "I50.0=2 | I50.1 | I42.0", age=(50, 75, 95),
       care=(0.3, 0, 0.7), nights=(2, 8), acute=0.6,
       other=((0.4, "I48.2"), (0.3, "I10"), (0.2, "N18.3")), repeat=0.7, gap=(30, 120)),
@@ -134,5 +144,6 @@ MEDICAL: tuple[P, ...] = (
     P("rehabilitering", "REHAB", 1, "Z50.89=2 | Z50.80", age=(45, 70, 92), care=ACUTE_IN,
       nights=(10, 28), other=((1.0, "I69.3=3 | Z96.6=2 | G35 | T93.1"), (0.4, "I10"),
                               (0.2, "E11.9")),
-      proc=((0.7, "WMAA10"),), repeat=0.1),
+      proc=((0.7, "WMAA10"),), repeat=0.1, controls=False),
 )
+# fmt: on

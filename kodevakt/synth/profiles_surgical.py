@@ -3,6 +3,8 @@
 Notation in `kodevakt.synth.profile`. Injuries carry the Norwegian external-cause codes
 (`W0n.0r` fall at home during other activity, `W0n.6r` in a nursing home, `W0n.8p` outdoors
 during sport ...), which the year's multiple-coding rule groups with the injury or not.
+Laterality (`SIDE`) goes on operations on paired organs. The table is kept out of the
+formatter (one profile per paragraph).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ _HIP_OTHER = (
     (0.1, "F05.9"),
     (0.1, "N18.3"),
 )
-_ELECTIVE = (0.3, "I10"), (0.1, "E11.9"), (0.1, "E66.9")
+_ELECTIVE = ((0.3, "I10"), (0.1, "E11.9"), (0.1, "E66.9"))
 
+# fmt: off
 SURGICAL: tuple[P, ...] = (
     # --- gastrokirurgi ------------------------------------------------------------------
     P("appendisitt", "KIR", 5, "K35.8=3 | K35.3=2 | K35.2", age=(10, 28, 80),
@@ -115,3 +118,4 @@ SURGICAL: tuple[P, ...] = (
       proc=((0.3, "CKD05+SIDE+S01LA05"),), repeat=0.7, gap=(28, 120)),
     P("glaukom", "ØYE", 3, "H40.1", age=(50, 72, 95), repeat=0.7, gap=(90, 180)),
 )
+# fmt: on

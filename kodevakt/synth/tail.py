@@ -11,6 +11,7 @@ infarctions whose coding depends on other episodes, congenital codes outside pae
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from functools import cache
 
 from kodevakt.codes.embedded import load_embedded_icd10
@@ -49,14 +50,17 @@ def _excluded(code: str) -> bool:
     return any(low <= cat <= high for low, high in _EXCLUDED_RANGES)
 
 
-def eligible(code: Code, dept: Department, sex: str) -> bool:
-    """Whether `code` may be drawn as the only condition of a tail episode in `dept`."""
+def eligible(code: Code) -> bool:
+    """Whether `code` may stand alone as a tail episode's main condition (any department)."""
     if code.level is not Level.CODE and not (code.level is Level.CATEGORY and code.reportable):
         return False
     if not code.reportable or code.who_only or code.synthetic or not code.text:
         return False
-    if code.asterisk or code.additional_only or _excluded(code.code):
-        return False
+    return not (code.asterisk or code.additional_only or _excluded(code.code))
+
+
+def fits(code: Code, dept: Department, sex: str) -> bool:
+    """Whether `code` fits the department's patients: sex, ages, congenital codes."""
     if code.code[0] == "Q" and dept.code != "PED":
         return False
     if code.sex is not None and code.sex.value != sex:
@@ -64,20 +68,25 @@ def eligible(code: Code, dept: Department, sex: str) -> bool:
     low_days, high_days = dept.age[0] * DAYS_PER_YEAR, (dept.age[2] + 1) * DAYS_PER_YEAR
     if code.age_min_days is not None and low_days < code.age_min_days:
         return False
-    if code.age_max_days is not None and high_days > code.age_max_days:
-        return False
-    cat = _category(code.code)
-    return any(low <= cat <= high for low, high in dept.ranges)
+    return code.age_max_days is None or high_days <= code.age_max_days
 
 
 @cache
-def _icd10() -> tuple[Code, ...]:
-    return tuple(load_embedded_icd10())
+def _candidates() -> tuple[tuple[str, ...], tuple[Code, ...]]:
+    """Eligible codes sorted by category, with their categories (for range slicing)."""
+    chosen = sorted(
+        ((_category(c.code), c) for c in load_embedded_icd10() if eligible(c)),
+        key=lambda pair: pair[0],
+    )
+    return tuple(cat for cat, _ in chosen), tuple(code for _, code in chosen)
 
 
 @cache
 def tail_codes(dept: Department, sex: str) -> tuple[str, ...]:
-    """The tail pool of `dept` for patients of `sex` (`M`/`K`), in code-list order."""
-    if not dept.ranges:
-        return ()
-    return tuple(c.code for c in _icd10() if eligible(c, dept, sex))
+    """The tail pool of `dept` for patients of `sex` (`M`/`K`)."""
+    categories, codes = _candidates()
+    pool: list[str] = []
+    for low, high in dept.ranges:
+        first, last = bisect_left(categories, low), bisect_right(categories, high)
+        pool.extend(c.code for c in codes[first:last] if fits(c, dept, sex))
+    return tuple(pool)

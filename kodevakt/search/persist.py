@@ -19,6 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kodevakt.codes.release import CodeList
+from kodevakt.search import compounds as compounds_module
+from kodevakt.search import index as index_module
+from kodevakt.search import synonyms as synonyms_module
+from kodevakt.search import text as text_module
 from kodevakt.search.index import Index, build_index, searchable
 from kodevakt.search.synonyms import Synonym, parse_synonyms, synonym_text
 
@@ -26,6 +30,7 @@ INDEX_VERSION = 1
 KEEP = 4  # indexes kept in the cache directory
 ENV_CACHE_DIR = "KODEVAKT_CACHE_DIR"
 _PREFIX = "search-index-"
+_BUILDERS = (text_module, compounds_module, synonyms_module, index_module)
 
 
 def cache_dir() -> Path:
@@ -38,8 +43,11 @@ def cache_dir() -> Path:
 
 
 def data_key(lists: Sequence[CodeList], synonyms: str) -> str:
-    """Hash of the code data and synonym list an index is built from."""
+    """Hash of the code data and synonym list an index is built from, and of the code that
+    builds it (so an upgraded kodevakt never reads an index built by an older one)."""
     digest = hashlib.sha256(f"kodevakt-search {INDEX_VERSION}\n".encode())
+    for module in _BUILDERS:
+        digest.update(Path(module.__file__ or "").read_bytes())
     for code_list in lists:
         for c in code_list:
             if not searchable(c):

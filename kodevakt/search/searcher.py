@@ -1,0 +1,161 @@
+"""The search service: a query in, ranked hits with explanations out.
+
+A query shaped like a code ("J12.8", "j128", "JKA20", "J12", "J1") goes straight to the code:
+the code itself first, then everything under it (a heading lists its children); a fragment that
+is no code lists the codes it starts. Anything else is a text search (`query.py` plans it,
+`scoring.py` ranks it). Filters narrow hits to one code system or one chapter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kodevakt.codes.codebase import CodeBase
+from kodevakt.codes.model import System
+from kodevakt.codes.normalise import CodeKind, normalise
+from kodevakt.search.persist import load_or_build
+from kodevakt.search.index import Doc, Index, source_lists
+from kodevakt.search.query import plan
+from kodevakt.search.scoring import explain, rank
+
+MAX_LIMIT = 1000
+MAX_QUERY = 300  # characters looked at
+
+SYSTEMS = {"icd10": System.ICD10, "ncsp": System.NCSP, "ncmp": System.NCMP, "ncrp": System.NCRP}
+
+_ROMAN = re.compile(r"X{0,2}(?:IX|IV|V?I{0,3})")
+_CODE_SHAPED = re.compile(
+    r"[A-Za-z][0-9][0-9A-Za-z]?(?:[.,]?[0-9A-Za-z]{1,3})?[*+†]?"  # ICD-10 and fragments
+    r"|[A-Za-z]{3,4}[0-9][0-9A-Za-z]{0,2}"  # procedure codes and fragments
+    r"|[A-Za-z][0-9]{2}-[A-Za-z][0-9]{2}"  # ICD-10 blocks
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result; `matched` says in Norwegian why it was found."""
+
+    code: str
+    text: str
+    system: str
+    score: float
+    matched: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "text": self.text,
+            "system": self.system,
+            "score": self.score,
+            "matched": self.matched,
+        }
+
+
+class Searcher:
+    """Search over one index."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    @classmethod
+    def for_codebase(cls, base: CodeBase, *, use_cache: bool = True) -> Searcher:
+        """A searcher over the newest ICD-10 and procedure lists of `base` (cached on disk)."""
+        return cls(load_or_build(source_lists(base), use_cache=use_cache))
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        *,
+        system: str | System | None = None,
+        chapter: str | None = None,
+    ) -> list[Hit]:
+        """The best `limit` codes for `query`; an empty list when nothing matches."""
+        limit = max(0, min(limit, MAX_LIMIT))
+        text = query.strip()[:MAX_QUERY]
+        if not text or limit == 0:
+            return []
+        keep = self._filter(system, chapter)
+        if _CODE_SHAPED.fullmatch(text):
+            hits = self._code_hits(text, limit, keep)
+            if hits:
+                return hits
+        concepts = plan(self.index, text)
+        ranked = rank(self.index, concepts, limit, keep)
+        docs = self.index.docs
+        return [
+            Hit(
+                docs[doc_id].code,
+                docs[doc_id].text,
+                docs[doc_id].system,
+                round(score, 3),
+                explain(self.index, concepts, doc_id),
+            )
+            for doc_id, score in ranked
+        ]
+
+    def _code_hits(self, text: str, limit: int, keep: Callable[[Doc], bool] | None) -> list[Hit]:
+        index = self.index
+        norm = normalise(text)
+        code = norm.code if norm.kind is not CodeKind.UNKNOWN else text.upper()
+        found: list[tuple[int, float, str]] = []
+        doc_id = index.code_ids.get(code)
+        if doc_id is not None:
+            found.append((doc_id, 1.0, "kode"))
+            for child in index.descendants(code):
+                found.append((index.code_ids[child], 0.9, f"under {code}"))
+                if len(found) >= limit * 4:
+                    break
+        else:
+            compact = text.replace(".", "").replace(",", "").rstrip("*+†").upper()
+            found = [
+                (d, 0.8, f"kode som begynner på {compact}") for d in index.code_prefix(compact)
+            ]
+        hits = []
+        for doc_id, score, matched in found:
+            doc = index.docs[doc_id]
+            if keep is None or keep(doc):
+                hits.append(Hit(doc.code, doc.text, doc.system, score, matched))
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def _filter(
+        self, system: str | System | None, chapter: str | None
+    ) -> Callable[[Doc], bool] | None:
+        checks: list[Callable[[Doc], bool]] = []
+        if system is not None:
+            wanted = _system(system).value
+            checks.append(lambda doc: doc.system == wanted)
+        if chapter:
+            checks.append(self._chapter_check(chapter.strip()))
+        if not checks:
+            return None
+        return lambda doc: all(check(doc) for check in checks)
+
+    def _chapter_check(self, chapter: str) -> Callable[[Doc], bool]:
+        """Roman numeral: an ICD-10 chapter. A code: it and what is under it. Else a prefix."""
+        upper = chapter.upper()
+        if upper and _ROMAN.fullmatch(upper) and upper in self.index.code_ids:
+            icd = System.ICD10.value
+            return lambda doc: doc.system == icd and doc.chapter == upper
+        code = normalise(chapter).code
+        if code in self.index.code_ids:
+            members = {code, *self.index.descendants(code)}
+            return lambda doc: doc.code in members
+        compact = upper.replace(".", "")
+        return lambda doc: doc.code.replace(".", "").upper().startswith(compact)
+
+
+def _system(value: str | System) -> System:
+    if isinstance(value, System):
+        return value
+    try:
+        return SYSTEMS[value.lower().replace("-", "")]
+    except KeyError:
+        raise ValueError(
+            f"ukjent kodeverk «{value}» (bruk {', '.join(SYSTEMS)})"
+        ) from None
