@@ -88,7 +88,7 @@ def test_inputs() -> list[DrgInput]:
 
 def synthetic_episodes(count: int, year: int) -> list[Episode] | None:
     try:
-        from kodevakt.synth.generator import generate  # type: ignore[import-not-found]
+        from kodevakt.synth.generator import generate
     except ImportError:
         return None
     from kodevakt.episodes.interchange import episode_from_dict

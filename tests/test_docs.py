@@ -27,6 +27,7 @@ def test_public_api() -> None:
         "default_codebase",
         "describe",
         "normalise",
+        "search",
     ]
     for name in kodevakt.__all__:
         assert hasattr(kodevakt, name)

@@ -18,7 +18,7 @@ TABLES_2020 = Path(__file__).parent / "fixtures" / "drg" / "DefinitionData_TEST_
 
 def line(*codes: str, procedures: tuple[str, ...] = ()) -> str:
     """A DRG string: a man of 27 years, home after 3 days; codes as `A01` or `E103+H360`."""
-    pairs = [part for code in codes for part in (code.split("+") + [""])[:2]]
+    pairs = [part for code in codes for part in [*code.split("+"), ""][:2]]
     fields = ["1", "10000", "H", "3", ""] + pairs + [""] * (60 - len(pairs))
     return ",".join(fields + list(procedures) + [""] * (100 - len(procedures)))
 

@@ -26,12 +26,10 @@ def tables() -> DrgTables:
 
 def stay(*diagnoses: str, procedures: tuple[str, ...] = (), **fields: Any) -> DrgInput:
     """A man of about 27 years, 3 days, home; diagnoses as `A01` or `E103+H360`."""
-    pairs = tuple((d.split("+") + [""])[:2] for d in diagnoses)
+    pairs = tuple([*d.split("+"), ""][:2] for d in diagnoses)
     values: dict[str, Any] = {"sex": "1", "age_days": 10_000, "los": 3, "discharge": "H"}
     values.update(fields)
-    return DrgInput(
-        diagnoses=tuple((a, b) for a, b in pairs), procedures=procedures, **values
-    )
+    return DrgInput(diagnoses=tuple((a, b) for a, b in pairs), procedures=procedures, **values)
 
 
 def fired(tables: DrgTables, case: DrgInput) -> tuple[str, str, str]:
@@ -246,7 +244,11 @@ def test_sex_neutral_genital_mdc_follows_sex(
 
 @pytest.mark.parametrize(
     ("sex", "expected"),
-    [("2", ("130", "413D001", "0")), ("1", ("470", "000D002", "3")), ("9", ("470", "000D003", "2"))],
+    [
+        ("2", ("130", "413D001", "0")),
+        ("1", ("470", "000D002", "3")),
+        ("9", ("470", "000D003", "2")),
+    ],
 )
 def test_sex_conditions(tables: DrgTables, sex: str, expected: tuple[str, str, str]) -> None:
     # N80 is a woman's diagnosis (MDC 13): a man gives return code 3, unknown sex 2

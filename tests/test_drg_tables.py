@@ -290,8 +290,8 @@ def _minimal_xlsx(sheets: dict[str, list[list[object]]], *, shared: bool = True)
 def _sheets_from_fixture() -> dict[str, list[list[object]]]:
     out: dict[str, list[list[object]]] = {}
     for name, rows in _raw_json().items():
-        columns = list(dict.fromkeys(column for row in rows for column in row))
-        out[name] = [columns] + [[_cell(row.get(c, "")) or None for c in columns] for row in rows]
+        columns: list[object] = list(dict.fromkeys(c for row in rows for c in row))
+        out[name] = [columns] + [[_cell(row.get(str(c), "")) or None for c in columns] for row in rows]
     return out
 
 

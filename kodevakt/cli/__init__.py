@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kodevakt.cli import check, codes, drg, rules, synth
+from kodevakt.cli import check, codes, drg, rules, search, synth
 
 app = typer.Typer(
     help="kodevakt: kvalitetskontroll av klinisk koding i spesialisthelsetjenesten.",
@@ -16,4 +16,5 @@ codes.register(app)
 synth.register(app)
 check.register(app)
 rules.register(app)
+search.register(app)
 drg.register(app)

@@ -174,4 +174,6 @@ def _drg_names(raw: RawTables) -> dict[str, str]:
     )
     if column is None:
         return {}
-    return {drg: " ".join(name.split()) for drg, name in sheet.values("drg", column) if drg and name}
+    return {
+        drg: " ".join(name.split()) for drg, name in sheet.values("drg", column) if drg and name
+    }

@@ -119,9 +119,8 @@ def _value(kind: bytes, value: bytes, inline: bytes, shared: list[str]) -> str:
         text = unescape(text, _ENTITIES)
     if kind == b"e":
         return ""
-    if not kind or kind == b"n":
-        if _INTEGER_FLOAT.fullmatch(text):
-            return text.split(".")[0]
+    if kind in (b"", b"n") and _INTEGER_FLOAT.fullmatch(text):
+        return text.split(".")[0]
     return text.strip()
 
 

@@ -35,6 +35,7 @@ def _children_hint(view: EpisodeView, ref: CodeRef, limit: int = 8) -> str | Non
     title="Koden finnes ikke i kodeverket",
     source="Kodeveiledning 2018 §1.2",
     triggers=F.NOT_OK | F.UNKNOWN_SHAPE,
+    pure=True,
 )
 def code_does_not_exist(view: EpisodeView) -> Iterator[Hit]:
     """Checks: every code exists in its code system (ICD-10, NCSP, NCMP, NCRP, ATC, særkoder).
@@ -112,6 +113,7 @@ def code_not_valid_on_date(view: EpisodeView) -> Iterator[Hit]:
     title="Koden kan ikke rapporteres (overskrift eller ikke NPR-kode)",
     source="Kodeveiledning 2018 §3.2 s. 21, §10.1 s. 84",
     triggers=F.NOT_OK,
+    pure=True,
 )
 def code_not_reportable(view: EpisodeView) -> Iterator[Hit]:
     """Checks: each code is a terminal code that NPR accepts, not a heading.
@@ -142,6 +144,7 @@ def code_not_reportable(view: EpisodeView) -> Iterator[Hit]:
     title="Koden er skrevet på en ikke-standard måte",
     source="Kodeveiledning 2018 §3.2",
     triggers=F.NONSTANDARD,
+    pure=True,
 )
 def code_written_non_standard(view: EpisodeView) -> Iterator[Hit]:
     """Checks: codes are written in the list's form (a missing dot is NPR's own form and fine).
@@ -175,6 +178,7 @@ def code_written_non_standard(view: EpisodeView) -> Iterator[Hit]:
     title="Kode av feil type på sin plass",
     source="Kodeveiledning 2018 §4.1",
     triggers=F.PROCEDURE | F.ICD,
+    pure=True,
 )
 def code_of_wrong_kind(view: EpisodeView) -> Iterator[Hit]:
     """Checks: conditions hold ICD-10 codes (with ATC or særkoder as additional codes) and
@@ -212,6 +216,7 @@ def code_of_wrong_kind(view: EpisodeView) -> Iterator[Hit]:
     title="Prosedyrekoden finnes ikke i den innlastede (ufullstendige) listen",
     source="Kodeveiledning 2018 §5.1",
     triggers=F.PROCEDURE,
+    pure=True,
 )
 def procedure_not_in_loaded_list(view: EpisodeView) -> Iterator[Hit]:
     """Checks: well-formed procedure codes missing from a loaded list that is only a subset.

@@ -1,9 +1,15 @@
 """The checker: runs the rules in force for each episode and yields findings.
 
-Speed comes from three things: codes are resolved once per (code, year) in `FactsCache`; the
-rules in force are grouped per year once; and a rule runs only when the episode's OR-ed code
-features share a bit with the rule's `triggers` (rules that look at every episode have
-`triggers=0` and always run).
+Checking millions of episodes in Python is fast only when little is done per episode, so:
+
+1. Codes are resolved once per (code, year) in `FactsCache`, and the resolved code structure
+   of an episode (its groups of `CodeRef`s and OR-ed features) is shared by every episode with
+   the same codes (`view._structure`).
+2. The rules in force are split per year once, into pure and episode-dependent rules.
+3. A rule runs only when the episode's features share a bit with its `triggers` mask
+   (`triggers=0`: always runs).
+4. Pure rules (`pure=True`: findings depend on the codes and year only) run once per distinct
+   code structure; their hits are reused for every later episode with the same codes.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ from collections.abc import Iterable, Iterator
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.episodes.model import Episode
 from kodevakt.rules.facts import FactsCache
-from kodevakt.rules.finding import Finding, Severity
+from kodevakt.rules.finding import Finding, Hit, Severity
 from kodevakt.rules.registry import Rule, select
 from kodevakt.rules.view import EpisodeView
+
+_MAX_MEMO = 200_000
 
 
 class Checker:
@@ -35,15 +43,14 @@ class Checker:
         self.rules_year = rules_year
         self.min_rank = min_severity.rank
         self._by_year: dict[int, tuple[list[Rule], list[Rule]]] = {}
+        self._memo: dict[object, list[tuple[Rule, Hit]]] = {}
 
     def _rules_for(self, year: int) -> tuple[list[Rule], list[Rule]]:
+        """(pure, episode-dependent) rules in force in `year`, in registry order."""
         found = self._by_year.get(year)
         if found is None:
             in_force = [r for r in self.rules if r.in_force(year)]
-            found = (
-                [r for r in in_force if not r.triggers],
-                [r for r in in_force if r.triggers],
-            )
+            found = ([r for r in in_force if r.pure], [r for r in in_force if not r.pure])
             self._by_year[year] = found
         return found
 
@@ -56,35 +63,44 @@ class Checker:
     ) -> list[Finding]:
         view = EpisodeView(episode, self.facts, self.rules_year, history)
         view.duplicate_id = duplicate_id
-        always, triggered = self._rules_for(view.year)
+        pure, dependent = self._rules_for(view.year)
         flags = view.flags
-        findings: list[Finding] = []
-        for current in always:
-            self._run(current, view, findings)
-        for current in triggered:
-            if current.triggers & flags:
-                self._run(current, view, findings)
+        key = view.key
+        hits = self._memo.get(key) if key is not None else None
+        if hits is None:
+            hits = [
+                (current, hit)
+                for current in pure
+                if not current.triggers or current.triggers & flags
+                for hit in current.check(view)
+            ]
+            if key is not None:
+                if len(self._memo) >= _MAX_MEMO:
+                    self._memo.clear()
+                self._memo[key] = hits
+        findings = [self._finding(current, view, hit) for current, hit in hits]
+        for current in dependent:
+            if not current.triggers or current.triggers & flags:
+                for hit in current.check(view):
+                    findings.append(self._finding(current, view, hit))
+        if self.min_rank:
+            findings = [f for f in findings if f.severity.rank >= self.min_rank]
         return findings
 
-    def _run(self, current: Rule, view: EpisodeView, findings: list[Finding]) -> None:
-        for hit in current.check(view):
-            severity = hit.severity or current.severity
-            if severity.rank < self.min_rank:
-                continue
-            findings.append(
-                Finding(
-                    episode_id=view.episode.id,
-                    rule=current.code,
-                    name=current.name,
-                    severity=severity,
-                    message=hit.message,
-                    codes=hit.codes,
-                    location=hit.location,
-                    source=current.source,
-                    suggestion=hit.suggestion,
-                    rule_year=view.year,
-                )
-            )
+    @staticmethod
+    def _finding(current: Rule, view: EpisodeView, hit: Hit) -> Finding:
+        return Finding(
+            episode_id=view.episode.id,
+            rule=current.code,
+            name=current.name,
+            severity=hit.severity or current.severity,
+            message=hit.message,
+            codes=hit.codes,
+            location=hit.location,
+            source=current.source,
+            suggestion=hit.suggestion,
+            rule_year=view.year,
+        )
 
     def check(self, episodes: Iterable[Episode]) -> Iterator[Finding]:
         """Findings for every episode; a repeated episode id in the stream is flagged (E05)."""

@@ -72,7 +72,7 @@ def impossible_age(view: EpisodeView) -> Iterator[Hit]:
         return
     if days < 0:
         yield Hit("Pasienten er født etter innskrivningsdatoen.", location="patient")
-    elif view.age_years is not None and view.age_years > MAX_AGE_YEARS:
+    elif days > MAX_AGE_YEARS * 365 and (view.age_years or 0) > MAX_AGE_YEARS:
         yield Hit(
             f"Pasienten er {view.age_years} år ved innskrivning; det er ikke mulig.",
             location="patient",

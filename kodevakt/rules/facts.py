@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from kodevakt.codes.codebase import CodeBase, Status
 from kodevakt.codes.model import Code, Sex
@@ -135,19 +136,26 @@ class FactsCache:
     def __init__(self, base: CodeBase) -> None:
         self.base = base
         self._cache: dict[tuple[str, int], CodeFacts] = {}
+        # Resolved code structures of whole episodes, filled by kodevakt.rules.view.
+        self.structures: dict[tuple[object, ...], Any] = {}
 
     def get(self, raw: str, day: date | None) -> CodeFacts:
+        return self.lookup(raw, day)[0]
+
+    def lookup(self, raw: str, day: date | None) -> tuple[CodeFacts, bool]:
+        """Facts of `raw` on `day`, and whether they hold for its whole year (cacheable)."""
         year = day.year if day else 0
         found = self._cache.get((raw, year))
         if found is not None:
-            return found
+            return found, True
         res = self.base.resolve(raw, day)
         norm = res.normalised
         facts = make_facts(raw, norm.code, norm.kind, res.status, res.code, res.shape, norm.changes)
         # The answer holds for the whole year unless the code's validity changes within it.
         if res.code is None or not _changes_within(res.code, year):
             self._cache[(raw, year)] = facts
-        return facts
+            return facts, True
+        return facts, False
 
 
 def _changes_within(code: Code, year: int) -> bool:

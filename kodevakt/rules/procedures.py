@@ -141,6 +141,7 @@ def _base_procedures(view: EpisodeView) -> bool:
     title="Tilleggskode først i prosedyregruppen eller alene",
     source="Kodeveiledning 2018 §5.6 s. 43, §7.3 s. 56, §8.3 s. 64",
     triggers=F.PROC_ADDITIONAL,
+    pure=True,
 )
 def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
     """Checks: no procedure group starts with, or consists only of, a chapter Z additional
@@ -206,6 +207,7 @@ def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §5.6 s. 43",
     years=(2016, None),
     triggers=F.NCMP,
+    pure=True,
 )
 def surgical_additional_code_on_ncmp(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `ZXA10` (bilateral), and other additional codes reserved for NCSP and NCRP
@@ -251,6 +253,7 @@ def surgical_additional_code_on_ncmp(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §8.4 s. 66",
     years=(2016, None),
     triggers=F.IMAGING | F.IMAGE_GUIDED | F.NUCLEAR,
+    pure=True,
 )
 def wrong_side_code_system(view: EpisodeView) -> Iterator[Hit]:
     """Checks: image-guided interventions and nuclear medicine take the NCSP side codes
@@ -316,6 +319,7 @@ def wrong_side_code_system(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §8.4 s. 68",
     years=(2016, None),
     triggers=F.NUCLEAR,
+    pure=True,
 )
 def nuclear_medicine_without_radiopharmaceutical(view: EpisodeView) -> Iterator[Hit]:
     """Checks: every nuclear-medicine code (NCRP chapter T) has the radiopharmaceutical used
@@ -373,6 +377,7 @@ def nuclear_medicine_without_radiopharmaceutical(view: EpisodeView) -> Iterator[
     source="Kodeveiledning 2018 §6.5 s. 47",
     years=(2016, None),
     triggers=F.DRUG_TREATMENT,
+    pure=True,
 )
 def drug_treatment_without_drug(view: EpisodeView) -> Iterator[Hit]:
     """Checks: drug treatment of tumours (`WBOC…`), pharmacotherapy (`WBGM…`) and the
@@ -422,6 +427,7 @@ def drug_treatment_without_drug(view: EpisodeView) -> Iterator[Hit]:
     title="Reoperasjonskoden står ikke først i operasjonen",
     source="Kodeveiledning 2018 §7.3 s. 57",
     triggers=F.REOPERATION,
+    pure=True,
 )
 def reoperation_code_not_first(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a reoperation code (NCSP, W in position 2, e.g. `JWA…`) comes before the other

@@ -2,8 +2,9 @@
 
 A rule module declares everything about a rule next to its check, like ruff does: code from
 the catalogue, kebab-case name of the defect, severity, years in force, status, source
-reference, Norwegian title, and the `triggers` mask that lets the engine skip the rule for an
-episode holding none of the code features it looks at (the main speed trick, see engine.py).
+reference, Norwegian title, the `triggers` mask that lets the engine skip the rule for an
+episode holding none of the code features it looks at, and `pure` when the findings depend on
+the codes alone (see engine.py for how both make checking fast).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Rule:
     triggers: int
     status: RuleStatus
     check: Check
+    pure: bool = False
     needs_batch: bool = False
 
     @property
@@ -84,8 +86,15 @@ def rule(
     years: tuple[int | None, int | None] = (None, None),
     triggers: int = 0,
     status: RuleStatus = RuleStatus.STABLE,
+    pure: bool = False,
 ) -> Callable[[Check], Check]:
-    """Register the decorated check function as rule `code`."""
+    """Register the decorated check function as rule `code`.
+
+    `pure=True` declares that the rule's findings depend only on the episode's codes (their
+    groups and order), the rule year and whether the grouping was inferred — never on the
+    patient, dates, care level or history. The engine then reuses its findings for every
+    episode with the same codes (tests/rules/test_purity.py holds rules to that promise).
+    """
 
     def register(check: Check) -> Check:
         if code in REGISTRY:
@@ -101,6 +110,7 @@ def rule(
             triggers=triggers,
             status=status,
             check=check,
+            pure=pure,
         )
         return check
 

@@ -8,7 +8,9 @@ format's paths (`conditions[1][0]` is the first code of the first other conditio
 from __future__ import annotations
 
 from collections.abc import Iterator
+import itertools
 from datetime import date
+from typing import NamedTuple
 
 from kodevakt.codes.model import Code, Sex
 from kodevakt.episodes.model import CareLevel, Episode, Urgency
@@ -16,15 +18,21 @@ from kodevakt.rules.facts import CodeFacts, FactsCache
 
 
 class CodeRef:
-    """One code at one place in the episode."""
+    """One code at one place in the episode (shared by every episode with the same codes)."""
 
-    __slots__ = ("facts", "group", "location", "position")
+    __slots__ = ("facts", "group", "in_procedures", "position")
 
-    def __init__(self, facts: CodeFacts, group: int, position: int, location: str) -> None:
+    def __init__(self, facts: CodeFacts, group: int, position: int, in_procedures: bool) -> None:
         self.facts = facts
         self.group = group
         self.position = position
-        self.location = location
+        self.in_procedures = in_procedures
+
+    @property
+    def location(self) -> str:
+        """`conditions[g][p]` or `procedures[g][p]`, as the interchange format names it."""
+        part = "procedures" if self.in_procedures else "conditions"
+        return f"{part}[{self.group}][{self.position}]"
 
     @property
     def code(self) -> str:
@@ -51,6 +59,55 @@ class CodeRef:
         return f"CodeRef({self.facts.code!r} at {self.location})"
 
 
+class Structure(NamedTuple):
+    """The resolved codes of an episode; shared by all episodes with the same codes and year.
+
+    `serial` identifies a reusable structure cheaply (None when a code's validity changes
+    within the year, so the structure holds for this episode's date only).
+    """
+
+    conditions: list[list[CodeRef]]
+    procedures: list[list[CodeRef]]
+    flags: int
+    serial: int | None
+
+
+_MAX_STRUCTURES = 200_000
+_SERIALS = itertools.count()
+
+
+def _structure(facts: FactsCache, episode: Episode, day: date | None) -> Structure:
+    year = day.year if day else 0
+    key = (
+        year,
+        tuple(tuple(group) for group in episode.conditions),
+        tuple(tuple(proc.codes) for proc in episode.procedures),
+    )
+    cache: dict[tuple[object, ...], Structure] = facts.structures
+    found = cache.get(key)
+    if found is not None:
+        return found
+    flags = 0
+    reusable = True
+    groups: list[list[CodeRef]] = []
+    for in_procedures, code_groups in ((False, key[1]), (True, key[2])):
+        for g, group in enumerate(code_groups):
+            refs = []
+            for p, raw in enumerate(group):
+                found_facts, cached = facts.lookup(raw, day)
+                reusable = reusable and cached
+                flags |= found_facts.flags
+                refs.append(CodeRef(found_facts, g, p, in_procedures))
+            groups.append(refs)
+    n = len(key[1])
+    structure = Structure(groups[:n], groups[n:], flags, next(_SERIALS) if reusable else None)
+    if reusable:
+        if len(cache) >= _MAX_STRUCTURES:
+            cache.clear()
+        cache[key] = structure
+    return structure
+
+
 class EpisodeView:
     """Read-only view of one episode for the rules."""
 
@@ -62,6 +119,8 @@ class EpisodeView:
         "episode",
         "flags",
         "history",
+        "key",
+        "_age_days",
         "procedure_dates",
         "procedures",
         "year",
@@ -81,27 +140,18 @@ class EpisodeView:
         self.day: date | None = day
         self.year: int = rules_year or (day.year if day else date.today().year)
         self.history = history
-        flags = 0
-        conditions: list[list[CodeRef]] = []
-        for g, group in enumerate(episode.conditions):
-            refs = []
-            for p, raw in enumerate(group):
-                found = facts.get(raw, day)
-                flags |= found.flags
-                refs.append(CodeRef(found, g, p, f"conditions[{g}][{p}]"))
-            conditions.append(refs)
-        procedures: list[list[CodeRef]] = []
-        for g, proc in enumerate(episode.procedures):
-            refs = []
-            for p, raw in enumerate(proc.codes):
-                found = facts.get(raw, day)
-                flags |= found.flags
-                refs.append(CodeRef(found, g, p, f"procedures[{g}][{p}]"))
-            procedures.append(refs)
-        self.conditions = conditions
-        self.procedures = procedures
+        structure = _structure(facts, episode, day)
+        self.conditions: list[list[CodeRef]] = structure.conditions
+        self.procedures: list[list[CodeRef]] = structure.procedures
+        self.flags: int = structure.flags
+        # Identity of everything a pure rule may look at (None: not reusable, see engine.py).
+        self.key = (
+            None
+            if structure.serial is None
+            else (structure.serial, self.year, day is None, episode.grouping_inferred)
+        )
         self.procedure_dates = [proc.date for proc in episode.procedures]
-        self.flags = flags
+        self._age_days: int | None = -(10**9)
 
     # -- conditions ---------------------------------------------------------------------
     @property
@@ -145,7 +195,10 @@ class EpisodeView:
 
     @property
     def age_days(self) -> int | None:
-        return self.episode.age_days
+        """Age at admission in days (computed once)."""
+        if self._age_days == -(10**9):
+            self._age_days = self.episode.age_days
+        return self._age_days
 
     @property
     def age_years(self) -> int | None:

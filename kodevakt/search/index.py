@@ -43,6 +43,9 @@ K1, B = 1.2, 0.75  # BM25 length normalisation
 # Prior of a document by level: reportable codes first, then headings, blocks and chapters.
 PRIOR = {Level.CODE: 1.0, Level.SUBCATEGORY: 1.0, Level.CATEGORY: 1.0, Level.BLOCK: 0.7}
 HEADING_PRIOR = 0.85
+# "Annen spesifisert X" is for a named kind the list lacks; a plain "X" means the unspecified code.
+OTHER_PRIOR = 0.95
+OTHER_WORDS = frozenset({"annen", "annet", "andre"})
 CHAPTER_PRIOR = 0.6
 PROCEDURE_PRIOR = 0.7  # a diagnosis word finds the diagnosis before the operation for it
 
@@ -95,11 +98,14 @@ class Index:
     word_counts: dict[str, int]
     stems: set[str]
     sorted_words: list[str]
+    reversed_words: list[str]  # vocabulary words spelled backwards, sorted (compound tails)
     norwegian_words: list[str]  # folded words of Norwegian texts, sorted (abbreviations)
     synonyms: dict[tuple[str, ...], list[SynonymTarget]]
     synonym_words: dict[str, str]  # folded synonym term (one word) → key
     expansions: dict[int, tuple[tuple[str, str], ...]]  # doc id → (abbreviation, word)
     context_keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    splits: dict[str, Split | None] = field(default_factory=dict)  # code text words
+    priors: list[float] = field(default_factory=list)  # doc id → prior (fast access)
     by_length: dict[int, list[str]] = field(default_factory=dict)
     _pools: dict[tuple[int, int], list[str]] = field(default_factory=dict)
 
@@ -116,6 +122,19 @@ class Index:
                 break
             if word != prefix:
                 found.append(word)
+        found.sort(key=lambda w: -self.word_counts.get(w, 0))
+        return found[:limit]
+
+    def containing(self, tail: str, limit: int = 5) -> list[str]:
+        """The most frequent vocabulary words that end in `tail` ("hjerte|pacemaker")."""
+        backwards = tail[::-1]
+        start = bisect_left(self.reversed_words, backwards)
+        found: list[str] = []
+        for word in self.reversed_words[start:]:
+            if not word.startswith(backwards):
+                break
+            if len(word) >= len(tail) + MIN_PART:
+                found.append(word[::-1])
         found.sort(key=lambda w: -self.word_counts.get(w, 0))
         return found[:limit]
 
@@ -179,11 +198,14 @@ def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index
     counts: Counter[str] = Counter()
     forms: Counter[tuple[str, str]] = Counter()
     norwegian: set[str] = set()
+    norwegian_forms: dict[str, str] = {}
     for doc_fields in written:
         for name, words in doc_fields:
             plain = [w for w, dotted in words if not dotted and _content(w)]
             forms.update((fold(w), w) for w in plain)
             if name in ("no", "full"):
+                for w in plain:
+                    norwegian_forms.setdefault(fold(w), w)
                 norwegian.update(fold(w) for w in plain)
     for syn in synonym_list:
         forms.update((fold(w), w.lower()) for w in _plain_words(syn.term))
@@ -193,6 +215,7 @@ def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index
     for (folded, form), count in forms.most_common():
         counts[folded] += count
         display.setdefault(folded, form)
+    display.update(norwegian_forms)  # show Norwegian spellings: "pneumoni", not "pneumonia"
     words = {w: stem(w) for w in counts}
     stems = {s for s in words.values() if len(s) >= MIN_PART}
 
@@ -207,6 +230,7 @@ def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index
         word_counts=dict(counts),
         stems=stems,
         sorted_words=sorted(words),
+        reversed_words=sorted(w[::-1] for w in words),
         norwegian_words=sorted(norwegian),
         synonyms={},
         synonym_words={},
@@ -217,6 +241,8 @@ def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index
     _fill_postings(index, written, splits)
     _add_synonyms(index, synonym_list)
     index.context_keys = _context_keys(index)
+    index.splits = splits
+    index.priors = [doc.prior for doc in docs]
     for word in index.words:
         index.by_length.setdefault(len(word), []).append(word)
     return index
@@ -251,6 +277,8 @@ def doc_terms(
                 put(stem(full), base * EXPANDED, name, "expanded", word)
                 for part, factor in _known_parts(full, index, splits):
                     put(stem(part), base * EXPANDED * factor, name, "expanded", word)
+            if name == "en":
+                continue  # Greek and Latin composites ("chole|cystitis") are no Norwegian compounds
             for part, factor in _known_parts(folded, index, splits):
                 put(stem(part), base * factor, name, "part", word)
     return terms
@@ -378,38 +406,37 @@ def _expansions(
     for doc_id, doc in enumerate(docs):
         if doc.parent is not None:
             by_parent[doc.parent].append(doc_id)
-    families: dict[str, Counter[str]] = {}
+    families: dict[str, tuple[Counter[str], list[str]]] = {}
+    memo: dict[tuple[str, str, bool], str | None] = {}
 
-    def family_of(doc_id: int) -> Counter[str]:
-        parent = docs[doc_id].parent
-        if parent is None:
-            parent, members = "", [doc_id]
-        else:
-            members = by_parent[parent]
-        if parent not in families or not parent:
+    def family_of(parent: str) -> tuple[Counter[str], list[str]]:
+        if parent not in families:
             family: Counter[str] = Counter()
-            for other in members:
-                for w, dotted in dict(written[other]).get("no", []):
+            for other in by_parent[parent]:
+                for w, dotted in _norwegian(written[other]):
                     if dotted or not _content(w):
                         continue
                     folded = fold(w)
                     family[folded] += 1
                     family.update(p for p, _ in _known_parts(folded, index, splits))
-            families[parent] = family
+            families[parent] = (family, sorted(family))
         return families[parent]
 
     found: dict[int, tuple[tuple[str, str], ...]] = {}
-    for doc_id in range(len(docs)):
-        norwegian = dict(written[doc_id]).get("no")
-        if not norwegian:
-            continue
+    for doc_id, doc in enumerate(docs):
+        norwegian = _norwegian(written[doc_id])
         last = len(norwegian) - 1
         pairs = []
         for position, (w, dotted) in enumerate(norwegian):
-            if not _content(w) or not (dotted or position == last) or not w.isalpha():
+            if not (dotted or position == last) or not _content(w) or not w.isalpha():
                 continue
             folded = fold(w)
-            full = _expand(folded, dotted, family_of(doc_id), index)
+            parent = doc.parent or f"#{doc_id}"
+            memo_key = (parent, folded, dotted)
+            if memo_key not in memo:
+                family = family_of(doc.parent) if doc.parent else (Counter(), [])
+                memo[memo_key] = _expand(folded, dotted, family, index)
+            full = memo[memo_key]
             if full is not None:
                 pairs.append((folded, full))
         if pairs:
@@ -417,17 +444,28 @@ def _expansions(
     return found
 
 
-def _expand(folded: str, dotted: bool, family: Counter[str], index: Index) -> str | None:
+def _norwegian(doc_fields: list[tuple[str, list[tuple[str, bool]]]]) -> list[tuple[str, bool]]:
+    """The words of a document's Norwegian code text (always its first field when present)."""
+    return doc_fields[0][1] if doc_fields and doc_fields[0][0] == "no" else []
+
+
+def _expand(
+    folded: str, dotted: bool, family: tuple[Counter[str], list[str]], index: Index
+) -> str | None:
     if dotted and folded in SHORT_FORMS:
         return fold(SHORT_FORMS[folded])
     if len(folded) < (2 if dotted else 4):
         return None
     own = stem(folded)
-    candidates = [
-        w for w in family if w.startswith(folded) and len(w) > len(folded) + 1 and stem(w) != own
-    ]
+    counts, ordered = family
+    candidates = []
+    for word in ordered[bisect_left(ordered, folded) :]:
+        if not word.startswith(folded):
+            break
+        if len(word) > len(folded) + 1 and stem(word) != own:
+            candidates.append(word)
     if candidates:
-        return max(candidates, key=lambda w: (family[w], index.word_counts.get(w, 0)))
+        return max(candidates, key=lambda w: (counts[w], index.word_counts.get(w, 0)))
     if dotted and len(folded) >= 3:
         # The stem most words starting with the abbreviation share, in its most common form.
         by_stem: dict[str, list[str]] = defaultdict(list)
@@ -461,6 +499,8 @@ def _doc(code: Code, by_code: dict[str, Code], has_children: bool) -> Doc:
         prior = min(PRIOR.get(code.level, 1.0), HEADING_PRIOR)
     else:
         prior = PRIOR.get(code.level, 1.0)
+    if code.text and code.text.split(maxsplit=1)[0].lower() in OTHER_WORDS:
+        prior *= OTHER_PRIOR
     chapter = _chapter(code, by_code)
     text = code.text or code.full_text or code.text_en or ""
     return Doc(
@@ -492,7 +532,7 @@ def _chapter(code: Code, by_code: dict[str, Code]) -> str:
 
 def words_of(text: str) -> list[tuple[str, bool]]:
     """Lower-case words of `text`, each with whether a dot follows it."""
-    return [(m.group(1).lower(), bool(m.group(2))) for m in _WORD_DOT.finditer(text)]
+    return [(word, dot == ".") for word, dot in _WORD_DOT.findall(text.lower())]
 
 
 def _plain_words(text: str) -> list[str]:

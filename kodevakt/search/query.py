@@ -30,7 +30,8 @@ MAX_WORDS = 12  # longer queries are cut: nobody types a discharge summary into 
 MAX_SYNONYM_WORDS = 4
 
 EXACT, SYNONYM, PART_SYNONYM, COMPOUND = 1.0, 0.95, 0.9, 0.85
-TYPO_1, TYPO_2, COMPLETION = 0.8, 0.65, 0.6
+TYPO_1, TYPO_2, COMPLETION, TAIL = 0.8, 0.65, 0.6, 0.6
+MIN_TAIL = 5  # an unknown word this long is looked for as the tail of longer words
 INFLECTED = 0.9
 MIN_TYPO = 4  # shorter words are not corrected
 MAX_SHORT = 7  # longest key checked for a definite ending
@@ -115,6 +116,12 @@ def _word_concept(index: Index, word: str) -> Concept:
         )
         options.append(Option(slots, COMPOUND, strict=False))
     if not known:
+        if len(folded) >= MIN_TAIL:
+            for longer in index.containing(folded):
+                lk = stem(longer)
+                if lk in index.postings:
+                    shown = f"{word} (del av «{_show(index, longer)}»)"
+                    alts.append(Alt((lk,), TAIL, shown))
         if len(folded) >= MIN_COMPLETION:
             for completion in index.completions(folded, limit=5):
                 ck = stem(completion)

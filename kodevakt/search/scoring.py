@@ -21,6 +21,7 @@ Scores = dict[int, tuple[float, float]]  # doc id → (score, share of the conce
 
 CONTEXT_PRIOR = 0.8  # codes of a context chapter (see index.CONTEXT_CHAPTERS) out of context
 CONTRADICTION_PRIOR = 0.8
+EXPENSIVE = 1500  # postings walked by a concept that is then scored on found codes only
 _OPPOSITES = (("med", "uten"), ("uten", "med"))
 
 
@@ -35,8 +36,16 @@ def rank(
         return []
     total: dict[int, float] = {}
     covered: dict[int, float] = {}
-    for concept in concepts:
-        for doc_id, (score, share) in _concept(index, concept).items():
+    # Concepts that point at many codes ("med", "akutt") are scored only on the codes the
+    # other concepts found, when those are enough to fill the list: a code matching none of
+    # the selective words cannot rank high, and the common words' postings are long.
+    ordered = sorted(concepts, key=lambda c: _cost(index, c))
+    restrict: set[int] | None = None
+    for concept in ordered:
+        if restrict is None and total and _cost(index, concept) > EXPENSIVE:
+            if len(total) >= limit:
+                restrict = set(total)
+        for doc_id, (score, share) in _concept(index, concept, restrict).items():
             total[doc_id] = total.get(doc_id, 0.0) + score
             covered[doc_id] = covered.get(doc_id, 0.0) + share
     keys = query_keys(concepts)
@@ -46,20 +55,30 @@ def rank(
         if not keys & chapter_keys
     }
     contradicted = _contradicted(index, keys)
-    n = len(concepts)
+    n2 = len(concepts) ** 2
+    priors = index.priors
     docs = index.docs
-    final = []
-    for doc_id, score in total.items():
-        doc = docs[doc_id]
-        if keep is not None and not keep(doc):
-            continue
-        share = covered[doc_id] / n
-        prior = doc.prior
-        if doc.chapter in outside:
-            prior *= CONTEXT_PRIOR
-        if doc_id in contradicted:
-            prior *= CONTRADICTION_PRIOR
-        final.append((score * share * share * prior, -doc_id))
+    final = [
+        (score * covered[d] * covered[d] / n2 * priors[d], -d) for d, score in total.items()
+    ]
+    if keep is not None:
+        final = [item for item in final if keep(docs[-item[1]])]
+    if outside or contradicted:
+        # Adjust only what can still reach the list: these factors only lower a score.
+        final.sort(reverse=True)
+        adjusted = []
+        for score, neg_id in final:
+            if len(adjusted) >= limit and score <= adjusted[-1][0]:
+                break
+            doc_id = -neg_id
+            if docs[doc_id].chapter in outside:
+                score *= CONTEXT_PRIOR
+            if doc_id in contradicted:
+                score *= CONTRADICTION_PRIOR
+            adjusted.append((score, neg_id))
+            adjusted.sort(reverse=True)
+            del adjusted[limit:]
+        final = adjusted
     best = heapq.nlargest(limit, final)
     return [(-neg_id, score) for score, neg_id in best]
 
@@ -84,10 +103,23 @@ def _contradicted(index: Index, keys: set[str]) -> dict[int, float]:
     return {}
 
 
-def _concept(index: Index, concept: Concept) -> Scores:
+def _cost(index: Index, concept: Concept) -> int:
+    """How many postings scoring `concept` walks through."""
+    postings = index.postings
+    return sum(
+        min((len(postings.get(k, ())) for k in alt.keys), default=0)
+        for option in concept.options
+        for slot in option.slots
+        for alt in slot.alts
+    )
+
+
+def _concept(index: Index, concept: Concept, restrict: set[int] | None = None) -> Scores:
+    if len(concept.options) == 1:
+        return _option(index, concept.options[0], restrict)
     merged: Scores = {}
     for option in concept.options:
-        for doc_id, (score, share) in _option(index, option).items():
+        for doc_id, (score, share) in _option(index, option, restrict).items():
             current = merged.get(doc_id)
             if current is None or score > current[0]:
                 merged[doc_id] = (score, max(share, current[1]) if current else share)
@@ -96,11 +128,11 @@ def _concept(index: Index, concept: Concept) -> Scores:
     return merged
 
 
-def _option(index: Index, option: Option) -> Scores:
+def _option(index: Index, option: Option, restrict: set[int] | None) -> Scores:
     weight = option.weight
     if len(option.slots) == 1:
-        return {d: (s * weight, 1.0) for d, s in _slot(index, option.slots[0]).items()}
-    slots = [_slot(index, slot) for slot in option.slots]
+        return {d: (s * weight, 1.0) for d, s in _slot(index, option.slots[0], restrict).items()}
+    slots = [_slot(index, slot, restrict) for slot in option.slots]
     n = len(slots)
     found: dict[int, list[float]] = {}
     for scores in slots:
@@ -115,22 +147,24 @@ def _option(index: Index, option: Option) -> Scores:
     return out
 
 
-def _slot(index: Index, slot: Slot) -> dict[int, float]:
+def _slot(index: Index, slot: Slot, restrict: set[int] | None) -> dict[int, float]:
     best: dict[int, float] = {}
     for alt in slot.alts:
-        for doc_id, score in _alt(index, alt).items():
+        for doc_id, score in _alt(index, alt, restrict).items():
             if score > best.get(doc_id, 0.0):
                 best[doc_id] = score
     return best
 
 
-def _alt(index: Index, alt: Alt) -> dict[int, float]:
+def _alt(index: Index, alt: Alt, restrict: set[int] | None = None) -> dict[int, float]:
     postings = index.postings
     if len(alt.keys) == 1:
         found = postings.get(alt.keys[0])
         if not found:
             return {}
         weight = alt.weight
+        if restrict is not None and len(restrict) < len(found):
+            return {d: found[d] * weight for d in restrict if d in found}
         return {d: s * weight for d, s in found.items()}
     lists = [postings.get(k) for k in alt.keys]
     present = [p for p in lists if p]
@@ -155,6 +189,8 @@ def _alt(index: Index, alt: Alt) -> dict[int, float]:
     total_docs = len(index.docs)
     own = sum(idf(len(p), total_docs) for p in present)
     factor = alt.weight * idf(len(found), total_docs) / own
+    if restrict is not None:
+        return {d: score * factor for d, score in found.items() if d in restrict}
     return {doc_id: score * factor for doc_id, score in found.items()}
 
 
@@ -164,7 +200,7 @@ def explain(index: Index, concepts: list[Concept], doc_id: int) -> str:
         [(name, words_of(text)) for name, text in index.docs[doc_id].fields],
         index.expansions.get(doc_id, ()),
         index,
-        {},
+        index.splits,
     )
     parts = []
     for concept in concepts:

@@ -61,6 +61,7 @@ def _describes_other_complication(view: EpisodeView, ref: CodeRef) -> bool:
     source="Kodeveiledning 2018 §11.3 s. 90",
     years=(2015, None),
     triggers=F.INFARCTION,
+    pure=True,
 )
 def pci_infarction_with_complication_codes(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a myocardial infarction coded with 5th character `a` (type 4a, associated with
@@ -213,6 +214,7 @@ _DRUG_COMPLICATIONS = frozenset({"T88.6", "T88.7"})
     title="Komplikasjonskode uten årsakskode (Y40–Y84)",
     source="Kodeveiledning 2018 §4.2 s. 31–33, §11.3 s. 90",
     triggers=F.COMPLICATION,
+    pure=True,
 )
 def complication_without_cause_code(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a complication code (`E89`, `G97`, `H59`, `H95`, `I97`, `J95`, `K91`, `M96`,

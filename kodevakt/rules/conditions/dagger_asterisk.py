@@ -125,6 +125,7 @@ def _fitting_elsewhere(view: EpisodeView, asterisk: CodeRef) -> CodeRef | None:
     title="Stjernekode uten sverdkode foran seg i samme gruppe",
     source="Kodeveiledning 2018 §4.2 s. 29–30",
     triggers=F.ASTERISK,
+    pure=True,
 )
 def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
     """Checks: every asterisk code (`H36.0`, `D63.0`, `M07.4`, `G01` …) stands after a dagger
@@ -194,6 +195,7 @@ def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
     title="Sverdkoden passer ikke til stjernekoden",
     source="Kodeveiledning 2018 §4.2 s. 30, §9.6 s. 82, kap. 9 s. 83",
     triggers=F.ASTERISK,
+    pure=True,
 )
 def asterisk_dagger_mismatch(view: EpisodeView) -> Iterator[Hit]:
     """Checks: for asterisk codes whose dagger must be a particular disease, the dagger before

@@ -769,6 +769,7 @@ def _example_host(microbe: str) -> str:
     title="SIRS eller septisk sjokk uten infeksjonskode foran",
     source="Kodeveiledning 2018 §12.2 s. 95, §12.3 s. 96",
     triggers=F.SIRS,
+    pure=True,
 )
 def sirs_without_infection(view: EpisodeView) -> Iterator[Hit]:
     """Checks: SIRS of infectious origin (`R65.0`, `R65.1`) and septic shock (`R57.2`) follow
@@ -845,6 +846,7 @@ def _sirs_hit(view: EpisodeView, ref: CodeRef, elsewhere: list[CodeRef], require
     title="R65.1 sammen med en kode som allerede sier sepsis",
     source="Kodeveiledning 2018 §12.3 s. 96",
     triggers=F.SIRS,
+    pure=True,
 )
 def sirs_with_sepsis_code(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `R65.1` (SIRS with organ failure) is not added to a code that already says
@@ -895,6 +897,7 @@ def sirs_with_sepsis_code(view: EpisodeView) -> Iterator[Hit]:
     title="R65.1 og R57.2 kodet sammen",
     source="Kodeveiledning 2018 §12.3 s. 96",
     triggers=F.SIRS,
+    pure=True,
 )
 def sirs_with_septic_shock(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `R65.1` (SIRS with organ failure) and `R57.2` (septic shock) are not both coded.
@@ -930,6 +933,7 @@ def sirs_with_septic_shock(view: EpisodeView) -> Iterator[Hit]:
     title="Mikroorganismekode uten infeksjon den kan beskrive, eller overflødig",
     source="Kodeveiledning 2018 §4.2 s. 30, §12.2 s. 96",
     triggers=F.MICROBE,
+    pure=True,
 )
 def microbe_without_infection_or_redundant(view: EpisodeView) -> Iterator[Hit]:
     """Checks: each microorganism code `B95`–`B98` describes an infection code that does not
@@ -1057,6 +1061,7 @@ def _microbe_alone(view: EpisodeView, ref: CodeRef, first: CodeRef | None = None
     title="Resistenskode uten kode som angir mikroben",
     source="Kodeveiledning 2018 §4.2 s. 30–31",
     triggers=F.RESISTANCE,
+    pure=True,
 )
 def resistance_without_microbe(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a resistance code `U82`–`U84` goes with a code that names the microbe: a

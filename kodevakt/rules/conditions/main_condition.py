@@ -90,6 +90,7 @@ def code_text(view: EpisodeView, code: str) -> str:
     Severity.ERROR,
     title="Hovedtilstand mangler",
     source="Kodeveiledning 2018 §2.2 s. 12",
+    pure=True,
 )
 def no_main_condition(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the episode has a main condition, i.e. a first condition group with a code.
@@ -132,6 +133,7 @@ _POST_COVID = "U09.9"
     source="Foredrag (lysark U07/U09.9 og Z03)",
     years=(2020, None),
     triggers=F.COVID | F.OBSERVATION,
+    pure=True,
 )
 def code_not_allowed_first_in_main(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the first code of the main condition is not `U07.1`/`U07.2` (covid-19),
@@ -275,6 +277,7 @@ def _what_goes_first(ref: CodeRef) -> str:
     | F.DELIVERY_RESULT
     | F.ATC
     | F.SPECIAL,
+    pure=True,
 )
 def additional_code_first_in_main(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the first code of the main condition is not a code that can only add to another
@@ -389,6 +392,7 @@ def _who_only_suggestion(view: EpisodeView, ref: CodeRef) -> str | None:
     title="WHO-kode som ikke brukes i den norske utgaven av ICD-10",
     source="Kodeveiledning 2018 §11.2 s. 89",
     triggers=F.NOT_OK,
+    pure=True,
 )
 def who_code_not_used_in_norway(view: EpisodeView) -> Iterator[Hit]:
     """Checks: no code is a WHO ICD-10 code that the Norwegian edition leaves out (code status
@@ -427,6 +431,7 @@ def who_code_not_used_in_norway(view: EpisodeView) -> Iterator[Hit]:
     title="Samme kode registrert flere ganger",
     source="Kodeveiledning 2018 §2.2 s. 12",
     triggers=F.ICD | F.ATC | F.SPECIAL,
+    pure=True,
 )
 def code_repeated(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a condition code is registered only once: the same code twice in one group, or a
@@ -582,6 +587,7 @@ def _explaining(view: EpisodeView, symptom: CodeRef) -> CodeRef | None:
     title="Symptomkode som hovedtilstand mens sykdommen som forklarer den er kodet",
     source="Kodeveiledning 2018 §2.2 s. 12–13, §4.3 s. 38",
     triggers=F.SYMPTOM,
+    pure=True,
 )
 def symptom_main_explained(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the main condition is a symptom (`R00–R99`) while another condition is a disease
@@ -648,6 +654,7 @@ def is_collective(ref: CodeRef) -> bool:
     title="Samlekode for flere tilstander som hovedtilstand",
     source="Kodeveiledning 2018 §4.3 s. 40",
     triggers=F.ICD,
+    pure=True,
 )
 def collective_code_as_main(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the main condition is not a collective code for several related conditions:
@@ -696,6 +703,7 @@ def collective_code_as_main(view: EpisodeView) -> Iterator[Hit]:
     title="Uspesifikk kode som hovedtilstand",
     source="Kodeveiledning 2018 §4.3 s. 37–38",
     triggers=F.UNSPECIFIC,
+    pure=True,
 )
 def unspecific_main_condition(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the main condition's first code is not a code the code list marks unspecific

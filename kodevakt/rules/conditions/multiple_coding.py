@@ -187,6 +187,7 @@ def _insert(host: list[CodeRef], moved: list[CodeRef]) -> list[CodeRef]:
     source="Foredrag, lysark «Multippel koding»; Kodeveiledning 2018 §4.2 s. 29–35",
     years=(2024, None),
     triggers=F.MICROBE | F.RESISTANCE | F.SIRS | F.EXTERNAL | F.ATC | F.COVID | F.ADDITIONAL_ONLY,
+    pure=True,
 )
 def additional_code_not_grouped(view: EpisodeView) -> Iterator[Hit]:
     """Checks: from 2024, an additional code is not registered as a condition of its own but in
@@ -307,6 +308,7 @@ def _kind_name(first: CodeRef, kind: str) -> str:
     title="Tilleggskode koblet til en tilstand før 2023 (bare sverd/stjerne kobles)",
     source="Kodeveiledning 2018 §4.2 s. 29–35 (midlertidig regelendring fra 2016)",
     years=(2016, 2022),
+    pure=True,
 )
 def additional_code_grouped_before_2023(view: EpisodeView) -> Iterator[Hit]:
     """Checks: from 2016 to 2022 a condition group holds one code, or a dagger code followed by

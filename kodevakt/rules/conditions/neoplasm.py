@@ -41,6 +41,7 @@ def _is_metastasis(ref: CodeRef) -> bool:
     title="Metastase som hovedtilstand mens primærsvulsten er kodet",
     source="Kodeveiledning 2018 §9.1 s. 75–76, §9.4 s. 79–80",
     triggers=F.METASTASIS,
+    pure=True,
 )
 def metastasis_before_primary(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a metastasis code `C77–C79` as the first code of the main condition while a
@@ -103,6 +104,7 @@ def metastasis_before_primary(view: EpisodeView) -> Iterator[Hit]:
     title="C80.0 (ukjent utgangspunkt) sammen med en kjent primærsvulst",
     source="Kodeveiledning 2018 §9.1 s. 75",
     triggers=F.NEOPLASM,
+    pure=True,
 )
 def unknown_primary_with_known_primary(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `C80.0` (malignant neoplasm, primary site stated unknown) in an episode that also
@@ -146,6 +148,7 @@ def unknown_primary_with_known_primary(view: EpisodeView) -> Iterator[Hit]:
     title="Etterundersøkelse (Z08/Z09) som hovedtilstand mens det gis behandling",
     source="Kodeveiledning 2018 §9.5 s. 81, §9.1 s. 77",
     triggers=F.FOLLOW_UP,
+    pure=True,
 )
 def follow_up_with_treatment(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a follow-up code `Z08.x` (after treatment for a malignant neoplasm) or `Z09.x`
@@ -222,6 +225,7 @@ def _clinically_uncertain(ref: CodeRef) -> bool:
     source="Kodeveiledning 2018 §9.7 s. 82–83; foredrag, lysbilde D37–D48",
     years=(2018, None),
     triggers=F.UNCERTAIN_NEOPLASM,
+    pure=True,
 )
 def clinically_uncertain_neoplasm(view: EpisodeView) -> Iterator[Hit]:
     """Checks: codes from `D37–D48` with 5th character 1 (tumour with *clinically* uncertain
@@ -289,6 +293,7 @@ def _same_site(history: str, cancer: CodeRef) -> bool:
     title="Z85 (kreft i egen sykehistorie) i en episode som gjelder samme kreftsykdom",
     source="Kodeveiledning 2018 §9.1 s. 77, §9.4 s. 79–80, §9.5 s. 81–82",
     triggers=F.CANCER_HISTORY,
+    pure=True,
 )
 def cancer_history_with_current_cancer(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `Z85.x` (personal history of malignant neoplasm) in an episode that treats or

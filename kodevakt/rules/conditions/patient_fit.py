@@ -281,6 +281,7 @@ def _pregnancy_signs(view: EpisodeView) -> list[CodeRef]:
     title="Diabetes kodet med E10–E14 hos gravid, fødende eller barselkvinne",
     source="Kodeveiledning 2018 §10.2 s. 86–87",
     triggers=F.DIABETES,
+    pure=True,
 )
 def diabetes_in_pregnancy_not_o24(view: EpisodeView) -> Iterator[Hit]:
     """Checks: diabetes `E10–E14` is not coded without `O24` in an episode that shows
@@ -380,6 +381,7 @@ def _needs_o_code(ref: CodeRef) -> bool:
     title="Tilstand fra annet kapittel i svangerskapsopphold uten O-kode foran",
     source="Kodeveiledning 2018 §3.3 s. 24, §4.2 s. 34–35",
     triggers=F.PREGNANCY,
+    pure=True,
 )
 def pregnancy_condition_without_o_code(view: EpisodeView) -> Iterator[Hit]:
     """Checks: in an episode with O-codes, a condition from another chapter (a disease from
