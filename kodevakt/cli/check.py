@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from kodevakt.cli.common import err, fail, out
 from kodevakt.codes.loading import default_codebase
@@ -180,23 +179,22 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 
 
 def _write_table(findings: Iterator[Finding]) -> None:
-    table = Table(show_lines=False)
-    for column in ("Episode", "Regel", "Alvor", "Melding", "Forslag", "Kilde"):
-        table.add_column(column, overflow="fold")
+    """Findings grouped by episode, one block each; readable at any terminal width."""
+    current = None
     rows = 0
     for finding in findings:
         rows += 1
-        table.add_row(
-            finding.episode_id,
-            finding.rule,
-            f"[{_STYLE[finding.severity]}]{finding.severity.norwegian}[/]",
-            finding.message,
-            finding.suggestion or "",
-            finding.source,
-        )
-    if rows:
-        out.print(table)
-    else:
+        if finding.episode_id != current:
+            current = finding.episode_id
+            out.print(f"\n[bold]{current}[/]")
+        severity = f"[{_STYLE[finding.severity]}]{finding.severity.norwegian:<8}[/]"
+        where = f" [dim]({finding.location})[/]" if finding.location else ""
+        out.print(f"  {severity} {finding.rule}  {finding.message}{where}")
+        tail = f"[dim]{finding.source}[/]"
+        if finding.suggestion:
+            tail = f"→ {finding.suggestion}  {tail}"
+        out.print(f"                 {tail}")
+    if not rows:
         out.print("Ingen funn.")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from kodevakt.cli.common import err, fail, out
@@ -226,10 +227,10 @@ def _write_table(outcomes: Iterable[Outcome]) -> None:
         table.add_column(column, overflow="fold")
     reasons: list[str] = []
     for outcome in outcomes:
-        who = outcome.episode_id or (f"linje {outcome.line}" if outcome.line else "")
+        who = escape(outcome.episode_id or (f"linje {outcome.line}" if outcome.line else ""))
         if isinstance(outcome, Failed):
             table.add_row(who, "", "", "", "", "", "", "")
-            reasons.append(f"[bold]{who}[/]: [red]{outcome.message}[/]")
+            reasons.append(f"[bold]{who}[/]: [red]{escape(outcome.message)}[/]")
             continue
         table.add_row(
             who,
@@ -247,7 +248,8 @@ def _write_table(outcomes: Iterable[Outcome]) -> None:
         if outcome.return_code != "0":
             notes.append(f"returkode {outcome.return_code}: {outcome.return_text}")
         reasons.append(
-            f"[bold]{who}[/] (DRG {outcome.drg}, regel {outcome.logic_row}): " + "; ".join(notes)
+            f"[bold]{who}[/] (DRG {outcome.drg}, regel {outcome.logic_row}): "
+            + escape("; ".join(notes))
         )
     if not reasons:
         out.print("Ingen episoder.")

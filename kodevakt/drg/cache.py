@@ -66,11 +66,15 @@ def _read(path: Path, year: int) -> Compiled | None:
 
 
 def _write(path: Path, compiled: Compiled) -> None:
+    """Write atomically (a reader never sees half a file); give up quietly when we cannot."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    except OSError:
+        return
+    try:
         with os.fdopen(handle, "wb") as out:
             out.write(marshal.dumps(compiled))
         os.replace(temp, path)
     except (OSError, ValueError):
-        return
+        Path(temp).unlink(missing_ok=True)

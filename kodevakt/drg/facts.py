@@ -18,11 +18,29 @@ the stay has one of them. A procedure flagged CC counts as a complication by its
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from kodevakt.drg.model import FEMALE, MALE, DrgInput
 
 EMPTY: frozenset[str] = frozenset()
+PropertySets = tuple[frozenset[str], ...]
+
+
+class Tables(Protocol):
+    """The parts of one year's compiled tables the facts need (see `compile`)."""
+
+    @property
+    def dx(self) -> Mapping[str, PropertySets]: ...
+    @property
+    def pairs(self) -> Mapping[tuple[str, str], tuple[Any, ...]]: ...
+    @property
+    def proc(self) -> Mapping[str, tuple[frozenset[str], frozenset[str], frozenset[str], bool]]: ...
+    @property
+    def excl(self) -> Mapping[tuple[str, str], frozenset[str]]: ...
+    @property
+    def incl(self) -> Mapping[str, frozenset[str]]: ...
+
+
 _SEX_MDC = {MALE: "12", FEMALE: "13"}
 
 
@@ -57,10 +75,10 @@ class Facts:
         self.operations: list[frozenset[str]] = []
 
 
-def case_facts(tables: Any, case: DrgInput) -> Facts:
-    """Facts of `case` under `tables` (a `DrgTables`: dx, pairs, proc, excl, incl)."""
+def case_facts(tables: Tables, case: DrgInput) -> Facts:
+    """Facts of `case` under one year's `tables`."""
     facts = Facts()
-    dx: Mapping[str, tuple[frozenset[str], ...]] = tables.dx
+    dx = tables.dx
     diagnoses = case.diagnoses
     code, pair = diagnoses[0] if diagnoses else ("", "")
     info = dx.get(code) if code else None
@@ -127,7 +145,7 @@ def case_facts(tables: Any, case: DrgInput) -> Facts:
     return facts
 
 
-def _procedure_like(facts: Facts, info: tuple[frozenset[str], ...]) -> None:
+def _procedure_like(facts: Facts, info: PropertySets) -> None:
     """A diagnosis that carries OR/PROCPR rows (ritual circumcision) acts as that procedure."""
     values, props = info[5], info[6]
     if "1" in values:
@@ -148,13 +166,13 @@ def _by_sex(
 
 
 def _complications(
-    tables: Any,
+    tables: Tables,
     case: DrgInput,
     facts: Facts,
     candidates: list[tuple[str, frozenset[str]]],
     excluded: set[str],
 ) -> None:
-    incl: Mapping[str, frozenset[str]] = tables.incl
+    incl = tables.incl
     for code, categories in candidates:
         for category in categories:
             if category in excluded:
@@ -167,7 +185,7 @@ def _complications(
             break
 
 
-def _other_properties(tables: Any, case: DrgInput, skip: str) -> set[str]:
+def _other_properties(tables: Tables, case: DrgInput, skip: str) -> set[str]:
     """DGPROP of every diagnosis code of the stay except `skip`."""
     props: set[str] = set()
     for code, pair in case.diagnoses:

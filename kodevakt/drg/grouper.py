@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from kodevakt.drg import cache
 from kodevakt.drg.compile import Compiled
 from kodevakt.drg.explain import explain
-from kodevakt.drg.facts import Facts, case_facts
+from kodevakt.drg.facts import Facts, PropertySets, case_facts
 from kodevakt.drg.logic import Index, build_index
 from kodevakt.drg.model import CONDITION_COLUMNS, DrgInput, DrgResult, LogicRow
 from kodevakt.drg.tables import DefinitionSource, default_path, discover
@@ -33,11 +34,13 @@ class DrgTables:
     def __init__(self, compiled: Compiled) -> None:
         self.year: int = compiled["year"]
         self.source: str = compiled["source"]
-        self.dx = compiled["dx"]
-        self.pairs = compiled["pairs"]
-        self.proc = compiled["proc"]
-        self.excl = compiled["excl"]
-        self.incl = compiled["incl"]
+        self.dx: dict[str, PropertySets] = compiled["dx"]
+        self.pairs: dict[tuple[str, str], tuple[Any, ...]] = compiled["pairs"]
+        self.proc: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], bool]] = (
+            compiled["proc"]
+        )
+        self.excl: dict[tuple[str, str], frozenset[str]] = compiled["excl"]
+        self.incl: dict[str, frozenset[str]] = compiled["incl"]
         self.drg_mdc: dict[str, str] = compiled["drg_mdc"]
         self.drg_name: dict[str, str] = compiled["drg_name"]
         self.rows = [LogicRow(o, d, r, tuple(c)) for o, d, r, c in compiled["rows"]]
