@@ -20,7 +20,7 @@ from kodevakt.search.compounds import split_compound
 from kodevakt.search.index import source_lists, words_of
 from kodevakt.search.persist import ENV_CACHE_DIR, cache_dir, data_key, load_or_build
 from kodevakt.search.synonyms import Kind, load_synonyms, parse_synonyms
-from kodevakt.search.text import fold, key, stem
+from kodevakt.search.text import STOP_WORDS, fold, key, stem
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ def test_every_packaged_synonym_reaches_a_code(searcher: Searcher) -> None:
             if syn.code not in index.code_ids:
                 dead.append(syn)
             continue
-        keys = [key(w) for w, _ in words_of(syn.target) if w not in ("i", "av", "som")]
+        keys = [key(w) for w, _ in words_of(syn.target) if w not in STOP_WORDS]
         docs = [set(index.postings.get(k, {})) for k in keys]
         if not docs or not set.intersection(*docs):
             dead.append(syn)

@@ -48,10 +48,6 @@ class DefinitionSource:
     path: Path
     year: int
 
-    @property
-    def kind(self) -> str:
-        return self.path.suffix.lower().lstrip(".")
-
 
 @dataclass(slots=True)
 class Sheet:

@@ -77,7 +77,10 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in archive.namelist():
         return []
     root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
-    return ["".join(t.text or "" for t in si.iter(_MAIN + "t")) for si in root.iter(_MAIN + "si")]
+    return [
+        "".join(t.text or "" for t in si.iter(_MAIN + "t")).strip()
+        for si in root.iter(_MAIN + "si")
+    ]
 
 
 def _rows(data: bytes, shared: list[str]) -> tuple[tuple[str, ...], Rows]:
@@ -93,11 +96,16 @@ def _rows(data: bytes, shared: list[str]) -> tuple[tuple[str, ...], Rows]:
             if cells:
                 rows.append(cells)
             current, cells = row, {}
-        index = columns.get(column)
-        if index is None:
-            index = columns[column] = _column_index(column)
-        text = _value(kind, value, inline, shared)
+        if kind == b"s":
+            text = shared[int(value)] if value else ""
+        elif kind == b"inlineStr" and b"&" not in inline:
+            text = inline.decode("utf-8").strip()
+        else:
+            text = _value(kind, value, inline, shared)
         if text:
+            index = columns.get(column)
+            if index is None:
+                index = columns[column] = _column_index(column)
             cells[index] = text
     if cells:
         rows.append(cells)
@@ -112,7 +120,7 @@ def _rows(data: bytes, shared: list[str]) -> tuple[tuple[str, ...], Rows]:
 
 def _value(kind: bytes, value: bytes, inline: bytes, shared: list[str]) -> str:
     if kind == b"s":
-        return shared[int(value)].strip() if value else ""
+        return shared[int(value)] if value else ""
     raw = inline if kind == b"inlineStr" else value
     text = raw.decode("utf-8")
     if "&" in text:

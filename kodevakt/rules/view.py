@@ -7,8 +7,8 @@ format's paths (`conditions[1][0]` is the first code of the first other conditio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import itertools
+from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
@@ -112,6 +112,7 @@ class EpisodeView:
     """Read-only view of one episode for the rules."""
 
     __slots__ = (
+        "_age_days",
         "base",
         "conditions",
         "day",
@@ -120,7 +121,6 @@ class EpisodeView:
         "flags",
         "history",
         "key",
-        "_age_days",
         "procedure_dates",
         "procedures",
         "year",
