@@ -29,6 +29,7 @@ BUILD = """
 import time
 from kodevakt.codes.loading import default_codebase
 from kodevakt.search.index import source_lists
+from kodevakt.search.persist import load_or_build
 lists = source_lists(default_codebase())
 start = time.perf_counter()
 load_or_build(lists, use_cache={cache})
@@ -88,9 +89,7 @@ def main() -> None:
         f"index build (fresh process, no cache): median {statistics.median(builds):.2f} s, "
         f"min {min(builds):.2f} s over {len(builds)} runs"
     )
-    print(
-        f"index load from cache (fresh process): median {statistics.median(loads) * 1e3:.0f} ms"
-    )
+    print(f"index load from cache (fresh process): median {statistics.median(loads) * 1e3:.0f} ms")
 
     base = default_codebase()
     start = time.perf_counter()

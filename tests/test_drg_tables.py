@@ -291,7 +291,9 @@ def _sheets_from_fixture() -> dict[str, list[list[object]]]:
     out: dict[str, list[list[object]]] = {}
     for name, rows in _raw_json().items():
         columns: list[object] = list(dict.fromkeys(c for row in rows for c in row))
-        out[name] = [columns] + [[_cell(row.get(str(c), "")) or None for c in columns] for row in rows]
+        out[name] = [columns] + [
+            [_cell(row.get(str(c), "")) or None for c in columns] for row in rows
+        ]
     return out
 
 

@@ -77,7 +77,9 @@ def test_words_of_marks_abbreviation_dots() -> None:
 
 # --- compounds -------------------------------------------------------------------------------
 
-VOCABULARY = {fold(w) for w in ["lunge", "betennelse", "tykktarm", "kreft", "hals", "nivå", "virus"]}
+VOCABULARY = {
+    fold(w) for w in ["lunge", "betennelse", "tykktarm", "kreft", "hals", "nivå", "virus"]
+}
 STEMS = {stem(w) for w in VOCABULARY}
 
 

@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -132,13 +133,13 @@ def _from_strings(path: str, loaded: Definitions, year: int | None) -> Iterator[
     tables = loaded.tables(chosen)
     name = "<stdin>" if path == "-" else path
     try:
-        stream: TextIO = (
-            sys.stdin if path == "-" else open(path, encoding="utf-8-sig")  # noqa: SIM115
+        stream: AbstractContextManager[TextIO] = (
+            nullcontext(sys.stdin) if path == "-" else open(path, encoding="utf-8-sig")  # noqa: SIM115 (closed by the with below)
         )
     except OSError:
         fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
-    with stream:
-        for line, case in read_drg_strings(stream, file=name):
+    with stream as lines:
+        for line, case in read_drg_strings(lines, file=name):
             result = tables.group(case)
             yield replace(result, line=line)
 

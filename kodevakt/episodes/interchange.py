@@ -108,35 +108,43 @@ def _episode(obj: dict[str, Any], source: Source) -> Episode:
 
 
 def _codes(group: Any, field: str) -> list[str]:
-    if isinstance(group, str):
-        return [code for code in group.split("+") if code.strip()]
-    if isinstance(group, list) and all(isinstance(code, str) for code in group):
+    """The codes of one group (a list of codes, or a string `A+B`); blanks dropped."""
+    if type(group) is list and all(type(code) is str for code in group):
         return [code for code in group if code.strip()]
+    if type(group) is str:
+        return [code for code in group.split("+") if code.strip()]
     raise ValueProblem(field, "en kodegruppe må være en liste av koder")
 
 
 def _conditions(raw: Any) -> list[list[str]]:
     if raw is None:
         return []
-    if not isinstance(raw, list):
+    if type(raw) is not list:
         raise ValueProblem("conditions", "tilstander må være en liste av kodegrupper")
-    groups = [_codes(group, f"conditions[{i}]") for i, group in enumerate(raw)]
-    return [group for group in groups if group]
+    groups = []
+    for i, group in enumerate(raw):
+        if type(group) is list and all(type(code) is str for code in group):
+            codes = [code for code in group if code.strip()]  # the common case, no f-string
+        else:
+            codes = _codes(group, f"conditions[{i}]")
+        if codes:
+            groups.append(codes)
+    return groups
 
 
 def _procedures(raw: Any) -> list[ProcedureGroup]:
     if raw is None:
         return []
-    if not isinstance(raw, list):
+    if type(raw) is not list:
         raise ValueProblem("procedures", "prosedyrer må være en liste av prosedyregrupper")
     groups = []
     for i, group in enumerate(raw):
-        field = f"procedures[{i}]"
-        if isinstance(group, dict):
-            codes = _codes(group.get("codes"), f"{field}.codes")
-            when = values.day(group.get("date"), f"{field}.date")
+        if type(group) is dict:
+            codes = _codes(group.get("codes"), f"procedures[{i}].codes")
+            when = group.get("date")
+            day = values.day(when, f"procedures[{i}].date") if when else None
         else:
-            codes, when = _codes(group, field), None
+            codes, day = _codes(group, f"procedures[{i}]"), None
         if codes:
-            groups.append(ProcedureGroup(codes, when))
+            groups.append(ProcedureGroup(codes, day))
     return groups

@@ -72,7 +72,7 @@ def text(value: object) -> str | None:
     """A stripped string, or None for empty values."""
     if value is None:
         return None
-    result = str(value).strip()
+    result = (value if type(value) is str else str(value)).strip()
     return result or None
 
 
@@ -110,6 +110,14 @@ def urgency(value: object, field: str = "urgency") -> Urgency | None:
 
 def moment(value: object, field: str, clock: object = None) -> datetime | None:
     """A date or date-time (ISO, or Norwegian dd.mm.yyyy); `clock` adds an `HH:MM` time."""
+    if value is None or value == "":
+        return None
+    if type(value) is str and clock is None:
+        try:  # the common case: a clean ISO date or date-time
+            parsed = datetime.fromisoformat(value)
+            return parsed if parsed.tzinfo is None else parsed.replace(tzinfo=None)
+        except ValueError:
+            pass
     raw = text(value)
     if raw is None:
         return None
@@ -127,7 +135,7 @@ def moment(value: object, field: str, clock: object = None) -> datetime | None:
             parsed = parsed.replace(hour=int(hours), minute=int(minutes))
         except ValueError:
             raise ValueProblem(field, f"klokkeslettet «{time_raw}» kan ikke leses") from None
-    return parsed.replace(tzinfo=None)
+    return parsed if parsed.tzinfo is None else parsed.replace(tzinfo=None)
 
 
 def day(value: object, field: str) -> date | None:

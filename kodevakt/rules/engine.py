@@ -61,8 +61,7 @@ class Checker:
         *,
         duplicate_id: bool = False,
     ) -> list[Finding]:
-        view = EpisodeView(episode, self.facts, self.rules_year, history)
-        view.duplicate_id = duplicate_id
+        view = EpisodeView(episode, self.facts, self.rules_year, history, duplicate_id)
         pure, dependent = self._rules_for(view.year)
         flags = view.flags
         key = view.key

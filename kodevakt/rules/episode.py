@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from kodevakt.episodes.model import CareLevel, Urgency
 from kodevakt.episodes.values import UNKNOWN_SEX
+from kodevakt.rules import facts as F
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import EpisodeView
@@ -19,6 +20,7 @@ MAX_AGE_YEARS = 125
     Severity.ERROR,
     title="Utskrivning før innskrivning, eller datoer mangler",
     source="NPR-rapportering (krav til episodedata)",
+    triggers=F.EP_DATES_MISSING | F.EP_DATES_REVERSED,
 )
 def dates_missing_or_reversed(view: EpisodeView) -> Iterator[Hit]:
     """Checks: admission and discharge dates are present and in order.
@@ -56,6 +58,7 @@ def dates_missing_or_reversed(view: EpisodeView) -> Iterator[Hit]:
     Severity.ERROR,
     title="Umulig alder (født etter innskrivning eller over 125 år)",
     source="NPR-rapportering (krav til episodedata)",
+    triggers=F.EP_AGE_UNUSUAL,
 )
 def impossible_age(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the patient is born before admission and is at most 125 years old.
@@ -85,6 +88,7 @@ def impossible_age(view: EpisodeView) -> Iterator[Hit]:
     Severity.ERROR,
     title="Kjønn mangler eller har ugyldig verdi",
     source="NPR-rapportering (krav til episodedata)",
+    triggers=F.EP_SEX_NOT_GIVEN,
 )
 def sex_missing_or_invalid(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the patient's sex is given as M/K (or NPR's 1/2, or 0/9 for unknown).
@@ -114,6 +118,7 @@ def sex_missing_or_invalid(view: EpisodeView) -> Iterator[Hit]:
     Severity.WARNING,
     title="Omsorgsnivået passer ikke med oppholdets lengde",
     source="Foredrag (Avregningsutvalgets kontrolltemaer)",
+    triggers=F.EP_DAY_CARE_OVERNIGHT | F.EP_INPATIENT_SAME_DAY,
 )
 def care_level_does_not_fit_stay(view: EpisodeView) -> Iterator[Hit]:
     """Checks: day care and outpatient contacts end on the day they start; an inpatient stay
@@ -156,6 +161,7 @@ def care_level_does_not_fit_stay(view: EpisodeView) -> Iterator[Hit]:
     Severity.ERROR,
     title="Episode-id brukt flere ganger i samme parti",
     source="NPR-rapportering (krav til episodedata)",
+    triggers=F.EP_DUPLICATE_ID,
 )
 def duplicate_episode_id(view: EpisodeView) -> Iterator[Hit]:
     """Checks: each episode id occurs once in a batch.

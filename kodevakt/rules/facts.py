@@ -66,6 +66,16 @@ DRUG_TREATMENT = 1 << 44  # WBOC, WBGM, AXFX00
 REOPERATION = 1 << 45
 OTHER_PROCEDURE = 1 << 46
 NCMP = 1 << 47
+OBSTETRIC_PROCEDURE = 1 << 48  # NCSP chapter M (and NCRP interventions filed under it)
+# Episode features (set by kodevakt.rules.view from the episode, not from its codes)
+EP_DATES_MISSING = 1 << 56
+EP_DATES_REVERSED = 1 << 57
+EP_DAY_CARE_OVERNIGHT = 1 << 58  # day or outpatient care whose dates span a night
+EP_INPATIENT_SAME_DAY = 1 << 59
+EP_SEX_NOT_GIVEN = 1 << 60
+EP_AGE_UNUSUAL = 1 << 61  # born after admission, or older than 100 years
+EP_TRANSFERRED_IN = 1 << 62
+EP_DUPLICATE_ID = 1 << 63
 
 _RANGES: tuple[tuple[str, str, int], ...] = (
     ("R00", "R99", SYMPTOM),
@@ -234,4 +244,11 @@ def _shape_flags(shape: ProcedureShape) -> int:
         flags |= OTHER_PROCEDURE
     if shape.system.value == "NCMP":
         flags |= NCMP
+    # NCSP chapters L (female genital organs) and M (obstetrics) are for women by shape
+    # (Kodeveiledning 2018 §7.2 p. 53); the code list's own sex flag is added in make_facts.
+    if not shape.additional and (shape.system.value == "NCSP" or shape.image_guided):
+        if shape.chapter in "LM":
+            flags |= SEX_LIMITED
+        if shape.chapter == "M":
+            flags |= OBSTETRIC_PROCEDURE
     return flags

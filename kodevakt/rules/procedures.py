@@ -566,7 +566,7 @@ def _procedure_sex(ref: CodeRef) -> Sex | None:
     Severity.ERROR,
     title="Prosedyre forbeholdt det andre kjønn",
     source="Kodeveiledning 2018 §7.2 s. 53",
-    triggers=F.PROCEDURE,
+    triggers=F.SEX_LIMITED,
 )
 def procedure_sex_conflict(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a procedure restricted to one sex is not coded for a patient of the other sex.

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from kodevakt.codes.model import Code, Sex
 from kodevakt.episodes.model import CareLevel, Episode, Urgency
+from kodevakt.rules import facts as F
 from kodevakt.rules.facts import CodeFacts, FactsCache
 
 
@@ -78,10 +79,11 @@ _SERIALS = itertools.count()
 
 def _structure(facts: FactsCache, episode: Episode, day: date | None) -> Structure:
     year = day.year if day else 0
+    procedures = episode.procedures
     key = (
         year,
-        tuple(tuple(group) for group in episode.conditions),
-        tuple(tuple(proc.codes) for proc in episode.procedures),
+        tuple(map(tuple, episode.conditions)),
+        tuple([tuple(proc.codes) for proc in procedures]) if procedures else (),
     )
     cache: dict[tuple[object, ...], Structure] = facts.structures
     found = cache.get(key)
@@ -108,6 +110,33 @@ def _structure(facts: FactsCache, episode: Episode, day: date | None) -> Structu
     return structure
 
 
+_OLD_DAYS = 100 * 365
+
+
+def _episode_features(episode: Episode, days: int | None, duplicate_id: bool) -> int:
+    """Episode-level feature bits (dates, care level, sex, age, transfer), for rule triggers."""
+    flags = F.EP_DUPLICATE_ID if duplicate_id else 0
+    admission, discharge = episode.admission, episode.discharge
+    if admission is None or discharge is None:
+        flags |= F.EP_DATES_MISSING
+    elif discharge < admission:
+        flags |= F.EP_DATES_REVERSED
+    else:
+        overnight = discharge.date() > admission.date()
+        level = episode.care_level
+        if overnight and level is not None and level is not CareLevel.INPATIENT:
+            flags |= F.EP_DAY_CARE_OVERNIGHT
+        elif not overnight and level is CareLevel.INPATIENT:
+            flags |= F.EP_INPATIENT_SAME_DAY
+    if episode.patient.sex is None:
+        flags |= F.EP_SEX_NOT_GIVEN
+    if days is not None and (days < 0 or days > _OLD_DAYS):
+        flags |= F.EP_AGE_UNUSUAL
+    if episode.transferred_from:
+        flags |= F.EP_TRANSFERRED_IN
+    return flags
+
+
 class EpisodeView:
     """Read-only view of one episode for the rules."""
 
@@ -121,7 +150,6 @@ class EpisodeView:
         "flags",
         "history",
         "key",
-        "procedure_dates",
         "procedures",
         "year",
     )
@@ -132,10 +160,11 @@ class EpisodeView:
         facts: FactsCache,
         rules_year: int | None = None,
         history: list[Episode] | None = None,
+        duplicate_id: bool = False,
     ) -> None:
         self.episode = episode
         self.base = facts.base
-        self.duplicate_id = False
+        self.duplicate_id = duplicate_id
         day = episode.rule_date
         self.day: date | None = day
         self.year: int = rules_year or (day.year if day else date.today().year)
@@ -143,15 +172,19 @@ class EpisodeView:
         structure = _structure(facts, episode, day)
         self.conditions: list[list[CodeRef]] = structure.conditions
         self.procedures: list[list[CodeRef]] = structure.procedures
-        self.flags: int = structure.flags
+        self._age_days = episode.age_days
+        self.flags: int = structure.flags | _episode_features(episode, self._age_days, duplicate_id)
         # Identity of everything a pure rule may look at (None: not reusable, see engine.py).
         self.key = (
             None
             if structure.serial is None
             else (structure.serial, self.year, day is None, episode.grouping_inferred)
         )
-        self.procedure_dates = [proc.date for proc in episode.procedures]
-        self._age_days: int | None = -(10**9)
+
+    @property
+    def procedure_dates(self) -> list[date | None]:
+        """The date of each procedure group (None where not given)."""
+        return [proc.date for proc in self.episode.procedures]
 
     # -- conditions ---------------------------------------------------------------------
     @property
@@ -196,8 +229,6 @@ class EpisodeView:
     @property
     def age_days(self) -> int | None:
         """Age at admission in days (computed once)."""
-        if self._age_days == -(10**9):
-            self._age_days = self.episode.age_days
         return self._age_days
 
     @property

@@ -26,10 +26,12 @@ MIN_HEAD = 4  # shortest unknown head of a partial split
 MIN_TAIL = 5  # shortest known tail of a partial split
 _LINKS = "se"
 # Function words that turn up inside compounds by accident ("med|født", "uten|for").
-NOT_PARTS = frozenset(
-    "med uten ikke som for til fra over under inn mot ved hos etter eller and ene ens ing het"
-    " ter ert lig end".split()
-)
+# fmt: off
+NOT_PARTS = frozenset([
+    "med", "uten", "ikke", "som", "for", "til", "fra", "over", "under", "inn", "mot", "ved",
+    "hos", "etter", "eller", "and", "ene", "ens", "ing", "het", "ter", "ert", "lig", "end"
+])
+# fmt: on
 
 
 @dataclass(frozen=True, slots=True)

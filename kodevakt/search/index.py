@@ -10,10 +10,15 @@ Each document has up to four fields, weighted by how much a match in them says:
 - `ctx`: the parent's text, 0.3 (a terse sub-code inherits what its heading is about).
 
 A posting says how strongly a key points at a document: field weight × how the key was found
-(the word itself 1.0, an abbreviation in the text expanded 0.9, a part of a compound 0.6) ×
-a BM25 length factor of the field (short texts that are mostly the query rank first; qualifiers
-like "uspesifisert" do not count in the length) × the key's IDF. Code-shaped synonym targets
-get postings of their own, keyed `=CODE`.
+(the word itself 1.0, an abbreviation in the text expanded 0.9, a part of a Norwegian compound
+0.6, the known tail of a word with an unknown head 0.5; English titles are not split) × a BM25
+length factor of the field (short texts that are mostly the query rank first; qualifiers like
+"uspesifisert" do not count in the length) × the key's IDF. Code-shaped synonym targets get
+postings of their own, keyed `=CODE`.
+
+Each document has a prior: reportable codes 1.0, headings 0.85, blocks 0.7, chapters 0.6,
+procedure codes 0.7 (a diagnosis word finds the diagnosis first; a procedure query matches
+the procedure text fully and still wins), and "Annen spesifisert …" codes 0.95 of that.
 
 The vocabulary of the code texts and the synonym list (folded words) serves compound splitting,
 typo correction and completion. Building takes about a second; `persist.py` keeps built indexes.
@@ -21,6 +26,7 @@ typo correction and completion. Building takes about a second; `persist.py` keep
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from bisect import bisect_left
@@ -107,7 +113,7 @@ class Index:
     splits: dict[str, Split | None] = field(default_factory=dict)  # code text words
     priors: list[float] = field(default_factory=list)  # doc id → prior (fast access)
     by_length: dict[int, list[str]] = field(default_factory=dict)
-    _pools: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    _pools: dict[tuple[int, int, str], list[str]] = field(default_factory=dict)
 
     def split(self, folded: str, *, partial: bool = False) -> Split | None:
         return split_compound(folded, self.words, self.stems, stem, partial=partial)
@@ -138,16 +144,18 @@ class Index:
         found.sort(key=lambda w: -self.word_counts.get(w, 0))
         return found[:limit]
 
-    def pool(self, length: int, spread: int) -> list[str]:
-        """Vocabulary words within `spread` letters of `length` (typo candidates)."""
-        pool = self._pools.get((length, spread))
+    def pool(self, length: int, spread: int, first: str = "") -> list[str]:
+        """Vocabulary words within `spread` letters of `length` (typo candidates), those
+        starting with `first` when given (typos seldom hit the first letter)."""
+        pool = self._pools.get((length, spread, first))
         if pool is None:
             pool = [
                 w
                 for n in range(length - spread, length + spread + 1)
                 for w in self.by_length.get(n, [])
+                if w.startswith(first)
             ]
-            self._pools[(length, spread)] = pool
+            self._pools[(length, spread, first)] = pool
         return pool
 
     def code_prefix(self, prefix: str) -> list[int]:
@@ -181,7 +189,21 @@ def searchable(code: Code) -> bool:
 
 
 def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index:
-    """Build the index over `lists` with the curated `synonyms`."""
+    """Build the index over `lists` with the curated `synonyms`.
+
+    The build allocates millions of small objects and frees none of them; the cyclic garbage
+    collector, which would walk them again and again, is paused meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(lists, synonyms)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index:
     codes = [c for code_list in lists for c in code_list if searchable(c)]
     by_code = {c.code: c for c in codes}
     children: dict[str, list[str]] = defaultdict(list)
@@ -200,8 +222,8 @@ def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index
     norwegian: set[str] = set()
     norwegian_forms: dict[str, str] = {}
     for doc_fields in written:
-        for name, words in doc_fields:
-            plain = [w for w, dotted in words if not dotted and _content(w)]
+        for name, field_words in doc_fields:
+            plain = [w for w, dotted in field_words if not dotted and _content(w)]
             forms.update((fold(w), w) for w in plain)
             if name in ("no", "full"):
                 for w in plain:
@@ -284,6 +306,33 @@ def doc_terms(
     return terms
 
 
+def locate(index: Index, doc_id: int, k: str) -> tuple[str, str, str] | None:
+    """Where key `k` is found in a document: (field, how found, written word), or `None`.
+
+    The same reading as `doc_terms`, stopping at the first whole-word match (fields are in
+    weight order); used to explain hits without rebuilding their terms.
+    """
+    expanded = dict(index.expansions.get(doc_id, ()))
+    fallback: tuple[str, str, str] | None = None
+    for name, text in index.docs[doc_id].fields:
+        for word, _ in words_of(text):
+            if not _content(word):
+                continue
+            folded = fold(word)
+            if stem(folded) == k:
+                return (name, "word", word)
+            if fallback is not None:
+                continue
+            full = expanded.get(folded) if name == "no" else None
+            if full is not None and stem(full) == k:
+                fallback = (name, "expanded", word)
+            elif name != "en" and any(
+                stem(part) == k for part, _ in _known_parts(folded, index, index.splits)
+            ):
+                fallback = (name, "part", word)
+    return fallback
+
+
 def _known_parts(
     folded: str, index: Index, splits: dict[str, Split | None]
 ) -> list[tuple[str, float]]:
@@ -361,8 +410,11 @@ def _add_synonyms(index: Index, synonyms: list[Synonym]) -> None:
         if syn.code is not None:
             target_key = f"={syn.code}"
             if target_key not in index.postings:
-                ids = [index.code_ids[c] for c in (syn.code, *index.descendants(syn.code))
-                       if c in index.code_ids]
+                ids = [
+                    index.code_ids[c]
+                    for c in (syn.code, *index.descendants(syn.code))
+                    if c in index.code_ids
+                ]
                 if not ids:
                     continue
                 weight = idf(len(ids), total) * (K1 + 1) / (1 + K1 * (1 - B))

@@ -11,6 +11,7 @@ memory.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -78,11 +79,16 @@ def load_or_build(
 
 
 def _read(path: Path) -> Index | None:
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling allocates millions of objects and frees none
     try:
         with path.open("rb") as handle:
             loaded = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
+    finally:
+        if enabled:
+            gc.enable()
     return loaded if isinstance(loaded, Index) else None
 
 
@@ -90,13 +96,15 @@ def _write(path: Path, index: Index) -> None:
     """Write atomically; keep the few newest indexes (another data set may come back)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False)
-        try:
-            with handle:
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
+            temporary = Path(handle.name)
+            try:
                 pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(handle.name, path)
-        finally:
-            Path(handle.name).unlink(missing_ok=True)
+            except BaseException:
+                handle.close()
+                temporary.unlink(missing_ok=True)
+                raise
+        os.replace(temporary, path)
         others = sorted(
             (p for p in path.parent.glob(f"{_PREFIX}*.pickle") if p != path),
             key=lambda p: p.stat().st_mtime,

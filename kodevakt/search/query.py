@@ -5,12 +5,14 @@ A query becomes a list of concepts, one per word (or per run of words that a syn
 code's texts; a slot has alternative ways to be found (alternatives), each a tuple of index keys
 that must all be present, with a weight for how sure that way is:
 
-- the word itself (1.0);
+- the word itself (1.0), or without a definite ending the stemmer leaves on short words
+  ("øret" → "øre", 0.9);
 - a synonym of the word, or of its compound parts read together (0.95, 0.9);
 - its compound parts as separate slots (0.85 for the option; a partly found compound scores
-  by the share of parts found);
-- a typo correction from the vocabulary (0.8 at one edit, 0.65 at two);
-- a completion of an unfinished word (0.6).
+  by the share of parts found); a word found in many codes is not also split;
+- for a word the vocabulary lacks: a typo correction (0.8 at one edit, 0.65 at two; edits are
+  tried among words with the same first letter, then among all), longer words it ends
+  ("pacemaker" in "hjertepacemaker", 0.6) and completions of an unfinished word (0.6).
 
 Stop words ("i", "som", "av") are dropped. Scoring is `scoring.py`'s job.
 """
@@ -82,7 +84,9 @@ def plan(index: Index, query: str) -> list[Concept]:
                 written = " ".join(run)
                 alts = tuple(_synonym_alt(written, t, SYNONYM) for t in targets)
                 together = Option(tuple(_word_slot(index, w) for w in run), EXACT, strict=False)
-                concepts.append(Concept(written, (Option((Slot(alts, written),), 1.0, True), together)))
+                concepts.append(
+                    Concept(written, (Option((Slot(alts, written),), 1.0, True), together))
+                )
                 i += n
                 break
         else:
@@ -173,8 +177,12 @@ def _typo_alts(index: Index, word: str, folded: str) -> list[Alt]:
     if len(folded) < MIN_TYPO or not folded.isalpha():
         return []
     limit = 1 if len(folded) <= 7 else 2
-    pool = index.pool(len(folded), limit)
-    found = process.extract(folded, pool, scorer=OSA.distance, score_cutoff=limit, limit=12)
+    found = []
+    for first in (folded[0], ""):  # same first letter first; the whole vocabulary if none
+        pool = index.pool(len(folded), limit, first)
+        found = process.extract(folded, pool, scorer=OSA.distance, score_cutoff=limit, limit=12)
+        if found:
+            break
     ranked = sorted(found, key=lambda f: (f[1], -index.word_counts.get(f[0], 0)))[:3]
     alts = []
     for corrected, distance, _ in ranked:

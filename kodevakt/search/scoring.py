@@ -6,7 +6,12 @@ twice as strongly), times its prior (reportable codes 1.0, headings 0.85, blocks
 chapters 0.6). A concept's score is the best of its options; an option's the mean of its
 slots' scores (times the share of slots found, unless every slot is required); a slot's the
 best of its alternatives; an alternative's the weight of the way it was found times the
-posting weights of its keys (field, IDF and length, see `index.py`), averaged over its keys.
+posting weights of its keys (field, IDF and length, see `index.py`); a phrase of several keys
+counts with the IDF of the phrase as a whole (the codes holding all its keys).
+
+Two adjustments only lower a score: a code in a context chapter (pregnancy, newborn, external
+causes, contact reasons) when no query word belongs to that chapter (0.8), and a code that says
+"uten" where the query says "med", or the other way round (0.8).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
-from kodevakt.search.index import Doc, Index, doc_terms, idf, words_of
+from kodevakt.search.index import Doc, Index, idf, locate
 from kodevakt.search.query import Alt, Concept, Option, Slot
 
 Scores = dict[int, tuple[float, float]]  # doc id → (score, share of the concept covered)
@@ -42,31 +47,26 @@ def rank(
     ordered = sorted(concepts, key=lambda c: _cost(index, c))
     restrict: set[int] | None = None
     for concept in ordered:
-        if restrict is None and total and _cost(index, concept) > EXPENSIVE:
-            if len(total) >= limit:
-                restrict = set(total)
+        if restrict is None and len(total) >= limit and _cost(index, concept) > EXPENSIVE:
+            restrict = set(total)
         for doc_id, (score, share) in _concept(index, concept, restrict).items():
             total[doc_id] = total.get(doc_id, 0.0) + score
             covered[doc_id] = covered.get(doc_id, 0.0) + share
     keys = query_keys(concepts)
     outside = {
-        chapter
-        for chapter, chapter_keys in index.context_keys.items()
-        if not keys & chapter_keys
+        chapter for chapter, chapter_keys in index.context_keys.items() if not keys & chapter_keys
     }
     contradicted = _contradicted(index, keys)
     n2 = len(concepts) ** 2
     priors = index.priors
     docs = index.docs
-    final = [
-        (score * covered[d] * covered[d] / n2 * priors[d], -d) for d, score in total.items()
-    ]
+    final = [(score * covered[d] * covered[d] / n2 * priors[d], -d) for d, score in total.items()]
     if keep is not None:
         final = [item for item in final if keep(docs[-item[1]])]
     if outside or contradicted:
         # Adjust only what can still reach the list: these factors only lower a score.
         final.sort(reverse=True)
-        adjusted = []
+        adjusted: list[tuple[float, int]] = []
         for score, neg_id in final:
             if len(adjusted) >= limit and score <= adjusted[-1][0]:
                 break
@@ -196,23 +196,15 @@ def _alt(index: Index, alt: Alt, restrict: set[int] | None = None) -> dict[int, 
 
 def explain(index: Index, concepts: list[Concept], doc_id: int) -> str:
     """Why `doc_id` matched, concept by concept, in Norwegian."""
-    terms = doc_terms(
-        [(name, words_of(text)) for name, text in index.docs[doc_id].fields],
-        index.expansions.get(doc_id, ()),
-        index,
-        index.splits,
-    )
     parts = []
     for concept in concepts:
-        label = _explain_concept(index, concept, doc_id, terms)
+        label = _explain_concept(index, concept, doc_id)
         if label:
             parts.append(label)
     return "; ".join(parts)
 
 
-def _explain_concept(
-    index: Index, concept: Concept, doc_id: int, terms: dict[str, tuple[float, str, str, str]]
-) -> str | None:
+def _explain_concept(index: Index, concept: Concept, doc_id: int) -> str | None:
     best: tuple[float, str] | None = None
     for option in concept.options:
         labels = []
@@ -221,7 +213,7 @@ def _explain_concept(
             found = _best_alt(index, slot, doc_id)
             if found is not None:
                 values.append(found[0])
-                labels.append(_describe(found[1], terms))
+                labels.append(_describe(found[1], index, doc_id))
         if not values:
             continue
         score = sum(values) / len(option.slots) * option.weight
@@ -253,11 +245,14 @@ def _best_alt(index: Index, slot: Slot, doc_id: int) -> tuple[float, Alt] | None
 _FIELD_NOTE = {"en": "engelsk WHO-tittel", "ctx": "overordnet kode", "full": "full tekst"}
 
 
-def _describe(alt: Alt, terms: dict[str, tuple[float, str, str, str]]) -> str:
+def _describe(alt: Alt, index: Index, doc_id: int) -> str:
     """The alternative's label, with where in the code's texts a one-key match was found."""
-    if len(alt.keys) != 1 or alt.keys[0] not in terms:
+    if len(alt.keys) != 1 or alt.keys[0].startswith("="):
         return alt.label
-    _, field, how, word = terms[alt.keys[0]]
+    where = locate(index, doc_id, alt.keys[0])
+    if where is None:
+        return alt.label
+    field, how, word = where
     notes = []
     if how == "part":
         notes.append(f"del av «{word}»")

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import Stemmer
+import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type hints
 
 _STEMMER = Stemmer.Stemmer("norwegian")
 
@@ -30,21 +30,22 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 # Words that carry no meaning of their own in a code text or a query. "med" and "uten" are not
 # here: they separate "med komplikasjoner" from "uten komplikasjoner".
-STOP_WORDS = frozenset(
-    """
-    i og av som ved hos for til på pa fra en et ei den det de eller om under over etter
-    mot inn ut the of and in to a an by due with or on at from as
-    """.split()
-)
+# fmt: off
+STOP_WORDS = frozenset([
+    "i", "og", "av", "som", "ved", "hos", "for", "til", "på", "pa", "fra", "en", "et", "ei",
+    "den", "det", "de", "eller", "om", "under", "over", "etter", "mot", "inn", "ut", "the",
+    "of", "and", "in", "to", "a", "an", "by", "due", "with", "or", "on", "at", "from", "as"
+])
+# fmt: on
 
 # Qualifiers that make a code text longer without narrowing what it is about; they do not count
 # in a text's length, so "Uspesifisert pneumoni" is as close a match for "pneumoni" as "Pneumoni".
-QUALIFIERS = frozenset(
-    """
-    uspesifisert spesifisert annen annet andre ikke klassifisert uspes spes klass
-    other unspecified specified classified elsewhere not
-    """.split()
-)
+# fmt: off
+QUALIFIERS = frozenset([
+    "uspesifisert", "spesifisert", "annen", "annet", "andre", "ikke", "klassifisert", "uspes",
+    "spes", "klass", "other", "unspecified", "specified", "classified", "elsewhere", "not"
+])
+# fmt: on
 
 _LATIN_ENDINGS = (("itis", "it"), ("osis", "ose"), ("oma", "om"), ("ia", "i"))
 _DIGRAPHS = (

@@ -37,9 +37,9 @@ class Node:
         }
 
 
-def tree(base: CodeBase, code: str | None = None, depth: int = 1, at: date | None = None) -> (
-    list[Node] | None
-):
+def tree(
+    base: CodeBase, code: str | None = None, depth: int = 1, at: date | None = None
+) -> list[Node] | None:
     """`code` with `depth` levels below it, or the ICD-10 chapters; `None` for an unknown code."""
     depth = max(0, depth)
     if code is None or not code.strip():

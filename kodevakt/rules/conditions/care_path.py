@@ -208,7 +208,7 @@ _AFTERCARE_HINT = {
     Severity.INFO,
     title="Overflyttet pasient: hovedtilstanden er en akutt tilstand som alt er behandlet",
     source="Kodeveiledning 2018 §2.4 s. 15–16",
-    triggers=F.ICD,
+    triggers=F.EP_TRANSFERRED_IN,
 )
 def transferred_main_condition_already_treated(view: EpisodeView) -> Iterator[Hit]:
     """Checks: an episode the patient was transferred into (`transferred_from` set) whose main

@@ -461,7 +461,7 @@ def _delivery_evidence(view: EpisodeView) -> CodeRef | None:
     Severity.WARNING,
     title="Fødsel uten kode for resultat av forløsning (Z37)",
     source="Kodeveiledning 2018 kap. 16 (merknad til Z37, «Nytt i 2018» s. 2)",
-    triggers=F.PREGNANCY | F.PROCEDURE,
+    triggers=F.PREGNANCY | F.OBSTETRIC_PROCEDURE,
 )
 def delivery_without_result(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a mother's episode that shows a delivery (labour and delivery codes `O60–O75`,
