@@ -21,8 +21,8 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check kodevakt tests bench scripts
-	$(BIN)/ruff format --check kodevakt tests bench scripts
+	$(BIN)/ruff check --no-cache kodevakt tests bench scripts
+	$(BIN)/ruff format --no-cache --check kodevakt tests bench scripts
 	$(BIN)/mypy kodevakt
 
 bench: $(STAMP)

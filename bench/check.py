@@ -15,13 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from kodevakt.synth.generator import generate
-
 from kodevakt.codes.loading import default_codebase
 from kodevakt.episodes.interchange import read_interchange
 from kodevakt.episodes.model import Episode
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.registry import select
+from kodevakt.synth.generator import generate
 
 
 def synth_file(episodes: int, seed: int) -> Path:
