@@ -5,10 +5,10 @@ Checking millions of episodes in Python is fast only when little is done per epi
 1. Codes are resolved once per (code, year) in `FactsCache`, and the resolved code structure
    of an episode (its groups of `CodeRef`s and OR-ed features) is shared by every episode with
    the same codes (`view._structure`).
-2. The rules in force are split per year once, into pure and episode-dependent rules.
-3. A rule runs only when the episode's features share a bit with its `triggers` mask
-   (`triggers=0`: always runs).
-4. Pure rules (`pure=True`: findings depend on the codes and year only) run once per distinct
+2. A rule runs only when the episode's features share a bit with its `triggers` mask
+   (`triggers=0`: always runs); the list of runnable rules is computed once per combination
+   of year and features, and split into pure and episode-dependent rules.
+3. Pure rules (`pure=True`: findings depend on the codes and year only) run once per distinct
    code structure; their hits are reused for every later episode with the same codes.
 """
 
@@ -42,17 +42,24 @@ class Checker:
         self.rules = [r for r in (rules if rules is not None else select()) if not r.needs_batch]
         self.rules_year = rules_year
         self.min_rank = min_severity.rank
-        self._by_year: dict[int, tuple[list[Rule], list[Rule]]] = {}
-        self._memo: dict[object, list[tuple[Rule, Hit]]] = {}
+        self._plans: dict[tuple[int, int], tuple[list[Rule], list[Rule]]] = {}
+        self._memo: dict[int, list[tuple[Rule, Hit]]] = {}
 
-    def _rules_for(self, year: int) -> tuple[list[Rule], list[Rule]]:
-        """(pure, episode-dependent) rules in force in `year`, in registry order."""
-        found = self._by_year.get(year)
-        if found is None:
-            in_force = [r for r in self.rules if r.in_force(year)]
-            found = ([r for r in in_force if r.pure], [r for r in in_force if not r.pure])
-            self._by_year[year] = found
-        return found
+    def _plan(self, year: int, flags: int) -> tuple[list[Rule], list[Rule]]:
+        """(pure, episode-dependent) rules in force in `year` that `flags` can trigger.
+
+        Feature combinations repeat endlessly, so the plan is computed once per combination.
+        """
+        plan = self._plans.get((year, flags))
+        if plan is None:
+            runnable = [
+                r
+                for r in self.rules
+                if r.in_force(year) and (not r.triggers or r.triggers & flags)
+            ]
+            plan = ([r for r in runnable if r.pure], [r for r in runnable if not r.pure])
+            self._plans[(year, flags)] = plan
+        return plan
 
     def check_episode(
         self,
@@ -62,27 +69,20 @@ class Checker:
         duplicate_id: bool = False,
     ) -> list[Finding]:
         view = EpisodeView(episode, self.facts, self.rules_year, history, duplicate_id)
-        pure, dependent = self._rules_for(view.year)
-        flags = view.flags
+        pure, dependent = self._plan(view.year, view.flags)
         key = view.key
         hits = self._memo.get(key) if key is not None else None
         if hits is None:
-            hits = [
-                (current, hit)
-                for current in pure
-                if not current.triggers or current.triggers & flags
-                for hit in current.check(view)
-            ]
+            hits = [(current, hit) for current in pure for hit in current.check(view)]
             if key is not None:
                 if len(self._memo) >= _MAX_MEMO:
                     self._memo.clear()
                 self._memo[key] = hits
-        findings = [self._finding(current, view, hit) for current, hit in hits]
+        findings = [self._finding(current, view, hit) for current, hit in hits] if hits else []
         for current in dependent:
-            if not current.triggers or current.triggers & flags:
-                for hit in current.check(view):
-                    findings.append(self._finding(current, view, hit))
-        if self.min_rank:
+            for hit in current.check(view):
+                findings.append(self._finding(current, view, hit))
+        if self.min_rank and findings:
             findings = [f for f in findings if f.severity.rank >= self.min_rank]
         return findings
 

@@ -174,12 +174,11 @@ class EpisodeView:
         self.procedures: list[list[CodeRef]] = structure.procedures
         self._age_days = episode.age_days
         self.flags: int = structure.flags | _episode_features(episode, self._age_days, duplicate_id)
-        # Identity of everything a pure rule may look at (None: not reusable, see engine.py).
-        self.key = (
-            None
-            if structure.serial is None
-            else (structure.serial, self.year, day is None, episode.grouping_inferred)
-        )
+        # Identity of everything a pure rule may look at within one Checker (whose rules year
+        # is fixed): the codes and date year (the structure) and inferred grouping. None: the
+        # structure holds for this date only, see engine.py.
+        serial = structure.serial
+        self.key = None if serial is None else 2 * serial + episode.grouping_inferred
 
     @property
     def procedure_dates(self) -> list[date | None]:

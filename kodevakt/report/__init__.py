@@ -1,0 +1,7 @@
+"""Reports and worklists: one offline HTML report per period, and worklists for coders.
+
+Layers: `data` collects plain dataclasses from the store and the batch indicators; `svg` draws
+charts from plain data; `html` assembles the page; `worklist` writes xlsx/csv; `pseudonym`
+replaces patient ids by keyed hashes. The renderers never touch the database, so they are
+tested with hand-made data.
+"""

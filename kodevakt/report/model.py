@@ -1,0 +1,96 @@
+"""What a report shows, as plain frozen data: the renderers take these, never the database.
+
+`kodevakt.report.data` fills them from the store and the batch indicators; tests build them by
+hand. Patient ids in here are already pseudonyms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kodevakt.report.svg import LimitCurve, Series
+from kodevakt.rules.finding import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCount:
+    """How often one rule fired in the period."""
+
+    rule: str
+    title: str
+    severity: Severity
+    findings: int
+    episodes: int  # episodes with at least one finding from this rule
+
+
+@dataclass(frozen=True, slots=True)
+class UnitValue:
+    """One department's value on an indicator; `outside` is "", "95" or "99.8"."""
+
+    unit: str
+    n: int
+    value: float
+    outside: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorView:
+    """One quality indicator: per-department values with funnel limits, and its trend."""
+
+    key: str
+    title: str
+    description: str
+    is_share: bool
+    pooled: float
+    units: tuple[UnitValue, ...]
+    limits: tuple[LimitCurve, ...]
+    trend_periods: tuple[str, ...] = ()
+    trend: tuple[Series, ...] = ()
+    denominator: str = "episoder"
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSummary:
+    """One pattern rule (M01–M07): how often it fired and where most."""
+
+    rule: str
+    title: str
+    severity: Severity
+    findings: int
+    departments: tuple[tuple[str, int], ...]  # (department, findings), most first
+
+
+@dataclass(frozen=True, slots=True)
+class PatternExample:
+    """One pattern finding to show as an example (patient already pseudonymised)."""
+
+    rule: str
+    severity: Severity
+    department: str
+    episode_id: str
+    patient: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """Everything one report shows, for one period and optionally one institution."""
+
+    period: str
+    institution: str | None
+    generated: datetime
+    episodes: int
+    episodes_with_findings: int
+    by_severity: dict[Severity, int]
+    rules: tuple[RuleCount, ...]
+    departments: tuple[tuple[str, int], ...] = ()  # (department, episodes), most first
+    indicators: tuple[IndicatorView, ...] = ()
+    patterns: tuple[PatternSummary, ...] = ()
+    pattern_examples: tuple[PatternExample, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    version: str = ""
+
+    @property
+    def findings(self) -> int:
+        return sum(self.by_severity.values())
