@@ -4,7 +4,8 @@ Hierarchy::
 
     KodevaktError
     ├── CodeListError   an official code list or embedded data file cannot be loaded
-    └── InputError      an episode file or record cannot be read
+    ├── InputError      an episode file or record cannot be read
+    └── StorageError    the database cannot be opened, migrated or written
 
 Every error carries where it happened (file, line or row, field) so that the Norwegian
 message a user sees can name the exact spot.
@@ -51,3 +52,7 @@ class CodeListError(KodevaktError):
 
 class InputError(KodevaktError):
     """An episode record cannot be parsed at all."""
+
+
+class StorageError(KodevaktError):
+    """The database cannot be opened, migrated or written."""

@@ -68,7 +68,9 @@ def test_check_json_contract_and_exit_codes() -> None:
         "source",
         "suggestion",
         "rule_year",
+        "fix",
     }
+    assert set(t02["fix"]) == {"conditions", "procedures"}
     assert t02["severity"] == "error"
     assert t02["episode_id"] == "v08"
     assert "H36.0" in t02["message"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kodevakt.cli import check, codes, drg, rules, search, synth
+from kodevakt.cli import batch, check, codes, drg, effect, report, rules, search, synth
 
 app = typer.Typer(
     help="kodevakt: kvalitetskontroll av klinisk koding i spesialisthelsetjenesten.",
@@ -18,3 +18,6 @@ check.register(app)
 rules.register(app)
 search.register(app)
 drg.register(app)
+effect.register(app)
+batch.register(app)
+report.register(app)

@@ -20,6 +20,7 @@ from kodevakt.cli.common import err, fail, out
 from kodevakt.drg import Definitions, DrgResult, load_definitions
 from kodevakt.drg.input import episode_input
 from kodevakt.drg.strings import read_drg_strings
+from kodevakt.drg.weights import Weights, load_weights
 from kodevakt.episodes.reading import ReadStats, read_episodes
 from kodevakt.errors import CodeListError, KodevaktError
 
@@ -86,15 +87,29 @@ def drg(
         str | None,
         typer.Option("--drg-strings", help="Les én DRG-streng per linje fra filen (- = stdin)."),
     ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="Vis DRG-vekten: drg;vekt-fil(er) med året i filnavnet, flere skilt med "
+            "«:» (Windows: «;»); ellers KODEVAKT_DRG_WEIGHTS.",
+        ),
+    ] = None,
+    weights_year: Annotated[
+        int | None,
+        typer.Option("--weights-year", help="Året vektfilen gjelder, når filnavnet ikke sier det."),
+    ] = None,
 ) -> None:
     """DRG-grupper episoder (NordDRG) med de offisielle definisjonstabellene.
 
     Viser DRG, MDC, kirurgisk/medisinsk, med/uten komplikasjon, returkode og logikkraden
-    som ga gruppen (hvorfor). Avslutningskode 0: alt gruppert; 1: noen episoder manglet
-    tabeller for sitt år; 2: inndata eller tabeller kunne ikke leses.
+    som ga gruppen (hvorfor), og med --weights DRG-vekten. Avslutningskode 0: alt gruppert;
+    1: noen episoder manglet tabeller for sitt år; 2: inndata, tabeller eller vekter kunne
+    ikke leses.
     """
     try:
         loaded = load_definitions(definitions, year=year)
+        weight_tables = load_weights(weights, year=weights_year)
     except KodevaktError as exc:
         fail(str(exc), code=2)
     stats = ReadStats()
@@ -112,7 +127,7 @@ def drg(
         outcomes = _from_episodes(paths, loaded, year, stats)
     counts = _Counts()
     try:
-        _write(counts.counted(outcomes), output, sys.stdout)
+        _write(counts.counted(outcomes), output, sys.stdout, weight_tables)
     except KodevaktError as exc:
         fail(str(exc), code=2)
     except BrokenPipeError:
@@ -190,27 +205,40 @@ class _Counts:
         return text
 
 
-def _write(outcomes: Iterable[Outcome], output: DrgFormat, stream: TextIO) -> None:
+def _row(outcome: Outcome, weights: Weights | None) -> dict[str, Any]:
+    """The outcome's JSON object; with weights loaded, its `weight` too (null when unknown)."""
+    row = outcome.to_dict()
+    if weights is not None:
+        row["weight"] = (
+            weights.weight(outcome.drg, outcome.year) if isinstance(outcome, DrgResult) else None
+        )
+    return row
+
+
+def _write(
+    outcomes: Iterable[Outcome], output: DrgFormat, stream: TextIO, weights: Weights | None = None
+) -> None:
     if output is DrgFormat.JSONL:
         for outcome in outcomes:
-            stream.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
+            stream.write(json.dumps(_row(outcome, weights), ensure_ascii=False) + "\n")
     elif output is DrgFormat.JSON:
         stream.write("[")
         first = True
         for outcome in outcomes:
             stream.write("\n  " if first else ",\n  ")
-            stream.write(json.dumps(outcome.to_dict(), ensure_ascii=False))
+            stream.write(json.dumps(_row(outcome, weights), ensure_ascii=False))
             first = False
         stream.write("\n]\n" if not first else "]\n")
     elif output is DrgFormat.CSV:
+        columns = CSV_COLUMNS if weights is None else (*CSV_COLUMNS[:4], "weight", *CSV_COLUMNS[4:])
         writer = csv.writer(stream, delimiter=";", lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(columns)
         for outcome in outcomes:
-            row = outcome.to_dict()
+            row = _row(outcome, weights)
             row["why"] = " | ".join(row.get("why") or [])
-            writer.writerow([_csv_value(row.get(column)) for column in CSV_COLUMNS])
+            writer.writerow([_csv_value(row.get(column)) for column in columns])
     else:
-        _write_table(outcomes)
+        _write_table(outcomes, weights)
 
 
 def _csv_value(value: object) -> object:
@@ -221,22 +249,28 @@ def _csv_value(value: object) -> object:
     return value
 
 
-def _write_table(outcomes: Iterable[Outcome]) -> None:
+def _write_table(outcomes: Iterable[Outcome], weights: Weights | None = None) -> None:
     """A table of the groupings, then each one's reasons (the fired row's conditions)."""
     table = Table(show_lines=False)
-    for column in ("Episode", "År", "DRG", "MDC", "Type", "Kompl.", "Retur", "Regel"):
+    columns = ["Episode", "År", "DRG", "MDC", "Type", "Kompl.", "Retur", "Regel"]
+    if weights is not None:
+        columns.insert(3, "Vekt")
+    for column in columns:
         table.add_column(column, overflow="fold")
     reasons: list[str] = []
     for outcome in outcomes:
         who = escape(outcome.episode_id or (f"linje {outcome.line}" if outcome.line else ""))
         if isinstance(outcome, Failed):
-            table.add_row(who, "", "", "", "", "", "", "")
+            table.add_row(who, *[""] * (len(columns) - 1))
             reasons.append(f"[bold]{who}[/]: [red]{escape(outcome.message)}[/]")
             continue
+        weight = weights.weight(outcome.drg, outcome.year) if weights is not None else None
+        shown_weight = [] if weights is None else [_weight_text(weight)]
         table.add_row(
             who,
             str(outcome.year),
             outcome.drg,
+            *shown_weight,
             outcome.mdc,
             _SURGICAL[outcome.surgical],
             _COMPLICATION[outcome.complication],
@@ -259,6 +293,11 @@ def _write_table(outcomes: Iterable[Outcome]) -> None:
     out.print("Hvorfor:")
     for reason in reasons:
         out.print(f"  {reason}")
+
+
+def _weight_text(weight: float | None) -> str:
+    """`0,6120` the Norwegian way; `–` when the DRG has no weight in the loaded files."""
+    return "–" if weight is None else f"{weight:.4f}".replace(".", ",")
 
 
 _SURGICAL = {True: "kirurgisk", False: "medisinsk", None: "–"}

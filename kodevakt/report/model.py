@@ -26,12 +26,17 @@ class RuleCount:
 
 @dataclass(frozen=True, slots=True)
 class UnitValue:
-    """One department's value on an indicator; `outside` is "", "95" or "99.8"."""
+    """One department's value on an indicator; `outside` is "", "95" or "99.8".
+
+    `judged` is False for a unit with too few episodes to be judged (M04's minimum); its
+    `outside` is then "".
+    """
 
     unit: str
     n: int
     value: float
     outside: str = ""
+    judged: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,8 @@ class IndicatorView:
     trend_periods: tuple[str, ...] = ()
     trend: tuple[Series, ...] = ()
     denominator: str = "episoder"
+    label_all: bool = True  # label every point; else only those outside the 95 % limits
+    min_judged: int = 0  # units with fewer in the denominator are not judged
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ GRID = "#e3e3e3"
 MUTED = "#777777"
 INNER = "#E69F00"  # 95 % limits and points outside them
 OUTER = "#D55E00"  # 99.8 % limits and points outside them
+UNJUDGED = "#AAAAAA"  # units too small to be judged
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
@@ -153,12 +154,16 @@ class FunnelPoint:
     """One unit (department) in a funnel plot: its denominator and observed value.
 
     `outside` is "" inside the 95 % limits, "95" outside them, "99.8" outside the 99.8 % ones.
+    `labelled` False leaves the point without a text label (its tooltip still names it);
+    `judged` False draws it grey: too few episodes to judge.
     """
 
     label: str
     n: int
     value: float
     outside: str = ""
+    labelled: bool = True
+    judged: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +185,7 @@ class FunnelChart:
     y_title: str = "Andel"
 
 
+LIMITS_FROM_N = 10
 FUNNEL_BOX = Box(width=680, height=380, left=70, top=34, right=24, bottom=46)
 
 
@@ -200,9 +206,12 @@ def funnel_geometry(chart: FunnelChart, box: Box = FUNNEL_BOX) -> FunnelGeometry
     min_n = min((p.n for p in chart.points), default=1)
     x_ticks = nice_ticks(0, max(max_n * 1.05, 1))
     values = [p.value for p in chart.points] + [chart.pooled]
+    # Limits count from the smallest unit, but not below LIMITS_FROM_N: at n = 1 a share's
+    # limits span 0–100 % and would squash every point into a thin band (they are clipped).
+    shown_from = max(min_n, min(LIMITS_FROM_N, max_n))
     for curve in chart.limits:
-        values += [hi for n, _, hi in curve.points if n >= min_n]
-        values += [lo for n, lo, _ in curve.points if n >= min_n]
+        values += [hi for n, _, hi in curve.points if n >= shown_from]
+        values += [lo for n, lo, _ in curve.points if n >= shown_from]
     lo = 0.0 if chart.is_share else min(0.0, *values)
     hi = max(values) * 1.08 if max(values) > 0 else 1.0
     if chart.is_share:
@@ -230,10 +239,10 @@ def funnel_plot(chart: FunnelChart, clip_id: str = "funnel") -> str:
     )
     parts += _y_axis(box, ys, geo.y_ticks, is_share=chart.is_share)
     for tick in geo.x_ticks:
-        x = _n(xs(tick))
-        parts.append(f'<line x1="{x}" y1="{box.y0}" x2="{x}" y2="{box.y0 + 4}" stroke="{INK}"/>')
+        tx = _n(xs(tick))
+        parts.append(f'<line x1="{tx}" y1="{box.y0}" x2="{tx}" y2="{box.y0 + 4}" stroke="{INK}"/>')
         parts.append(
-            f'<text x="{x}" y="{box.y0 + 16}" text-anchor="middle" fill="{MUTED}">'
+            f'<text x="{tx}" y="{box.y0 + 16}" text-anchor="middle" fill="{MUTED}">'
             f"{fmt.integer(round(tick))}</text>"
         )
     parts += _axis_titles(box, chart.x_title, chart.y_title)
@@ -254,36 +263,38 @@ def funnel_plot(chart: FunnelChart, clip_id: str = "funnel") -> str:
         f'<line class="pooled" x1="{box.x0}" y1="{pooled_y}" x2="{box.x1}" y2="{pooled_y}" '
         f'stroke="{INK}" stroke-width="1.5"/>'
     )
-    placed: list[tuple[float, float, float, float]] = []
     for point in sorted(chart.points, key=lambda p: (p.n, p.label)):
-        parts += _funnel_point(point, xs(point.n), ys(point.value), chart.is_share, box, placed)
+        parts.append(_funnel_point(point, xs(point.n), ys(point.value), chart.is_share))
+    # Labels of the points outside the limits are placed first, so they get the free spots.
+    placed: list[tuple[float, float, float, float]] = []
+    priority = {"99.8": 0, "95": 1}
+    for point in sorted(chart.points, key=lambda p: (priority.get(p.outside, 2), p.n, p.label)):
+        if point.labelled:
+            x, y = xs(point.n), ys(point.value)
+            spot = _place_label(point.label, x, y, box, placed)
+            if spot is not None:
+                lx, ly, anchor = spot
+                parts.append(
+                    f'<text class="label" x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}" '
+                    f'dominant-baseline="middle" fill="{INK}" font-size="11">'
+                    f"{escape(point.label)}</text>"
+                )
     parts += _funnel_legend(box, chart)
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def _funnel_point(
-    point: FunnelPoint,
-    x: float,
-    y: float,
-    is_share: bool,
-    box: Box,
-    placed: list[tuple[float, float, float, float]],
-) -> list[str]:
+def _funnel_point(point: FunnelPoint, x: float, y: float, is_share: bool) -> str:
     colour = {"": PALETTE[0], "95": INNER, "99.8": OUTER}.get(point.outside, PALETTE[0])
     state = {"": "inside", "95": "outside-95", "99.8": "outside-998"}.get(point.outside, "inside")
-    tip = (
-        f"{point.label}: {fmt.value(point.value, is_share=is_share)} "
-        f"av {fmt.integer(point.n)} episoder"
-    )
-    lx, ly, anchor = _place_label(point.label, x, y, box, placed)
-    return [
+    if not point.judged:
+        colour, state = UNJUDGED, "unjudged"
+    tip = f"{point.label}: {fmt.value(point.value, is_share=is_share)} (n = {fmt.integer(point.n)})"
+    return (
         f'<circle class="point {state}" data-unit="{escape(point.label)}" cx="{_n(x)}" '
         f'cy="{_n(y)}" r="5" fill="{colour}" fill-opacity="0.85" stroke="#ffffff">'
-        f"<title>{escape(tip)}</title></circle>",
-        f'<text class="label" x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}" '
-        f'dominant-baseline="middle" fill="{INK}" font-size="11">{escape(point.label)}</text>',
-    ]
+        f"<title>{escape(tip)}</title></circle>"
+    )
 
 
 def _place_label(
@@ -292,23 +303,23 @@ def _place_label(
     y: float,
     box: Box,
     placed: list[tuple[float, float, float, float]],
-) -> tuple[float, float, str]:
-    """Right of the point unless that collides with an earlier label or the edge."""
+) -> tuple[float, float, str] | None:
+    """Right of the point, else above, below or left of it; None where every spot is taken
+    (overlapping labels cannot be read; the point's tooltip and the table still name it)."""
     width, height = 6.5 * len(label) + 2, 12.0
     candidates = [(8.0, 0.0), (8.0, -12.0), (8.0, 12.0), (-8.0, 0.0), (-8.0, -12.0), (-8.0, 12.0)]
-    for dx, dy in [*candidates, candidates[0]]:
+    for dx, dy in candidates:
         left = x + dx if dx > 0 else x + dx - width
         top = y + dy - height / 2
         rect = (left, top, left + width, top + height)
         inside = box.x0 <= rect[0] and rect[2] <= box.x1 and box.y1 <= rect[1] and rect[3] <= box.y0
         clear = all(
-            rect[2] <= r[0] or r[2] <= rect[0] or rect[3] <= r[1] or r[3] <= rect[1]
-            for r in placed
+            rect[2] <= r[0] or r[2] <= rect[0] or rect[3] <= r[1] or r[3] <= rect[1] for r in placed
         )
         if inside and clear:
-            break
-    placed.append(rect)
-    return (x + dx, y + dy, "start" if dx > 0 else "end")
+            placed.append(rect)
+            return (x + dx, y + dy, "start" if dx > 0 else "end")
+    return None
 
 
 def _funnel_legend(box: Box, chart: FunnelChart) -> list[str]:
@@ -318,13 +329,18 @@ def _funnel_legend(box: Box, chart: FunnelChart) -> list[str]:
         items.append(("95 %-grense", INNER, ' stroke-dasharray="6 4"'))
     if "99.8" in levels:
         items.append(("99,8 %-grense", OUTER, ""))
+    if any(not p.judged for p in chart.points):
+        items.append(("for få til å vurderes", UNJUDGED, "dot"))
     parts = ['<g class="legend">']
     x = box.x0
     for text, colour, dash in items:
-        parts.append(
-            f'<line x1="{x}" y1="14" x2="{x + 24}" y2="14" stroke="{colour}" '
-            f'stroke-width="1.5"{dash}/>'
-        )
+        if dash == "dot":
+            parts.append(f'<circle cx="{x + 12}" cy="14" r="5" fill="{colour}"/>')
+        else:
+            parts.append(
+                f'<line x1="{x}" y1="14" x2="{x + 24}" y2="14" stroke="{colour}" '
+                f'stroke-width="1.5"{dash}/>'
+            )
         parts.append(
             f'<text x="{x + 30}" y="14" dominant-baseline="middle" fill="{INK}">'
             f"{escape(text)}</text>"

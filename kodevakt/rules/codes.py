@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from kodevakt.codes.codebase import Status
 from kodevakt.codes.normalise import CodeKind
 from kodevakt.rules import facts as F
+from kodevakt.rules import fixes
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
@@ -168,6 +169,7 @@ def code_written_non_standard(view: EpisodeView) -> Iterator[Hit]:
             ref.location,
             f"Skriv {ref.code}",
             Severity.INFO if marks_only else None,
+            fix=fixes.replace_written(view, ref.facts.raw, ref.code),
         )
 
 

@@ -53,9 +53,7 @@ class Checker:
         plan = self._plans.get((year, flags))
         if plan is None:
             runnable = [
-                r
-                for r in self.rules
-                if r.in_force(year) and (not r.triggers or r.triggers & flags)
+                r for r in self.rules if r.in_force(year) and (not r.triggers or r.triggers & flags)
             ]
             plan = ([r for r in runnable if r.pure], [r for r in runnable if not r.pure])
             self._plans[(year, flags)] = plan
@@ -99,6 +97,7 @@ class Checker:
             source=current.source,
             suggestion=hit.suggestion,
             rule_year=view.year,
+            fix=hit.fix,
         )
 
     def check(self, episodes: Iterable[Episode]) -> Iterator[Finding]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from kodevakt.episodes.model import Episode
 
 
 class Severity(StrEnum):
@@ -27,6 +30,55 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 _NORWEGIAN = {Severity.INFO: "info", Severity.WARNING: "advarsel", Severity.ERROR: "feil"}
 
 
+CodeGroups = tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A machine-applicable correction: the complete code groups after it.
+
+    `conditions` holds every condition group after the correction, main condition first, or
+    None when the conditions stay as they are; `procedures` holds the codes of every procedure
+    group after it, or None. Codes the correction does not touch are kept exactly as written.
+    A procedure correction keeps the group count and order, so each group keeps its date.
+    """
+
+    conditions: CodeGroups | None = None
+    procedures: CodeGroups | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "conditions": _lists(self.conditions),
+            "procedures": _lists(self.procedures),
+        }
+
+    def apply(self, episode: Episode) -> Episode:
+        """A copy of `episode` with the correction made (the original is left alone).
+
+        Procedure groups keep their dates by position; should the group count differ, the
+        dates are dropped rather than guessed.
+        """
+        from kodevakt.episodes.model import ProcedureGroup
+
+        conditions = (
+            [list(group) for group in self.conditions]
+            if self.conditions is not None
+            else [list(group) for group in episode.conditions]
+        )
+        procedures = [ProcedureGroup(list(p.codes), p.date) for p in episode.procedures]
+        if self.procedures is not None:
+            same = len(self.procedures) == len(procedures)
+            procedures = [
+                ProcedureGroup(list(codes), procedures[i].date if same else None)
+                for i, codes in enumerate(self.procedures)
+            ]
+        return replace(episode, conditions=conditions, procedures=procedures)
+
+
+def _lists(groups: CodeGroups | None) -> list[list[str]] | None:
+    return None if groups is None else [list(group) for group in groups]
+
+
 class Hit(NamedTuple):
     """What a rule's check yields; the engine adds the rule's metadata to make a Finding."""
 
@@ -35,6 +87,7 @@ class Hit(NamedTuple):
     location: str = ""
     suggestion: str | None = None
     severity: Severity | None = None
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +104,7 @@ class Finding:
     source: str
     suggestion: str | None
     rule_year: int
+    fix: Fix | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,4 +118,5 @@ class Finding:
             "source": self.source,
             "suggestion": self.suggestion,
             "rule_year": self.rule_year,
+            "fix": self.fix.to_dict() if self.fix is not None else None,
         }

@@ -24,7 +24,8 @@ from kodevakt.codes.model import Sex, System
 from kodevakt.codes.procedures import parse_procedure
 from kodevakt.codes.release import CodeList, Family
 from kodevakt.rules import facts as F
-from kodevakt.rules.finding import Hit, Severity
+from kodevakt.rules import fixes
+from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
 
@@ -127,6 +128,13 @@ def _label(ref: CodeRef) -> str:
     return f"{ref.code} ({text})" if text else ref.code
 
 
+def _regrouped(view: EpisodeView, g: int, group: Sequence[CodeRef]) -> Fix:
+    """The procedures with group `g` holding `group`'s codes as written."""
+    groups = fixes.written(view.procedures)
+    groups[g] = [ref.facts.raw for ref in group]
+    return fixes.procedures(groups)
+
+
 def _base_procedures(view: EpisodeView) -> bool:
     return any(_is_procedure(ref) for ref in view.procedure_codes())
 
@@ -175,6 +183,7 @@ def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
                 (group[0].code, group[first].code),
                 group[0].location,
                 f"Registrer gruppen som {reordered}",
+                fix=_regrouped(view, g, [group[first], *group[:first], *group[first + 1 :]]),
             )
             continue
         codes = [ref.code for ref in group]
@@ -294,6 +303,7 @@ def wrong_side_code_system(view: EpisodeView) -> Iterator[Hit]:
                     f"Bruk {replacement} ({_SIDE_NAME[replacement]}): "
                     f"{_compact([c.code if c is not ref else replacement for c in group])}",
                     Severity.WARNING if inferred else None,
+                    fix=fixes.replace_code(view, ref, replacement),
                 )
             elif ref.code in _NCSP_SIDE_TO_NCRP and shape.imaging:
                 replacement = _NCSP_SIDE_TO_NCRP[ref.code]
@@ -305,6 +315,7 @@ def wrong_side_code_system(view: EpisodeView) -> Iterator[Hit]:
                     f"Bruk {replacement} ({_SIDE_NAME[replacement]}): "
                     f"{_compact([c.code if c is not ref else replacement for c in group])}",
                     Severity.INFO if inferred else Severity.WARNING,
+                    fix=fixes.replace_code(view, ref, replacement),
                 )
 
 
@@ -456,6 +467,7 @@ def reoperation_code_not_first(view: EpisodeView) -> Iterator[Hit]:
                 end += 1
             moved = [c.code for c in group[i:end]]
             rest = [c.code for c in group[:i]] + [c.code for c in group[end:]]
+            fix = _regrouped(view, ref.group, [*group[i:end], *group[:i], *group[end:]])
             yield Hit(
                 f"Reoperasjonskoden {ref.code} står etter {', '.join(c.code for c in before)} "
                 "i samme operasjon; den skal registreres først, fulgt av kodene for inngrepene "
@@ -463,6 +475,7 @@ def reoperation_code_not_first(view: EpisodeView) -> Iterator[Hit]:
                 (ref.code, *(c.code for c in before)),
                 ref.location,
                 f"Registrer gruppen som {_compact(moved + rest)}",
+                fix=fix,
             )
 
 

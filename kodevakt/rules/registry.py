@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kodevakt.rules.finding import Hit, Severity
 
@@ -111,6 +111,48 @@ def rule(
             status=status,
             check=check,
             pure=pure,
+        )
+        return check
+
+    return register
+
+
+_BatchCheck = TypeVar("_BatchCheck", bound=Callable[..., Iterable[Any]])
+
+
+def batch_rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    title: str,
+    source: str,
+    years: tuple[int | None, int | None] = (None, None),
+    status: RuleStatus = RuleStatus.STABLE,
+) -> Callable[[_BatchCheck], _BatchCheck]:
+    """Register the decorated function as pattern rule `code`, which reads a whole batch.
+
+    Its check takes a `kodevakt.batch.view.BatchView` instead of an episode and yields
+    `PatternHit`s naming the episode each finding belongs to. The rule is registered with
+    `needs_batch=True`: the per-episode `Checker` skips it, `kodevakt.batch.run_patterns` runs
+    it. (The rules layer does not import the batch layer, hence the loose type here.)
+    """
+
+    def register(check: _BatchCheck) -> _BatchCheck:
+        if code in REGISTRY:
+            raise ValueError(f"rule code {code} registered twice")
+        REGISTRY[code] = Rule(
+            code=code,
+            name=name,
+            severity=severity,
+            title=title,
+            source=source,
+            first_year=years[0],
+            last_year=years[1],
+            triggers=0,
+            status=status,
+            check=cast(Check, check),
+            needs_batch=True,
         )
         return check
 

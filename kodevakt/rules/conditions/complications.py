@@ -12,6 +12,7 @@ from datetime import date
 from kodevakt.codes.normalise import CodeKind, normalise
 from kodevakt.episodes.model import Episode
 from kodevakt.rules import facts as F
+from kodevakt.rules import fixes
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
@@ -199,6 +200,7 @@ def subsequent_infarction_without_recent_infarction(view: EpisodeView) -> Iterat
             ref.location,
             f"Bruk {replacement} (akutt hjerteinfarkt) i stedet for {ref.code}, med mindre "
             "forrige infarkt er dokumentert innen 28 dager",
+            fix=fixes.replace_code(view, ref, replacement) if replacement != "I21.x" else None,
         )
 
 

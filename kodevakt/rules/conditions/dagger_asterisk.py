@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kodevakt.rules import facts as F
+from kodevakt.rules import fixes
 from kodevakt.rules.conditions.main_condition import is_first_code_kind, matches
-from kodevakt.rules.finding import Hit, Severity
+from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
 
@@ -151,6 +152,7 @@ def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
             if _dagger_before(group, ref):
                 continue
             later = [other for other in group[ref.position + 1 :] if is_first_code_kind(other)]
+            fix: Fix | None = None
             if later:
                 dagger = later[0].code
                 message = (
@@ -158,6 +160,7 @@ def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
                     "sverdkoden skal stå først."
                 )
                 suggestion = f"Bytt rekkefølge: {dagger}+{ref.code}"
+                fix = fixes.move(view, later[0], ref, before=True)
             else:
                 if len(group) == 1:
                     message = (
@@ -176,13 +179,14 @@ def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
                         f"Flytt {ref.code} inn i gruppen til {elsewhere.code}: "
                         f"{elsewhere.code}+{ref.code}"
                     )
+                    fix = fixes.move(view, ref, elsewhere)
                 elif entry is not None:
                     suggestion = f"Sett {entry.what} foran {ref.code} i samme gruppe"
                 else:
                     suggestion = (
                         f"Sett sverdkoden for grunnsykdommen foran {ref.code} i samme gruppe"
                     )
-            yield Hit(message, (ref.code,), ref.location, suggestion)
+            yield Hit(message, (ref.code,), ref.location, suggestion, fix=fix)
 
 
 # --- T03 -------------------------------------------------------------------------------------
@@ -239,4 +243,5 @@ def asterisk_dagger_mismatch(view: EpisodeView) -> Iterator[Hit]:
                 (dagger.code, ref.code),
                 ref.location,
                 suggestion,
+                fix=fixes.move(view, ref, fitting) if fitting is not None else None,
             )

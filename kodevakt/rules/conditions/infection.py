@@ -32,7 +32,8 @@ from dataclasses import dataclass
 
 from kodevakt.codes.normalise import CodeKind
 from kodevakt.rules import facts as F
-from kodevakt.rules.finding import Hit, Severity
+from kodevakt.rules import fixes
+from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
 
@@ -826,6 +827,7 @@ def _sirs_hit(view: EpisodeView, ref: CodeRef, elsewhere: list[CodeRef], require
         )
         target = [o.code for o in view.conditions[host.group]] + [code]
         suggestion = f"Flytt {code} til infeksjonen: {_compact(target)}"
+        fix: Fix | None = fixes.move_to_group_end(view, ref, host.group)
     else:
         where = "i samme gruppe" if required else "i episoden"
         message = (
@@ -833,7 +835,8 @@ def _sirs_hit(view: EpisodeView, ref: CodeRef, elsewhere: list[CodeRef], require
         )
         example = _as_registered(view, ["N39.0", code])
         suggestion = f"Kod infeksjonen først (f.eks. {example}), {alternative}"
-    return Hit(message, (code,), ref.location, suggestion)
+        fix = None
+    return Hit(message, (code,), ref.location, suggestion, fix=fix)
 
 
 # -- T18 ------------------------------------------------------------------------------------
@@ -866,6 +869,7 @@ def sirs_with_sepsis_code(view: EpisodeView) -> Iterator[Hit]:
     if any(ref.code == "R57.2" for ref in view.condition_codes()):
         return
     required = _grouping_required(view)
+    found: list[tuple[CodeRef, CodeRef]] = []
     for ref in view.conditions_with(F.SIRS):
         if ref.code != "R65.1":
             continue
@@ -877,13 +881,15 @@ def sirs_with_sepsis_code(view: EpisodeView) -> Iterator[Hit]:
         else:
             scope = list(_others(view, ref))
         sepsis = next((o for o in scope if _icd(o) and is_sepsis_code(o.code)), None)
-        if sepsis is None:
-            continue
+        if sepsis is not None:
+            found.append((ref, sepsis))
+    for ref, sepsis in found:
         yield Hit(
             f"R65.1 er unødvendig: {sepsis.code} sier allerede at pasienten har sepsis.",
             (sepsis.code, ref.code),
             ref.location,
             f"Slett R65.1 (behold {sepsis.code})",
+            fix=fixes.drop(view, *(r for r, _ in found)),
         )
 
 
@@ -913,14 +919,15 @@ def sirs_with_septic_shock(view: EpisodeView) -> Iterator[Hit]:
     codes = list(view.condition_codes())
     if not any(ref.code == "R57.2" for ref in codes):
         return
-    for ref in codes:
-        if ref.code == "R65.1":
-            yield Hit(
-                "R65.1 og R57.2 er kodet sammen; ved septisk sjokk brukes bare R57.2.",
-                ("R65.1", "R57.2"),
-                ref.location,
-                "Slett R65.1 (behold R57.2)",
-            )
+    sirs = [ref for ref in codes if ref.code == "R65.1"]
+    for ref in sirs:
+        yield Hit(
+            "R65.1 og R57.2 er kodet sammen; ved septisk sjokk brukes bare R57.2.",
+            ("R65.1", "R57.2"),
+            ref.location,
+            "Slett R65.1 (behold R57.2)",
+            fix=fixes.drop(view, *sirs),
+        )
 
 
 # -- T20 ------------------------------------------------------------------------------------
@@ -1003,6 +1010,7 @@ def _judge_microbe(
             (host.code, microbe),
             ref.location,
             suggestion,
+            fix=fixes.edit(view, [(host, code)], [ref] if full else []),
         )
     if hosts and not group_scope:
         return None
@@ -1013,6 +1021,7 @@ def _judge_microbe(
             (namer.code, microbe),
             ref.location,
             f"Slett {microbe} (registrer {namer.code} uten mikroorganismekode)",
+            fix=fixes.drop(view, ref),
         )
     return None
 
@@ -1029,6 +1038,7 @@ def _microbe_misplaced(view: EpisodeView, ref: CodeRef) -> Hit:
             (first.code, ref.code),
             ref.location,
             f"Flytt {ref.code} til infeksjonen: {_compact(target)}",
+            fix=fixes.move_to_group_end(view, ref, host.group),
         )
     return _microbe_alone(view, ref, first)
 
@@ -1102,14 +1112,17 @@ def _resistance_hit(view: EpisodeView, ref: CodeRef, others: list[CodeRef], requ
         # Grouped (2024 on) without the microbe, which is named in another group.
         if is_microbe_code(namer.code):
             target = [c for c in group if c != code] + [namer.code, code]
+            fix = fixes.move(view, namer, ref, before=True)
         else:
             target = [o.code for o in _group_of(view, namer)] + [code]
+            fix = fixes.move_to_group_end(view, ref, namer.group)
         return Hit(
             f"{code} står i en gruppe uten kode som angir mikroben; {namer.code} står i "
             f"{_condition_no(namer)}.",
             (code, namer.code),
             ref.location,
             f"Registrer som {_compact(target)}",
+            fix=fix,
         )
     example = _RESISTANCE_EXAMPLE.get(code)
     base = [c for c in group if c != code] or ["N39.0"]

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from kodevakt.codes.codebase import Status
 from kodevakt.codes.normalise import CodeKind
 from kodevakt.rules import facts as F
-from kodevakt.rules.finding import Hit, Severity
+from kodevakt.rules import fixes
+from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
 
@@ -161,6 +162,9 @@ def code_not_allowed_first_in_main(view: EpisodeView) -> Iterator[Hit]:
     if main.code in _COVID or main.code == _POST_COVID:
         others = [g[0] for g in view.conditions[1:] if g and is_first_code_kind(g[0])]
         c = main.code
+        fix: Fix | None = None
+        if later or others:
+            fix = fixes.promote(view, later[0] if later else others[0], join=grouped)
         if later:
             first = later[0].code
             suggestion = (
@@ -201,6 +205,7 @@ def code_not_allowed_first_in_main(view: EpisodeView) -> Iterator[Hit]:
             (c,),
             main.location,
             suggestion,
+            fix=fix,
         )
     elif main.category == "Z03":
         symptoms = [
@@ -208,10 +213,14 @@ def code_not_allowed_first_in_main(view: EpisodeView) -> Iterator[Hit]:
             for ref in view.condition_codes()
             if ref.flags & F.SYMPTOM and not is_additional(ref)
         ]
+        fix = None
         if symptoms:
+            symptom = symptoms[0]
             suggestion = (
-                f"Sett symptomkoden {symptoms[0].code} som hovedtilstand, med {main.code} etter"
+                f"Sett symptomkoden {symptom.code} som hovedtilstand, med {main.code} etter"
             )
+            if symptom.group == 0 or symptom.position == 0:
+                fix = fixes.promote(view, symptom, join=False)
         else:
             suggestion = (
                 "Bruk koden for symptomet eller tegnet som førte til kontakten (oftest en "
@@ -223,6 +232,7 @@ def code_not_allowed_first_in_main(view: EpisodeView) -> Iterator[Hit]:
             (main.code,),
             main.location,
             suggestion,
+            fix=fix,
         )
 
 
@@ -303,6 +313,7 @@ def additional_code_first_in_main(view: EpisodeView) -> Iterator[Hit]:
     later = [ref for ref in view.main[1:] if is_first_code_kind(ref)]
     others = [group[0] for group in view.conditions[1:] if group and is_first_code_kind(group[0])]
     grouped = view.multiple_coding != "dagger-only"
+    fix = fixes.promote(view, (later or others)[0], join=grouped) if later or others else None
     if later:
         first = later[0].code
         suggestion = (
@@ -328,6 +339,7 @@ def additional_code_first_in_main(view: EpisodeView) -> Iterator[Hit]:
         (main.code,),
         main.location,
         suggestion,
+        fix=fix,
     )
 
 
@@ -448,6 +460,7 @@ def code_repeated(view: EpisodeView) -> Iterator[Hit]:
 
     Correct: `J13; I10`; `R42+Y4n+C07AB02; R11+Y4n+C07AB02` (two effects of one drug).
     """
+    repeats: list[tuple[CodeRef, CodeRef]] = []
     seen: dict[str, CodeRef] = {}
     for group in view.conditions:
         in_group: dict[str, CodeRef] = {}
@@ -457,26 +470,45 @@ def code_repeated(view: EpisodeView) -> Iterator[Hit]:
             if earlier is None and not is_additional(ref):
                 earlier = seen.get(key)
             if earlier is not None:
-                if earlier.group == 0 and earlier.position == 0:
-                    text = (
-                        f"Hovedtilstandens kode {ref.label()} er registrert på nytt "
-                        f"({ref.location})."
-                    )
-                    suggestion = f"Fjern {ref.code} fra andre tilstander"
-                elif earlier.group == ref.group:
-                    text = f"{ref.label()} står to ganger i samme tilstandsgruppe."
-                    suggestion = f"Fjern den gjentatte {ref.code}"
-                else:
-                    text = (
-                        f"{ref.label()} er registrert flere ganger ({earlier.location} og "
-                        f"{ref.location})."
-                    )
-                    suggestion = f"Registrer {ref.code} bare én gang"
-                yield Hit(text, (ref.code,), ref.location, suggestion)
+                repeats.append((ref, earlier))
                 continue
             in_group[key] = ref
             if not is_additional(ref):
                 seen.setdefault(key, ref)
+    for ref, earlier in repeats:
+        if earlier.group == 0 and earlier.position == 0:
+            text = f"Hovedtilstandens kode {ref.label()} er registrert på nytt ({ref.location})."
+            suggestion = f"Fjern {ref.code} fra andre tilstander"
+        elif earlier.group == ref.group:
+            text = f"{ref.label()} står to ganger i samme tilstandsgruppe."
+            suggestion = f"Fjern den gjentatte {ref.code}"
+        else:
+            text = (
+                f"{ref.label()} er registrert flere ganger ({earlier.location} og {ref.location})."
+            )
+            suggestion = f"Registrer {ref.code} bare én gang"
+        same = [(r, e) for r, e in repeats if r.code == ref.code]
+        yield Hit(text, (ref.code,), ref.location, suggestion, fix=_drop_repeated(view, same))
+
+
+def _drop_repeated(view: EpisodeView, repeats: list[tuple[CodeRef, CodeRef]]) -> Fix:
+    """The conditions without the repeats of one code (each with its first registration).
+
+    A repeat that leads its group takes the codes after it along: they describe the same
+    condition and join the group where it was registered first (those not there already).
+    """
+    found = fixes.cells(view)
+    for ref, earlier in repeats:
+        group = view.conditions[ref.group]
+        if ref.position == 0 and earlier.group != ref.group:
+            host = found[earlier.group]
+            for other in group[1:]:
+                code = found[ref.group][other.position]
+                if code is not None and code not in host:
+                    host.append(code)
+                found[ref.group][other.position] = None
+        found[ref.group][ref.position] = None
+    return fixes.from_cells(found)
 
 
 # --- T11 -------------------------------------------------------------------------------------

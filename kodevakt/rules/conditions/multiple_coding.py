@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from kodevakt.codes.normalise import CodeKind
 from kodevakt.rules import facts as F
+from kodevakt.rules import fixes
 from kodevakt.rules.conditions.infection import (
     condition_name,
     is_infection,
@@ -21,7 +22,7 @@ from kodevakt.rules.conditions.infection import (
     names_microbe,
     specific_code_for,
 )
-from kodevakt.rules.finding import Hit, Severity
+from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
 
@@ -219,18 +220,30 @@ def additional_code_not_grouped(view: EpisodeView) -> Iterator[Hit]:
     """
     targets = [_Target(i, list(group)) for i, group in enumerate(view.conditions)]
     hostable = [t for t in targets if t.refs and _leads_condition(t.refs[0])]
+    # The groups after the certain regroupings so far (None: moved into another group).
+    fixed: list[list[CodeRef] | None] = [list(group) for group in view.conditions]
     standalone = []
     for target in targets[1:]:
         kind = additional_kind(target.refs[0]) if target.refs else None
         if kind is not None:
             standalone.append((_ORDER.index(kind), target.index, kind, target))
     for _, _, kind, target in sorted(standalone, key=lambda item: item[:2]):
-        hit = _regroup(target, kind, hostable)
+        hit = _regroup(target, kind, hostable, fixed)
         if hit is not None:
             yield hit
 
 
-def _regroup(target: _Target, kind: str, hostable: list[_Target]) -> Hit | None:
+def _fix(fixed: list[list[CodeRef] | None]) -> Fix:
+    return fixes.conditions(
+        [ref.facts.raw for ref in group] for group in fixed if group is not None
+    )
+
+
+def _regroup(
+    target: _Target, kind: str, hostable: list[_Target], fixed: list[list[CodeRef] | None]
+) -> Hit | None:
+    """The finding for one standalone additional code; `fixed` takes its regrouping when the
+    place is certain, and the finding's fix is every certain regrouping so far."""
     first = target.refs[0]
     host_rule = _host_rule(first, kind)
     where = condition_name(target.index)
@@ -244,12 +257,14 @@ def _regroup(target: _Target, kind: str, hostable: list[_Target]) -> Hit | None:
     if inner:
         leading = [ref for ref in target.refs if _leads_condition(ref)]
         rest = [ref for ref in target.refs if not _leads_condition(ref)]
+        fixed[target.index] = leading + rest
         return Hit(
             f"{first.code} står først i {where}, foran {inner[0].code} som den beskriver; "
             "en tilleggskode står etter koden for tilstanden.",
             tuple(own),
             first.location,
             f"Registrer som {'+'.join(ref.code for ref in leading + rest)}",
+            fix=_fix(fixed),
         )
     hosts = [h for h in hostable if any(_icd(ref) and host_rule.fits(ref) for ref in h.refs)]
     if (
@@ -272,12 +287,18 @@ def _regroup(target: _Target, kind: str, hostable: list[_Target]) -> Hit | None:
     else:
         message = f"{'+'.join(own)} står som egen tilstand ({where}), men {first.code} er en {what}"
     message += ": fra 2024 registreres den i samme gruppe som tilstanden den beskriver."
+    fix = None
     if hosts:
         host = hosts[0]
         host.refs[:] = _insert(host.refs, target.refs)
         grouped = "+".join(host.codes)
         if certain:
             suggestion = f"Registrer som {grouped}"
+            into = fixed[host.index]
+            if into is not None:
+                fixed[host.index] = _insert(into, target.refs)
+                fixed[target.index] = None
+                fix = _fix(fixed)
         else:
             suggestion = f"Registrer i gruppen til tilstanden den beskriver, f.eks. {grouped}"
         codes = (host.refs[0].code, *own)
@@ -287,7 +308,7 @@ def _regroup(target: _Target, kind: str, hostable: list[_Target]) -> Hit | None:
             f"(f.eks. {_EXAMPLES[kind]})"
         )
         codes = tuple(own)
-    return Hit(message, codes, first.location, suggestion)
+    return Hit(message, codes, first.location, suggestion, fix=fix)
 
 
 def _kind_name(first: CodeRef, kind: str) -> str:
@@ -349,10 +370,14 @@ def additional_code_grouped_before_2023(view: EpisodeView) -> Iterator[Hit]:
                 units.append([ref.code])
         names = ", ".join(ref.code for ref in offending)
         own = "egne tilstander" if len(offending) > 1 else "egen tilstand"
+        groups = fixes.written(view.conditions)
+        written = iter(groups[index])
+        groups[index : index + 1] = [[next(written) for _ in unit] for unit in units]
         yield Hit(
             f"{'+'.join(ref.code for ref in group)} i {condition_name(index)}: før 2023 kobles "
             f"bare sverd- og stjernekoder i samme tilstand; {names} skal registreres som {own}.",
             tuple(ref.code for ref in group),
             offending[0].location,
             "Registrer som " + "; ".join("+".join(unit) for unit in units),
+            fix=fixes.conditions(groups),
         )

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kodevakt.rules import facts as F
+from kodevakt.rules import fixes
 from kodevakt.rules.conditions.care_path import treatments
-from kodevakt.rules.finding import Hit, Severity
+from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
 
@@ -77,6 +78,7 @@ def metastasis_before_primary(view: EpisodeView) -> Iterator[Hit]:
             (main.code, unknown.code),
             main.location,
             f"Sett {UNKNOWN_PRIMARY} som hovedtilstand og {main.code} som annen tilstand",
+            fix=_primary_first(view, unknown),
         )
         return
     primary = primaries[0]
@@ -91,7 +93,16 @@ def metastasis_before_primary(view: EpisodeView) -> Iterator[Hit]:
         main.location,
         f"Sett {primary.code} som hovedtilstand og {main.code} som annen tilstand, med mindre "
         "journalen dokumenterer alle fire kriteriene",
+        fix=_primary_first(view, primary),
     )
+
+
+def _primary_first(view: EpisodeView, primary: CodeRef) -> Fix | None:
+    """The primary tumour as main condition, the metastasis as the first other condition;
+    None when the primary is an additional code of another condition (no plain reordering)."""
+    if primary.group != 0 and primary.position != 0:
+        return None
+    return fixes.promote(view, primary, join=False)
 
 
 # --- T23 -------------------------------------------------------------------------------------
@@ -135,6 +146,7 @@ def unknown_primary_with_known_primary(view: EpisodeView) -> Iterator[Hit]:
             (ref.code, *dict.fromkeys(k.code for k in known)),
             ref.location,
             f"Fjern {UNKNOWN_PRIMARY}; primærsvulsten er kodet med {known[0].code}",
+            fix=fixes.drop(view, *unknown),
         )
 
 
@@ -318,6 +330,7 @@ def cancer_history_with_current_cancer(view: EpisodeView) -> Iterator[Hit]:
     primaries = [ref for ref in conditions if is_primary_malignancy(ref)]
     metastases = [ref for ref in conditions if _is_metastasis(ref)]
     follow_up = next((ref for ref in conditions if ref.category == "Z08"), None)
+    history_codes = [ref for ref in conditions if ref.category == "Z85" and _is_icd(ref)]
     for ref in conditions:
         if ref.category != "Z85" or not _is_icd(ref):
             continue
@@ -331,6 +344,7 @@ def cancer_history_with_current_cancer(view: EpisodeView) -> Iterator[Hit]:
                 (ref.code, cancer.code),
                 ref.location,
                 f"Fjern {ref.code}; kreftsykdommen er kodet med {cancer.code}",
+                fix=fixes.drop(view, *(z for z in history_codes if z.code == ref.code)),
             )
         elif metastases and not primaries and history in _SOLID_HISTORY:
             metastasis = metastases[0]

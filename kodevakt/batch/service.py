@@ -1,0 +1,128 @@
+"""The service functions the CLI, storage and reports call: `run_patterns`, `drg_lookup`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import cast
+
+from kodevakt.batch.indicators import (
+    IndicatorValue,
+    compute_indicators,
+    default_facts,
+)
+from kodevakt.batch.periods import Tertial, parse_tertial, period_label
+from kodevakt.batch.view import BatchCheck, BatchView, DrgLookup
+from kodevakt.codes.codebase import CodeBase
+from kodevakt.episodes.model import Episode
+from kodevakt.errors import KodevaktError
+from kodevakt.rules.facts import FactsCache
+from kodevakt.rules.finding import Finding
+from kodevakt.rules.registry import Rule, select
+
+Pairs = Iterable[tuple[Episode, Sequence[Finding]]]
+
+
+def pattern_rules(select_codes: Iterable[str] = ("M",), ignore: Iterable[str] = ()) -> list[Rule]:
+    """The batch rules chosen by code prefix (default: all of M01–M07 that are not preview)."""
+    return [r for r in select(select_codes, ignore) if r.needs_batch]
+
+
+def run_patterns(
+    episodes_with_findings: Pairs,
+    period: Tertial | str | None = None,
+    previous: Pairs | Iterable[IndicatorValue] | None = None,
+    *,
+    base: CodeBase | None = None,
+    drg: DrgLookup | None = None,
+    targets: Mapping[str, float] | None = None,
+    rules: Sequence[Rule] | None = None,
+) -> list[Finding]:
+    """Findings of the pattern rules M01–M07 over one batch.
+
+    `episodes_with_findings`: each episode of the batch with its per-episode findings (from
+    `Checker.check_episode`). `period`: the batch's label (`2025T1`); without it every episode
+    counts in the tertial of its discharge date. `previous`: the previous period, either as
+    (episode, findings) pairs — its episodes then also serve as context for stays split across
+    the period boundary — or as its `IndicatorValue`s; M05 compares against it. `drg`: a DRG
+    lookup (`drg_lookup(...)`) for M01's "same DRG"; without it M01 compares 3-character
+    categories only. `targets`: reference values per indicator key for M04 instead of the
+    pooled batch value. Findings belong to episodes of this batch only.
+    """
+    facts = default_facts(base)
+    previous_values, context = _previous(previous, period, facts)
+    view = BatchView(
+        episodes_with_findings,
+        facts,
+        period=period,
+        previous_indicators=previous_values,
+        context=context,
+        drg=drg,
+        targets=targets,
+    )
+    findings: list[Finding] = []
+    for current in rules if rules is not None else pattern_rules():
+        if not current.needs_batch:
+            continue
+        check = cast(BatchCheck, current.check)
+        for episode, hit in check(view):
+            year = view.year_of(episode)
+            if not current.in_force(year):
+                continue
+            findings.append(
+                Finding(
+                    episode_id=episode.id,
+                    rule=current.code,
+                    name=current.name,
+                    severity=hit.severity or current.severity,
+                    message=hit.message,
+                    codes=hit.codes,
+                    location=hit.location,
+                    source=current.source,
+                    suggestion=hit.suggestion,
+                    rule_year=year,
+                )
+            )
+    return findings
+
+
+def _previous(
+    previous: Pairs | Iterable[IndicatorValue] | None,
+    period: Tertial | str | None,
+    facts: FactsCache,
+) -> tuple[list[IndicatorValue], list[Episode]]:
+    items = list(previous) if previous is not None else []
+    if not items:
+        return [], []
+    if all(isinstance(item, IndicatorValue) for item in items):
+        return cast(list[IndicatorValue], items), []
+    pairs = cast(list[tuple[Episode, Sequence[Finding]]], items)
+    label = None
+    if period is not None:
+        tertial = period if isinstance(period, Tertial) else parse_tertial(period_label(period))
+        label = tertial.previous().label if tertial is not None else None
+    values = compute_indicators(pairs, label, facts=facts)
+    return values, [episode for episode, _ in pairs]
+
+
+def drg_lookup(definitions: object = None) -> DrgLookup:
+    """A DRG lookup for `run_patterns` from definition tables (a `Definitions`, `DrgTables`,
+    or a path; default `KODEVAKT_DRG_DEFINITIONS`). An episode the tables cannot group (no
+    tables for its year, say) gets None. Loading fails with `CodeListError` when no tables
+    are given at all.
+    """
+    from kodevakt.drg import Definitions, DrgTables, group, load_definitions
+
+    loaded: Definitions | DrgTables
+    if isinstance(definitions, Definitions | DrgTables):
+        loaded = definitions
+    else:
+        loaded = load_definitions(cast(str | Path | None, definitions))
+
+    def lookup(episode: Episode) -> str | None:
+        try:
+            return group(episode, loaded, explain=False).drg
+        except KodevaktError:
+            return None
+
+    return lookup

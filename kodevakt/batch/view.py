@@ -1,0 +1,170 @@
+"""A batch as the pattern rules (M01–M07) see it.
+
+Built once by `run_patterns`; rules only read it. It holds the batch's episodes with their
+per-episode findings, each patient's episodes in time order (with the previous period's
+episodes as context, so that a stay split across a period boundary is seen), the indicator
+values of this and the previous period, resolved main conditions and, when DRG definition
+tables are given, each episode's DRG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from functools import cached_property
+from typing import NamedTuple
+
+from kodevakt.batch.indicators import (
+    UNKNOWN,
+    IndicatorValue,
+    Measured,
+    UnitKind,
+    compute_indicators,
+    measure,
+    unit_keys,
+)
+from kodevakt.batch.periods import Tertial, episode_tertial, period_label
+from kodevakt.codes.normalise import CodeKind
+from kodevakt.episodes.model import Episode
+from kodevakt.rules.facts import CodeFacts, FactsCache
+from kodevakt.rules.finding import Finding, Hit
+
+DrgLookup = Callable[[Episode], str | None]
+
+
+class PatternHit(NamedTuple):
+    """What a pattern rule yields: the episode the finding belongs to, and the finding."""
+
+    episode: Episode
+    hit: Hit
+
+
+BatchCheck = Callable[["BatchView"], Iterable[PatternHit]]
+
+
+def _time_key(episode: Episode) -> tuple[datetime, datetime, str]:
+    start = episode.admission or episode.discharge or datetime.min
+    return (start, episode.discharge or start, episode.id)
+
+
+class BatchView:
+    """Read-only view of one batch for the pattern rules."""
+
+    def __init__(
+        self,
+        episodes_with_findings: Iterable[tuple[Episode, Sequence[Finding]]],
+        facts: FactsCache,
+        *,
+        period: Tertial | str | None = None,
+        previous_indicators: Sequence[IndicatorValue] = (),
+        context: Iterable[Episode] = (),
+        drg: DrgLookup | None = None,
+        targets: Mapping[str, float] | None = None,
+    ) -> None:
+        pairs = [(episode, list(findings)) for episode, findings in episodes_with_findings]
+        self.episodes: list[Episode] = [episode for episode, _ in pairs]
+        self.findings: list[list[Finding]] = [findings for _, findings in pairs]
+        self.facts = facts
+        self.period: str | None = period_label(period) if period is not None else None
+        self.previous_indicators = list(previous_indicators)
+        self.context: list[Episode] = list(context)
+        self.drg = drg
+        self.targets = targets
+        self._current = {id(episode) for episode in self.episodes}
+        self._drg: dict[int, str | None] = {}
+
+    # -- episodes ------------------------------------------------------------------------
+    def is_current(self, episode: Episode) -> bool:
+        """Whether the episode belongs to this batch (not to the previous period's context)."""
+        return id(episode) in self._current
+
+    @cached_property
+    def by_patient(self) -> dict[str, list[Episode]]:
+        """Episodes with a patient id, per patient, by admission time (context included)."""
+        found: dict[str, list[Episode]] = {}
+        for episode in [*self.context, *self.episodes]:
+            if episode.patient.id:
+                found.setdefault(episode.patient.id, []).append(episode)
+        for episodes in found.values():
+            episodes.sort(key=_time_key)
+        return found
+
+    def period_of(self, episode: Episode) -> str:
+        """The period label an episode counts in (the batch's, else its discharge tertial)."""
+        if self.period is not None:
+            return self.period
+        tertial = episode_tertial(episode)
+        return tertial.label if tertial else UNKNOWN
+
+    @staticmethod
+    def year_of(episode: Episode) -> int:
+        """The rule year of an episode (its discharge year; this year when undated)."""
+        day = episode.rule_date
+        return day.year if day else date.today().year
+
+    # -- codes ---------------------------------------------------------------------------
+    def main_code(self, episode: Episode) -> CodeFacts | None:
+        """The resolved first code of the main condition, when it is an ICD-10 code."""
+        if not episode.conditions or not episode.conditions[0]:
+            return None
+        found = self.facts.get(episode.conditions[0][0], episode.rule_date)
+        return found if found.kind is CodeKind.ICD10 else None
+
+    def main_procedure(self, episode: Episode) -> str | None:
+        """The normalised first code of the first procedure group (the main procedure)."""
+        for group in episode.procedures:
+            if group.codes:
+                return self.facts.get(group.codes[0], episode.rule_date).code
+        return None
+
+    def drg_of(self, episode: Episode) -> str | None:
+        """The episode's DRG when definition tables were given (None otherwise or on failure)."""
+        if self.drg is None:
+            return None
+        key = id(episode)
+        if key not in self._drg:
+            self._drg[key] = self.drg(episode)
+        return self._drg[key]
+
+    # -- indicators ----------------------------------------------------------------------
+    @cached_property
+    def measures(self) -> list[tuple[float | None, ...]]:
+        """Every current episode's contribution to each indicator (`INDICATORS` order)."""
+        return [
+            measure(Measured(episode, findings, self.facts))
+            for episode, findings in zip(self.episodes, self.findings, strict=True)
+        ]
+
+    @cached_property
+    def indicators(self) -> list[IndicatorValue]:
+        """The indicator values of this batch, per unit and period."""
+        return compute_indicators(
+            zip(self.episodes, self.findings, strict=True), self.period, facts=self.facts
+        )
+
+    @cached_property
+    def members(self) -> dict[tuple[UnitKind, str, str], list[int]]:
+        """Indexes of the current episodes in each (unit kind, unit, period)."""
+        found: dict[tuple[UnitKind, str, str], list[int]] = {}
+        for i, episode in enumerate(self.episodes):
+            label = self.period_of(episode)
+            for kind, unit, _ in unit_keys(episode):
+                found.setdefault((kind, unit, label), []).append(i)
+        return found
+
+    def unit_episodes(self, kind: UnitKind, unit: str, period: str) -> Iterator[int]:
+        yield from self.members.get((kind, unit, period), ())
+
+    @cached_property
+    def _departments(self) -> dict[tuple[str, str], set[str]]:
+        found: dict[tuple[str, str], set[str]] = {}
+        for episode in self.episodes:
+            units = unit_keys(episode)
+            institution, department = units[1][1], units[2][1]
+            found.setdefault((institution, self.period_of(episode)), set()).add(department)
+        return found
+
+    def single_department(self, institution: str, period: str) -> bool:
+        """Whether the institution has one department only in the period: a finding about
+        the institution would then repeat the one about its department."""
+        return len(self._departments.get((institution, period), ())) == 1

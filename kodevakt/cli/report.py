@@ -1,0 +1,128 @@
+"""`kodevakt report` and `kodevakt worklist`: the period's HTML report and the coders' list."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kodevakt.cli.common import err, fail
+from kodevakt.errors import KodevaktError
+from kodevakt.report import fmt
+from kodevakt.report.data import collect_report, collect_worklist
+from kodevakt.report.html import render_report
+from kodevakt.report.worklist import write_worklist
+from kodevakt.storage import FindingStatus, Store, parse_period
+
+PeriodOption = Annotated[
+    str, typer.Option("--period", help="Periode: tertial 2025T1 (også måned 2025-03 eller år)")
+]
+InstitutionOption = Annotated[
+    str | None,
+    typer.Option("--institution", help="Bare denne institusjonen (organisasjonsnummer)."),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database: sqlite:///fil.db eller postgresql://bruker@vert/navn. "
+        "Standard: miljøvariabelen KODEVAKT_DB, ellers kodevakt.db i arbeidsmappen.",
+    ),
+]
+
+ReportOut = Annotated[Path, typer.Option("--out", "-o", help="HTML-filen som skal skrives.")]
+WorklistOut = Annotated[Path, typer.Option("--out", "-o", help="Arbeidslisten: .xlsx eller .csv.")]
+
+
+class ListStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    FIXED = "fixed"
+    ALL = "all"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+    app.command("worklist")(worklist)
+
+
+def _open(db: str | None) -> Store:
+    try:
+        return Store(db)
+    except KodevaktError as exc:
+        fail(str(exc), code=2)
+
+
+def _check_period(store: Store, period: str, institution: str | None) -> str:
+    try:
+        period = parse_period(period)
+    except KodevaktError as exc:
+        fail(str(exc), code=2)
+    if next(iter(store.episodes(period, institution)), None) is None:
+        known = ", ".join(store.periods()) or "ingen"
+        where = f" for institusjon {institution}" if institution else ""
+        fail(f"ingen episoder i perioden {period}{where} (perioder i databasen: {known})", code=2)
+    return period
+
+
+def report(
+    period: PeriodOption,
+    out: ReportOut = Path("rapport.html"),
+    institution: InstitutionOption = None,
+    db: DbOption = None,
+) -> None:
+    """Skriv kvalitetsrapporten for en periode som én frittstående HTML-fil.
+
+    Rapporten viser funn etter alvorlighet og regel, kvalitetsindikatorer per avdeling med
+    trakteplott, utvikling over tertialer og mønstre på tvers av episoder. Den trenger ikke
+    nett, og pasient-id-er er pseudonymisert. Avslutningskode 0: skrevet; 2: feil.
+    """
+    with _open(db) as store:
+        period = _check_period(store, period, institution)
+        try:
+            data = collect_report(store, period, institution)
+        except KodevaktError as exc:
+            fail(str(exc), code=2)
+    try:
+        out.write_text(render_report(data), encoding="utf-8")
+    except OSError as exc:
+        fail(f"kan ikke skrive rapporten til {out} ({exc.strerror or exc})", code=2)
+    err.print(
+        f"Skrev {out}: {fmt.integer(data.episodes)} episoder, {fmt.integer(data.findings)} funn, "
+        f"{len(data.indicators)} indikatorer, {len(data.patterns)} mønsterregler med funn."
+    )
+
+
+def worklist(
+    period: PeriodOption,
+    out: WorklistOut = Path("arbeidsliste.xlsx"),
+    institution: InstitutionOption = None,
+    status: Annotated[
+        ListStatus, typer.Option("--status", help="Hvilke funn: open, accepted, fixed eller all.")
+    ] = ListStatus.OPEN,
+    db: DbOption = None,
+) -> None:
+    """Skriv arbeidslisten for koderne: ett funn per rad, feil først.
+
+    Sortert etter alvorlighet (feil, advarsel, info), avdeling og episode, med pseudonymisert
+    pasient, melding, forslag, kilde, status og nøkkel. Filtypen (.xlsx eller .csv) velges
+    av filnavnet. Avslutningskode 0: skrevet; 2: feil.
+    """
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        fail(f"arbeidslisten må ha filendelsen .xlsx eller .csv, ikke «{out.suffix}»", code=2)
+    statuses = list(FindingStatus) if status is ListStatus.ALL else [FindingStatus(status.value)]
+    with _open(db) as store:
+        period = _check_period(store, period, institution)
+        try:
+            rows = collect_worklist(store, period, institution, statuses=statuses)
+        except KodevaktError as exc:
+            fail(str(exc), code=2)
+    title = f"Arbeidsliste {period}" + (f", institusjon {institution}" if institution else "")
+    try:
+        count = write_worklist(rows, out, title=title)
+    except OSError as exc:
+        fail(f"kan ikke skrive arbeidslisten til {out} ({exc.strerror or exc})", code=2)
+    err.print(f"Skrev {out}: {fmt.integer(count)} funn.")

@@ -1,0 +1,115 @@
+"""What a report and a worklist need, read from the store: the CLI's entry points.
+
+`collect_report` loads the period and up to five earlier ones of the same kind (their
+indicator values draw the trends; the previous tertial's feed rule M05), adds pattern findings
+when none are stored, and builds the report data; `collect_worklist` does the same for the
+coders' list. `pseudonymiser_for` finds the database's pseudonym key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from kodevakt.batch import IndicatorValue, compute_indicators
+from kodevakt.batch.indicators import default_facts
+from kodevakt.batch.periods import parse_tertial
+from kodevakt.errors import KodevaktError
+from kodevakt.report.build import build_report, build_worklist
+from kodevakt.report.loaded import add_patterns, load_batch
+from kodevakt.report.model import ReportData
+from kodevakt.report.pseudonym import Pseudonymiser, key_beside, key_from_env, new_secret
+from kodevakt.report.worklist import WorklistRow
+from kodevakt.storage import FindingStatus, Store, parse_period
+
+TREND_PERIODS = 6  # the report period and up to five before it
+
+
+def pseudonymiser_for(store: Store) -> Pseudonymiser:
+    """The database's pseudonym key: `KODEVAKT_PSEUDONYM_KEY`, else a file beside SQLite."""
+    try:
+        key = key_from_env()
+    except ValueError as exc:
+        raise KodevaktError(f"pseudonymnøkkelen er for kort: {exc}") from None
+    if key is not None:
+        return Pseudonymiser(key)
+    url = store.url
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if not database or database == ":memory:":
+            return Pseudonymiser(new_secret())
+        try:
+            return Pseudonymiser(key_beside(Path(database)))
+        except (OSError, ValueError) as exc:
+            raise KodevaktError(f"pseudonymnøkkelen ved databasen kan ikke leses: {exc}") from None
+    raise KodevaktError(
+        "sett KODEVAKT_PSEUDONYM_KEY (minst 32 heksadesimale tegn) for å pseudonymisere "
+        "pasient-id-er fra en PostgreSQL-database"
+    )
+
+
+def trend_periods(store: Store, period: str, count: int = TREND_PERIODS) -> list[str]:
+    """Stored periods of the same kind as `period` (tertials with tertials), up to it."""
+    shape = re.sub(r"\d", "9", period)
+    same = [p for p in store.periods() if re.sub(r"\d", "9", p) == shape and p <= period]
+    if period not in same:
+        same.append(period)
+    return sorted(same)[-count:]
+
+
+def collect_report(
+    store: Store,
+    period: str,
+    institution: str | None = None,
+    *,
+    pseudonyms: Pseudonymiser | None = None,
+    now: datetime | None = None,
+) -> ReportData:
+    """Everything the report of `period` shows, read from the store."""
+    period = parse_period(period)
+    facts = default_facts()
+    history = []
+    for earlier in trend_periods(store, period)[:-1]:
+        old = load_batch(store, earlier, institution)
+        if old.episodes:
+            history.append((earlier, compute_indicators(old.pairs(), earlier, facts=facts)))
+    batch = load_batch(store, period, institution)
+    add_patterns(batch, _previous(history, period), facts=facts)
+    return build_report(
+        batch, pseudonyms or pseudonymiser_for(store), history=history, facts=facts, now=now
+    )
+
+
+def _previous(
+    history: Sequence[tuple[str, list[IndicatorValue]]], period: str
+) -> list[IndicatorValue]:
+    """The previous tertial's values, when the store has it (M05 compares with them)."""
+    tertial = parse_tertial(period)
+    if tertial is None or not history:
+        return []
+    label, values = history[-1]
+    return values if label == tertial.previous().label else []
+
+
+def collect_worklist(
+    store: Store,
+    period: str,
+    institution: str | None = None,
+    *,
+    statuses: Iterable[FindingStatus] = (FindingStatus.OPEN,),
+    pseudonyms: Pseudonymiser | None = None,
+) -> list[WorklistRow]:
+    """The worklist of `period`, read from the store (pattern findings computed if missing)."""
+    period = parse_period(period)
+    facts = default_facts()
+    previous: list[IndicatorValue] = []
+    tertial = parse_tertial(period)
+    if tertial is not None and tertial.previous().label in store.periods():
+        label = tertial.previous().label
+        old = load_batch(store, label, institution)
+        previous = compute_indicators(old.pairs(), label, facts=facts)
+    batch = load_batch(store, period, institution)
+    add_patterns(batch, previous, facts=facts)
+    return build_worklist(batch, pseudonyms or pseudonymiser_for(store), statuses)

@@ -1,0 +1,410 @@
+"""The report page: one self-contained HTML file in Norwegian (inline CSS, inline SVG).
+
+No scripts, fonts, style sheets or images are loaded from anywhere: the file opens offline
+and can be mailed or archived as it is. Every text from the data is escaped here.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from kodevakt.report import fmt
+from kodevakt.report.model import (
+    IndicatorView,
+    PatternExample,
+    PatternSummary,
+    ReportData,
+    RuleCount,
+    UnitValue,
+)
+from kodevakt.report.svg import (
+    INNER,
+    OUTER,
+    Bar,
+    FunnelChart,
+    FunnelPoint,
+    LineChart,
+    bar_chart,
+    funnel_plot,
+    line_chart,
+)
+from kodevakt.rules.finding import Severity
+
+SEVERITY_COLOUR = {Severity.ERROR: "#C0392B", Severity.WARNING: "#E69F00", Severity.INFO: "#0072B2"}
+SEVERITY_TITLE = {Severity.ERROR: "Feil", Severity.WARNING: "Advarsler", Severity.INFO: "Info"}
+ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+MONTHS = {"1": "januar–april", "2": "mai–august", "3": "september–desember"}
+
+CSS = """
+:root { --ink: #222; --muted: #666; --line: #ddd; --bg: #f6f7f9; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: var(--ink); background: var(--bg); }
+main { max-width: 1040px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; }
+header h1 { margin: 0 0 4px; font-size: 26px; }
+.meta { color: var(--muted); margin: 0; }
+nav { margin: 16px 0 8px; padding: 8px 12px; background: var(--bg); border-radius: 6px; }
+nav a { margin-right: 14px; color: #0b5394; text-decoration: none; }
+h2 { margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--ink);
+  font-size: 21px; }
+h3 { margin: 28px 0 4px; font-size: 17px; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
+.card { flex: 1 1 150px; padding: 10px 14px; border: 1px solid var(--line); border-radius: 6px; }
+.card .number { font-size: 26px; font-weight: 650; }
+.card .what { color: var(--muted); font-size: 13px; }
+.card.error .number { color: #C0392B; } .card.warning .number { color: #A86F00; }
+.card.info .number { color: #0072B2; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 14px; }
+table.units { font-size: 13px; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line);
+  vertical-align: top; }
+th { background: var(--bg); font-weight: 600; }
+td.verdict, td.id { white-space: nowrap; }
+details summary { cursor: pointer; color: #0b5394; margin: 4px 0; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.sev { display: inline-block; padding: 0 7px; border-radius: 9px; color: #fff; font-size: 12px; }
+.sev.error { background: #C0392B; } .sev.warning { background: #A86F00; }
+.sev.info { background: #0072B2; }
+.flag-998 { color: #B03A00; font-weight: 600; } .flag-95 { color: #8a6000; }
+.few { color: var(--muted); }
+figure { margin: 8px 0; } svg.chart { max-width: 100%; height: auto; }
+.howto { background: #fffbea; border-left: 4px solid #E69F00; padding: 8px 12px; margin: 8px 0 16px;
+  font-size: 14px; }
+.empty { color: var(--muted); font-style: italic; }
+.two { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px;
+  align-items: start; }
+footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
+@media (max-width: 800px) { .two { display: block; } }
+@media print { body { background: #fff; } main { max-width: none; padding: 0; }
+  nav { display: none; } article, figure, table { break-inside: avoid; } }
+"""
+
+
+def period_label(period: str) -> str:
+    """'2025T1' -> '1. tertial 2025 (januar–april)'; other labels unchanged."""
+    match = re.fullmatch(r"(\d{4})T([123])", period)
+    if not match:
+        return period
+    year, part = match.groups()
+    return f"{part}. tertial {year} ({MONTHS[part]})"
+
+
+def render_report(data: ReportData) -> str:
+    """The whole page as one string."""
+    where = f" – {data.institution}" if data.institution else ""
+    title = f"Kodekvalitet {data.period}{where}"
+    body = [
+        _header(data),
+        _nav(),
+        _summary(data),
+        _rules(data.rules, data.episodes),
+        _indicators(data.indicators),
+        _trends(data.indicators),
+        _patterns(data.patterns, data.pattern_examples),
+        _about(data),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="nb">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _header(data: ReportData) -> str:
+    institution = escape(data.institution) if data.institution else "alle institusjoner"
+    made = data.generated.strftime("%d.%m.%Y kl. %H:%M")
+    version = f" {escape(data.version)}" if data.version else ""
+    return (
+        "<header>\n"
+        f"<h1>Kodekvalitet: {escape(period_label(data.period))}</h1>\n"
+        f'<p class="meta">Institusjon: {institution} · Laget {made} med kodevakt{version} · '
+        "Pasient-id-er er pseudonymisert</p>\n</header>"
+    )
+
+
+def _nav() -> str:
+    links = [
+        ("sammendrag", "Sammendrag"),
+        ("funn", "Funn per regel"),
+        ("indikatorer", "Indikatorer"),
+        ("utvikling", "Utvikling"),
+        ("monstre", "Mønstre"),
+        ("om", "Om rapporten"),
+    ]
+    return "<nav>" + "".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in links) + "</nav>"
+
+
+def _howto(text: str) -> str:
+    return f'<p class="howto"><strong>Slik leser du figuren:</strong> {escape(text)}</p>'
+
+
+def _sev(severity: Severity) -> str:
+    return f'<span class="sev {severity.value}">{escape(severity.norwegian)}</span>'
+
+
+def _summary(data: ReportData) -> str:
+    share = data.episodes_with_findings / data.episodes if data.episodes else 0.0
+    cards = [
+        ("", fmt.integer(data.episodes), "episoder i perioden"),
+        ("", fmt.integer(data.episodes_with_findings), f"episoder med funn ({fmt.percent(share)})"),
+    ]
+    for severity in ORDER:
+        count = data.by_severity.get(severity, 0)
+        cards.append((severity.value, fmt.integer(count), f"funn: {severity.norwegian}"))
+    html = ['<section id="sammendrag">', "<h2>Sammendrag</h2>", '<div class="cards">']
+    for css, number, what in cards:
+        html.append(
+            f'<div class="card {css}"><div class="number">{number}</div>'
+            f'<div class="what">{escape(what)}</div></div>'
+        )
+    html.append("</div>")
+    bars = [Bar(SEVERITY_TITLE[s], data.by_severity.get(s, 0), SEVERITY_COLOUR[s]) for s in ORDER]
+    html.append(f"<figure>{bar_chart('Funn etter alvorlighet', bars)}</figure>")
+    html.append(
+        _howto(
+            "Hver stolpe er antall funn med den alvorligheten i perioden. Feil må rettes før "
+            "rapportering til NPR, advarsler må vurderes av en koder, info er råd og "
+            "kvalitetssignaler. En episode kan ha flere funn."
+        )
+    )
+    if data.departments:
+        html.append(
+            "<p>Episoder per avdeling: "
+            + ", ".join(f"{escape(d)} {fmt.integer(n)}" for d, n in data.departments)
+            + ".</p>"
+        )
+    html.append("</section>")
+    return "\n".join(html)
+
+
+def _rules(rules: tuple[RuleCount, ...], episodes: int) -> str:
+    html = ['<section id="funn">', "<h2>Funn per regel og alvorlighet</h2>"]
+    if not rules:
+        html.append('<p class="empty">Ingen funn i perioden.</p></section>')
+        return "\n".join(html)
+    html.append(
+        "<p>Alle regler som ga funn, sortert etter alvorlighet og antall. Andelen er regnet av "
+        "alle episoder i perioden.</p>"
+    )
+    html.append(
+        '<table class="rules"><thead><tr><th>Regel</th><th>Beskrivelse</th><th>Alvorlighet</th>'
+        '<th class="num">Funn</th><th class="num">Episoder</th><th class="num">Andel</th>'
+        "</tr></thead><tbody>"
+    )
+    ordered = sorted(rules, key=lambda r: (-r.severity.rank, -r.findings, r.rule))
+    for r in ordered:
+        share = r.episodes / episodes if episodes else 0.0
+        html.append(
+            f"<tr><td>{escape(r.rule)}</td><td>{escape(r.title)}</td><td>{_sev(r.severity)}</td>"
+            f'<td class="num">{fmt.integer(r.findings)}</td>'
+            f'<td class="num">{fmt.integer(r.episodes)}</td>'
+            f'<td class="num">{fmt.percent(share)}</td></tr>'
+        )
+    html.append("</tbody></table></section>")
+    return "\n".join(html)
+
+
+FUNNEL_HOWTO = (
+    "Hvert punkt er en avdeling: vannrett antall {denominator} (nevneren), loddrett "
+    "avdelingens verdi. Den heltrukne svarte linjen er nivået for alle avdelingene samlet. "
+    "Traktlinjene viser hvor langt fra det samlede nivået en avdeling av den størrelsen kan "
+    "havne ved tilfeldig variasjon: innenfor den stiplede 95 %-grensen er alt som ventet; "
+    "utenfor den heltrukne 99,8 %-grensen er forskjellen neppe tilfeldig og bør undersøkes "
+    "(kodepraksis, pasientsammensetning eller dokumentasjon). Små avdelinger får vide grenser "
+    "fordi få episoder gir stor tilfeldig variasjon."
+)
+FUNNEL_HOWTO_FEW = " Grå punkter har færre enn {least} {denominator} og vurderes ikke."
+TREND_HOWTO = (
+    "Hver linje er en avdeling, den tykke svarte linjen er alle avdelingene samlet. Vannrett "
+    "står periodene, loddrett indikatorens verdi. Se etter brå sprang mellom to perioder og "
+    "varige endringer; ett enkelt avvik i en liten avdeling er ofte tilfeldig."
+)
+
+
+def _indicators(indicators: tuple[IndicatorView, ...]) -> str:
+    html = ['<section id="indikatorer">', "<h2>Kvalitetsindikatorer per avdeling</h2>"]
+    if not indicators:
+        html.append('<p class="empty">Ingen indikatorer for perioden.</p></section>')
+        return "\n".join(html)
+    html.append(
+        "<p>Indikatorene sammenligner avdelingene i perioden. Trakteplottet viser om en "
+        "avdeling skiller seg ut mer enn tilfeldig variasjon forklarer.</p>"
+    )
+    for i, ind in enumerate(indicators):
+        chart = FunnelChart(
+            title=f"{ind.title}: trakteplott",
+            points=tuple(
+                FunnelPoint(
+                    u.unit, u.n, u.value, u.outside, ind.label_all or bool(u.outside), u.judged
+                )
+                for u in ind.units
+            ),
+            pooled=ind.pooled,
+            limits=ind.limits,
+            is_share=ind.is_share,
+            x_title=f"Antall {ind.denominator} (nevner)",
+            y_title="Andel" if ind.is_share else "Gjennomsnitt",
+        )
+        html.append(f'<article class="indicator" id="indikator-{escape(ind.key)}">')
+        html.append(f"<h3>{escape(ind.title)}</h3>")
+        if ind.description:
+            html.append(f"<p>{escape(ind.description)}</p>")
+        html.append('<div class="two">')
+        html.append(f"<figure>{funnel_plot(chart, clip_id=f'trakt-{i}')}</figure>")
+        html.append(_unit_table(ind))
+        html.append("</div>")
+        howto = FUNNEL_HOWTO.format(denominator=ind.denominator)
+        if any(not u.judged for u in ind.units):
+            howto += FUNNEL_HOWTO_FEW.format(least=ind.min_judged, denominator=ind.denominator)
+        html.append(_howto(howto))
+        html.append("</article>")
+    html.append("</section>")
+    return "\n".join(html)
+
+
+COMPACT_UNITS = 12  # with more units, the table beside the plot lists only those outside
+
+
+def _unit_table(ind: IndicatorView) -> str:
+    if len(ind.units) <= COMPACT_UNITS:
+        return _units(ind, ind.units, total=True)
+    outside = [u for u in ind.units if u.outside]
+    unjudged = sum(1 for u in ind.units if not u.judged)
+    inside = len(ind.units) - len(outside) - unjudged
+    parts = []
+    if outside:
+        parts.append(_units(ind, tuple(outside), total=False))
+    text = (
+        f"{fmt.integer(inside)} av {fmt.integer(len(ind.units))} avdelinger ligger innenfor "
+        f"grensene for 95{fmt.NBSP}%"
+    )
+    if unjudged:
+        text += (
+            f"; {fmt.integer(unjudged)} har færre enn {ind.min_judged} "
+            f"{escape(ind.denominator)} og vurderes ikke"
+        )
+    parts.append(f"<p>{text}.</p>")
+    parts.append(
+        f"<details><summary>Alle {fmt.integer(len(ind.units))} avdelinger</summary>"
+        f"{_units(ind, ind.units, total=True)}</details>"
+    )
+    return "<div>" + "\n".join(parts) + "</div>"
+
+
+def _units(ind: IndicatorView, units: tuple[UnitValue, ...], *, total: bool) -> str:
+    pooled = fmt.value(ind.pooled, is_share=ind.is_share)
+    rows = [
+        '<table class="units"><thead><tr><th>Avdeling</th>'
+        f'<th class="num" title="{escape(ind.denominator.capitalize())}">Antall</th>'
+        '<th class="num">Verdi</th><th>Grense</th></tr></thead><tbody>'
+    ]
+    ordered = sorted(units, key=lambda u: ({"99.8": 0, "95": 1}.get(u.outside, 2), u.unit))
+    for u in ordered:
+        verdict = "innenfor" if u.judged else '<span class="few">for få</span>'
+        if u.outside:
+            side = "over" if u.value > ind.pooled else "under"
+            level = "998" if u.outside == "99.8" else "95"
+            text = f"{side} {u.outside.replace('.', ',')}{fmt.NBSP}%"
+            verdict = f'<span class="flag-{level}">{text}</span>'
+        rows.append(
+            f'<tr><td>{escape(u.unit)}</td><td class="num">{fmt.integer(u.n)}</td>'
+            f'<td class="num">{fmt.value(u.value, is_share=ind.is_share)}</td>'
+            f'<td class="verdict">{verdict}</td></tr>'
+        )
+    if total:
+        rows.append(
+            f'<tr><th>Samlet</th><th class="num">{fmt.integer(sum(u.n for u in ind.units))}</th>'
+            f'<th class="num">{pooled}</th><th></th></tr>'
+        )
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
+
+
+def _trends(indicators: tuple[IndicatorView, ...]) -> str:
+    shown = [ind for ind in indicators if ind.trend and len(ind.trend_periods) > 1]
+    tertials = all(re.fullmatch(r"\d{4}T[123]", p) for ind in shown for p in ind.trend_periods)
+    heading = "Utvikling over tertialer" if tertials else "Utvikling over perioder"
+    html = ['<section id="utvikling">', f"<h2>{heading}</h2>"]
+    if not shown:
+        html.append(
+            '<p class="empty">For få perioder i databasen til å vise utvikling; '
+            "importer flere tertialer.</p></section>"
+        )
+        return "\n".join(html)
+    periods = shown[0].trend_periods
+    html.append(
+        f"<p>Indikatorene for periodene {escape(periods[0])}–{escape(periods[-1])}, for de "
+        "største avdelingene og samlet.</p>"
+    )
+    for ind in shown:
+        chart = LineChart(
+            title=f"{ind.title}: utvikling",
+            x_labels=ind.trend_periods,
+            series=ind.trend,
+            is_share=ind.is_share,
+            x_title="Tertial" if tertials else "Periode",
+            y_title="Andel" if ind.is_share else "Gjennomsnitt",
+        )
+        html.append(f"<h3>{escape(ind.title)}</h3>")
+        html.append(f"<figure>{line_chart(chart)}</figure>")
+        html.append(_howto(TREND_HOWTO))
+    html.append("</section>")
+    return "\n".join(html)
+
+
+def _patterns(patterns: tuple[PatternSummary, ...], examples: tuple[PatternExample, ...]) -> str:
+    html = ['<section id="monstre">', "<h2>Mønstre på tvers av episoder</h2>"]
+    html.append(
+        "<p>Mønsterreglene (M01–M07) ser på hele uttrekket: oppsplittede opphold, "
+        "overføringer, korte døgnopphold, flere polikliniske kontakter samme dag og "
+        "avvikende kodepraksis. Dette er temaene Avregningsutvalget undersøker.</p>"
+    )
+    if not patterns:
+        html.append('<p class="empty">Ingen mønsterfunn i perioden.</p></section>')
+        return "\n".join(html)
+    html.append(
+        '<table class="patterns"><thead><tr><th>Regel</th><th>Mønster</th><th>Alvorlighet</th>'
+        '<th class="num">Funn</th><th>Flest i</th></tr></thead><tbody>'
+    )
+    for p in sorted(patterns, key=lambda p: (-p.findings, p.rule)):
+        where = ", ".join(f"{escape(d)} ({fmt.integer(n)})" for d, n in p.departments[:3])
+        html.append(
+            f"<tr><td>{escape(p.rule)}</td><td>{escape(p.title)}</td><td>{_sev(p.severity)}</td>"
+            f'<td class="num">{fmt.integer(p.findings)}</td><td>{where}</td></tr>'
+        )
+    html.append("</tbody></table>")
+    if examples:
+        html.append("<h3>Eksempler å se på først</h3>")
+        html.append(
+            '<table class="examples"><thead><tr><th>Regel</th><th>Avdeling</th><th>Episode</th>'
+            "<th>Pasient</th><th>Melding</th></tr></thead><tbody>"
+        )
+        for e in examples:
+            html.append(
+                f"<tr><td>{escape(e.rule)} {_sev(e.severity)}</td><td>{escape(e.department)}</td>"
+                f'<td class="id">{escape(e.episode_id)}</td><td class="id">{escape(e.patient)}</td>'
+                f"<td>{escape(e.message)}</td></tr>"
+            )
+        html.append("</tbody></table>")
+    html.append("</section>")
+    return "\n".join(html)
+
+
+def _about(data: ReportData) -> str:
+    notes = "".join(f"<li>{escape(n)}</li>" for n in data.notes)
+    return (
+        '<section id="om">\n<h2>Om rapporten</h2>\n<ul>'
+        "<li>Funnene kommer fra kodevakts regelkontroll mot de nasjonale kodereglene som gjaldt "
+        "på hver episodes dato. Funn er grunnlag for gjennomgang, ikke en fasit: det er "
+        "dokumentasjonen i journalen som avgjør riktig kode.</li>"
+        "<li>Trakteplottets grenser er 95 % og 99,8 % kontrollgrenser rundt det samlede nivået "
+        "for alle avdelingene i perioden.</li>"
+        "<li>Pasient-id-er vises bare som pseudonymer (P- og en nøkkelbasert hashverdi); "
+        "rapporten inneholder ingen personopplysninger.</li>"
+        f"{notes}</ul>\n"
+        f'<footer>Farger: <span style="color:{INNER}">■</span> utenfor 95 %, '
+        f'<span style="color:{OUTER}">■</span> utenfor 99,8 %.</footer>\n</section>'
+    )

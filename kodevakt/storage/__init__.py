@@ -1,0 +1,68 @@
+"""Storage: episodes, findings and the coders' work on them, in SQLite or PostgreSQL.
+
+Service API (everything the CLI, reports and pattern rules need)::
+
+    from kodevakt.storage import Store, FindingStatus
+
+    with Store("postgresql://kodevakt@db/kodevakt") as store:  # None: KODEVAKT_DB or ./kodevakt.db
+        result = store.import_files(["t1.jsonl"], "2025T1")      # -> ImportResult
+        for file in result.files:                               # FileImport per file
+            file.read, file.rejected, file.rejections, file.episodes_new, file.findings_fixed
+        store.periods()                                         # -> ["2025T1", ...]
+        store.episodes(period="2025T1", institution=None)       # -> Iterator[Episode], streamed
+        store.findings(period="2025T1", institution=None, status="open",
+                       rule="T0", department=None, severity="warning")
+                                                                # -> Iterator[StoredFinding]
+        store.set_status(key, "accepted", comment="…", by="kari")  # -> StoredFinding
+        store.set_status(key, "open")                           # reopen
+        store.add_findings("2025T1", m_findings, rules=["M01", "M06"])  # pattern findings
+        store.finding(key), store.finding_events(key)           # one finding, its status log
+        store.history("ep-1", period="2025T1")                  # -> list[EpisodeChange]
+        store.imports(period="2025T1"), store.rejections(import_id)  # the import log
+
+- `StoredFinding` has every `Finding` field (`.finding` gives the `Finding` itself) plus
+  `key`, `period`, `institution`, `department`, `status`, `comment`, `by`, `changed_at`,
+  `first_seen_at` and `scope` (`episode` from the checker, `batch` from `add_findings`);
+  `to_dict()` is `Finding.to_dict()` plus those fields.
+- Keys: 16 hex digits of a hash of period, institution, episode id, rule, codes and location.
+  Re-importing the same extract changes nothing; a finding that is gone after a correction
+  becomes `fixed` (automatically, with the time), one found again becomes `open`; `accepted`
+  (coded correctly despite the rule, with comment and who) survives re-imports.
+- Episodes are identified by (period, institution, episode id). A changed episode keeps its
+  earlier content and the changed fields in its history.
+- Patient ids are stored as given (pseudonymous); nothing here logs record values.
+
+Modules: `database` (URL, engine, migrations), `schema` (tables), `content` (episode ⇄
+stored JSON, diffs), `importing` (file import), `findings` (keys, status, merging),
+`history` (episode versions), `store` (the `Store` façade). Failures raise `StorageError`.
+"""
+
+from kodevakt.errors import StorageError
+from kodevakt.storage.database import ENV_DB, resolve_url
+from kodevakt.storage.findings import (
+    FindingEvent,
+    FindingStatus,
+    StoredFinding,
+    UnknownFinding,
+    finding_key,
+)
+from kodevakt.storage.history import EpisodeChange
+from kodevakt.storage.importing import FileImport, ImportResult
+from kodevakt.storage.store import ImportLog, Store, parse_period
+
+__all__ = [
+    "ENV_DB",
+    "EpisodeChange",
+    "FileImport",
+    "FindingEvent",
+    "FindingStatus",
+    "ImportLog",
+    "ImportResult",
+    "StorageError",
+    "Store",
+    "StoredFinding",
+    "UnknownFinding",
+    "finding_key",
+    "parse_period",
+    "resolve_url",
+]

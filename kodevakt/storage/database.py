@@ -1,0 +1,177 @@
+"""Which database, how to connect, and bringing its schema up to date.
+
+The database is chosen by, in order: the `url` given (`--db`), the environment variable
+`KODEVAKT_DB`, else the SQLite file `kodevakt.db` in the working directory. Accepted forms:
+
+- `sqlite:///path/to/file.db` or a plain file path (SQLite, embedded; the default);
+- `postgresql://user:password@host:5432/name` (also `postgres://`), for shared use; it is
+  run through psycopg 3 (`postgresql+psycopg://`).
+
+Opening a database migrates it to the newest schema with Alembic (`migrations/`), inside a
+transaction; on PostgreSQL an advisory lock keeps two processes from migrating at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Row,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
+
+from kodevakt.errors import StorageError
+
+ENV_DB = "KODEVAKT_DB"
+DEFAULT_FILE = "kodevakt.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 0x6B6F6465  # "kode": PostgreSQL advisory lock id while migrating
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The database URL from the argument, `KODEVAKT_DB`, or the default SQLite file."""
+    raw = (url or os.environ.get(ENV_DB) or "").strip() or f"sqlite:///{DEFAULT_FILE}"
+    if "://" not in raw:
+        raw = f"sqlite:///{raw}"
+    try:
+        parsed = make_url(raw)
+    except ArgumentError:
+        raise StorageError(f"databaseadressen kan ikke leses: {_masked_text(raw)}") from None
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StorageError(
+            f"databasetypen «{parsed.get_backend_name()}» støttes ikke; bruk sqlite eller "
+            "postgresql"
+        )
+    return parsed
+
+
+def display_url(url: URL) -> str:
+    """The URL without its password, for messages and logs."""
+    return url.render_as_string(hide_password=True)
+
+
+def _masked_text(raw: str) -> str:
+    head, sep, tail = raw.partition("://")
+    if sep and "@" in tail:
+        credentials, _, rest = tail.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        return f"{head}://{user}:***@{rest}"
+    return raw
+
+
+def open_engine(url: URL) -> Engine:
+    """An engine for `url`, with SQLite set up for one writer and many readers (WAL)."""
+    kwargs: dict[str, Any] = {}
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:":
+            folder = Path(database).parent
+            if not folder.is_dir():
+                raise StorageError(f"mappen for databasefilen finnes ikke: {folder}")
+        kwargs["connect_args"] = {"timeout": 30}
+    try:
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, ImportError) as exc:
+        raise StorageError(f"databasen {display_url(url)} kan ikke åpnes: {exc}") from None
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (no-op when it is there already)."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    heads = set(script.get_heads())
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK}
+                )
+            current = set(MigrationContext.configure(connection).get_current_heads())
+            if current == heads:
+                return
+            known = {rev.revision for rev in script.walk_revisions()}
+            if not current <= known:
+                raise StorageError(
+                    "databasen er laget av en nyere versjon av kodevakt "
+                    f"(skjemaversjon {', '.join(sorted(current))}); oppgrader kodevakt"
+                )
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as exc:
+        raise StorageError(
+            f"databasen {display_url(engine.url)} kan ikke åpnes: {_first_line(exc)}"
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+def stream_rows(engine: Engine, query: Executable, size: int = 2000) -> Iterator[Row[Any]]:
+    """Rows of `query`, fetched `size` at a time (a server-side cursor on PostgreSQL).
+
+    The cursor and connection are closed when the iterator is exhausted or closed early.
+    """
+    with database_errors(engine), engine.connect() as conn:
+        result = conn.execution_options(yield_per=size).execute(query)
+        try:
+            yield from result
+        finally:
+            result.close()
+
+
+@contextmanager
+def database_errors(engine: Engine) -> Iterator[None]:
+    """Turn a database failure into a `StorageError` naming the database (no password)."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StorageError(
+            f"databasefeil i {display_url(engine.url)}: {_first_line(exc)}"
+        ) from None
+
+
+def one_of(
+    conn: Connection, column: ColumnElement[Any], values: Iterable[Any]
+) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`, one parameter for a batch.
+
+    Thousands of separate parameters cost more to send and parse than the query itself.
+    """
+    items = list(values)
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, items, type_=ARRAY(column.type)))
+    return column.in_(items)

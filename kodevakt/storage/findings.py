@@ -1,0 +1,480 @@
+"""Stored findings: the stable key, the coder's status, and how a new result is merged in.
+
+A finding's key is a hash of what identifies it: period, institution, episode id, rule, codes
+and location (not the message text, which may be reworded). The same defect in the same
+episode therefore keeps its key across imports, and with it the status a coder gave it:
+
+    open ──accept (comment, by)──▶ accepted
+      ▲  ◀─────────reopen─────────┘
+      │
+      └── found again ◀── fixed ◀── gone after a correction (automatic, with time)
+
+`FindingWriter` merges one import's findings: new keys are inserted as open, fixed ones that
+are found again are reopened, and at the end the findings not seen again are marked fixed —
+for episode findings only in episodes the import saw, for batch findings (`add_findings`) only
+for the rules the caller says it ran. Every status change is written to `finding_event`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from kodevakt.errors import StorageError
+from kodevakt.rules.finding import Finding, Fix, Severity
+from kodevakt.storage.database import one_of, stream_rows
+from kodevakt.storage.schema import episode, finding, finding_event
+
+KEY_LENGTH = 16
+MIN_PREFIX = 6
+_CHUNK = 5000
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"
+    FIXED = "fixed"
+    ACCEPTED = "accepted"
+
+    @property
+    def norwegian(self) -> str:
+        return _NORWEGIAN[self]
+
+
+_NORWEGIAN = {
+    FindingStatus.OPEN: "åpen",
+    FindingStatus.FIXED: "rettet",
+    FindingStatus.ACCEPTED: "godtatt",
+}
+
+
+class UnknownFinding(StorageError):
+    """No stored finding has this key (or the prefix is ambiguous)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFinding:
+    """A finding as stored: the `Finding` fields plus key, place, status and who changed it."""
+
+    key: str
+    period: str
+    institution: str | None
+    department: str | None
+    episode_id: str
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    codes: tuple[str, ...]
+    location: str
+    source: str
+    suggestion: str | None
+    rule_year: int
+    fix: Fix | None
+    status: FindingStatus
+    comment: str | None
+    by: str | None
+    changed_at: datetime
+    first_seen_at: datetime
+    scope: str
+
+    @property
+    def finding(self) -> Finding:
+        return Finding(
+            episode_id=self.episode_id,
+            rule=self.rule,
+            name=self.name,
+            severity=self.severity,
+            message=self.message,
+            codes=self.codes,
+            location=self.location,
+            source=self.source,
+            suggestion=self.suggestion,
+            rule_year=self.rule_year,
+            fix=self.fix,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """`Finding.to_dict()` plus the storage fields (times as ISO text, UTC)."""
+        return {
+            "key": self.key,
+            **self.finding.to_dict(),
+            "period": self.period,
+            "institution": self.institution,
+            "department": self.department,
+            "status": self.status.value,
+            "comment": self.comment,
+            "by": self.by,
+            "changed_at": self.changed_at.isoformat(),
+            "first_seen_at": self.first_seen_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FindingEvent:
+    """One status change of a finding; `by` is None for automatic changes by an import."""
+
+    key: str
+    from_status: FindingStatus
+    to_status: FindingStatus
+    at: datetime
+    by: str | None
+    comment: str | None
+    import_id: int | None
+
+
+def finding_key(period: str, institution: str, found: Finding) -> str:
+    """The stable identity of `found` in `period` (16 hex digits)."""
+    parts = (period, institution, found.episode_id, found.rule, " ".join(found.codes))
+    text = "\x1f".join((*parts, found.location))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite hands back naive times; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class MergeCounts:
+    new: int = 0
+    reopened: int = 0
+    fixed: int = 0
+
+
+class FindingWriter:
+    """Merges the findings of one import run (`run_id`) into the finding table."""
+
+    _COMPARED = (
+        "name",
+        "severity",
+        "message",
+        "source",
+        "suggestion",
+        "rule_year",
+        "fix",
+        "department",
+    )
+
+    def __init__(
+        self, connection: Connection, run_id: int, period: str, scope: str, now: datetime
+    ) -> None:
+        self.connection = connection
+        self.run_id = run_id
+        self.period = period
+        self.scope = scope
+        self.now = now
+        self.counts = MergeCounts()
+
+    def write(self, items: Iterable[tuple[Finding, str, str | None]]) -> None:
+        """Store (finding, institution, department) triples seen in this run."""
+        rows: dict[str, dict[str, Any]] = {}
+        for found, institution, department in items:
+            key = finding_key(self.period, institution, found)
+            rows.setdefault(key, self._row(key, found, institution, department))
+        keys = list(rows)
+        for start in range(0, len(keys), _CHUNK):
+            self._write_chunk({k: rows[k] for k in keys[start : start + _CHUNK]})
+
+    def _row(
+        self, key: str, found: Finding, institution: str, department: str | None
+    ) -> dict[str, Any]:
+        return {
+            "key": key,
+            "scope": self.scope,
+            "period": self.period,
+            "institution": institution,
+            "department": department,
+            "episode_id": found.episode_id,
+            "rule": found.rule,
+            "name": found.name,
+            "severity": found.severity.value,
+            "message": found.message,
+            "codes": " ".join(found.codes),
+            "location": found.location,
+            "source": found.source,
+            "suggestion": found.suggestion,
+            "rule_year": found.rule_year,
+            "fix": _fix_text(found.fix),
+            "status": FindingStatus.OPEN.value,
+            "comment": None,
+            "changed_by": None,
+            "changed_at": self.now,
+            "first_seen_at": self.now,
+            "last_seen_import_id": self.run_id,
+        }
+
+    def _write_chunk(self, rows: dict[str, dict[str, Any]]) -> None:
+        conn = self.connection
+        columns = [finding.c.key, finding.c.status] + [finding.c[n] for n in self._COMPARED]
+        stored = {
+            r.key: r
+            for r in conn.execute(select(*columns).where(one_of(conn, finding.c.key, rows)))
+        }
+        new = [row for key, row in rows.items() if key not in stored]
+        if new:
+            conn.execute(finding.insert(), new)
+            self.counts.new += len(new)
+        updates, touched, events = [], [], []
+        for key, old in stored.items():
+            row = rows[key]
+            changed = any(getattr(old, n) != row[n] for n in self._COMPARED)
+            reopen = old.status == FindingStatus.FIXED
+            if not changed and not reopen:
+                touched.append(key)
+                continue
+            update = {n: row[n] for n in self._COMPARED}
+            update.update(b_key=key, status=old.status, last_seen_import_id=self.run_id)
+            if reopen:
+                update.update(status=FindingStatus.OPEN.value, changed_at=self.now, changed_by=None)
+                events.append(self._event(key, FindingStatus.FIXED, FindingStatus.OPEN))
+            updates.append(update)
+        if touched:
+            conn.execute(
+                finding.update()
+                .where(one_of(conn, finding.c.key, touched))
+                .values(last_seen_import_id=self.run_id)
+            )
+        # Rows differ in whether changed_at is set, so write each shape in its own batch.
+        for shape in {tuple(sorted(u)) for u in updates}:
+            batch = [u for u in updates if tuple(sorted(u)) == shape]
+            conn.execute(finding.update().where(finding.c.key == bindparam("b_key")), batch)
+        if events:
+            conn.execute(finding_event.insert(), events)
+            self.counts.reopened += len(events)
+
+    def _event(self, key: str, old: FindingStatus, new: FindingStatus) -> dict[str, Any]:
+        return {
+            "key": key,
+            "from_status": old.value,
+            "to_status": new.value,
+            "at": self.now,
+            "by": None,
+            "comment": None,
+            "import_id": self.run_id,
+        }
+
+    def fix_unseen_in_episodes(self) -> None:
+        """Mark fixed the episode findings not seen again in episodes this run imported."""
+        seen_episode = exists().where(
+            episode.c.period == finding.c.period,
+            episode.c.institution == finding.c.institution,
+            episode.c.episode_id == finding.c.episode_id,
+            episode.c.last_import_id == self.run_id,
+        )
+        self._fix(and_(finding.c.scope == "episode", seen_episode))
+
+    def fix_unseen_for_rules(self, rules: Collection[str]) -> None:
+        """Mark fixed the batch findings of `rules` in the period not seen in this run."""
+        if rules:
+            self._fix(and_(finding.c.scope == self.scope, finding.c.rule.in_(list(rules))))
+
+    def _fix(self, condition: ColumnElement[bool]) -> None:
+        where = and_(
+            finding.c.period == self.period,
+            finding.c.status != FindingStatus.FIXED.value,
+            finding.c.last_seen_import_id != self.run_id,
+            condition,
+        )
+        events = select(
+            finding.c.key,
+            finding.c.status,
+            literal(FindingStatus.FIXED.value),
+            literal(self.now, finding.c.changed_at.type),
+            literal(self.run_id),
+        ).where(where)
+        self.connection.execute(
+            finding_event.insert().from_select(
+                ["key", "from_status", "to_status", "at", "import_id"], events
+            )
+        )
+        result = self.connection.execute(
+            finding.update()
+            .where(where)
+            .values(status=FindingStatus.FIXED.value, changed_at=self.now, changed_by=None)
+        )
+        self.counts.fixed += result.rowcount
+
+
+def _fix_text(fix: Fix | None) -> str | None:
+    if fix is None:
+        return None
+    return json.dumps(fix.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _fix(text: str | None) -> Fix | None:
+    if text is None:
+        return None
+    data = json.loads(text)
+
+    def groups(value: list[list[str]] | None) -> tuple[tuple[str, ...], ...] | None:
+        return None if value is None else tuple(tuple(group) for group in value)
+
+    return Fix(conditions=groups(data.get("conditions")), procedures=groups(data.get("procedures")))
+
+
+def stored_finding(row: Any) -> StoredFinding:
+    return StoredFinding(
+        key=row.key,
+        period=row.period,
+        institution=row.institution or None,
+        department=row.department,
+        episode_id=row.episode_id,
+        rule=row.rule,
+        name=row.name,
+        severity=Severity(row.severity),
+        message=row.message,
+        codes=tuple(row.codes.split()),
+        location=row.location,
+        source=row.source,
+        suggestion=row.suggestion,
+        rule_year=row.rule_year,
+        fix=_fix(row.fix),
+        status=FindingStatus(row.status),
+        comment=row.comment,
+        by=row.changed_by,
+        changed_at=utc(row.changed_at),
+        first_seen_at=utc(row.first_seen_at),
+        scope=row.scope,
+    )
+
+
+def query_findings(
+    engine: Engine,
+    *,
+    period: str | None = None,
+    institution: str | None = None,
+    status: FindingStatus | str | None = None,
+    rule: str | None = None,
+    department: str | None = None,
+    episode_id: str | None = None,
+    severity: Severity | str | None = None,
+) -> Iterator[StoredFinding]:
+    """Stored findings matching every filter given, ordered by place, episode and rule.
+
+    `rule` is a prefix (`T` = every T rule, `T02` = that rule); `severity` is a minimum.
+    """
+    query = select(finding)
+    if period is not None:
+        query = query.where(finding.c.period == period)
+    if institution is not None:
+        query = query.where(finding.c.institution == institution)
+    if status is not None:
+        query = query.where(finding.c.status == FindingStatus(status).value)
+    if rule:
+        query = query.where(finding.c.rule.startswith(rule.upper(), autoescape=True))
+    if department is not None:
+        query = query.where(finding.c.department == department)
+    if episode_id is not None:
+        query = query.where(finding.c.episode_id == episode_id)
+    if severity is not None:
+        floor = Severity(severity).rank
+        query = query.where(finding.c.severity.in_([s.value for s in Severity if s.rank >= floor]))
+    query = query.order_by(
+        finding.c.period,
+        finding.c.institution,
+        finding.c.episode_id,
+        finding.c.rule,
+        finding.c.location,
+        finding.c.key,
+    )
+    for row in stream_rows(engine, query):
+        yield stored_finding(row)
+
+
+def resolve_key(conn: Connection, key: str) -> str:
+    """The full key for `key` or a unique prefix of at least six characters."""
+    key = key.strip().lower()
+    if conn.execute(select(finding.c.key).where(finding.c.key == key)).first() is not None:
+        return key
+    if len(key) < MIN_PREFIX:
+        raise UnknownFinding(
+            f"fant ikke funnet «{key}» (oppgi hele nøkkelen eller minst {MIN_PREFIX} tegn)"
+        )
+    matches = conn.execute(
+        select(finding.c.key).where(finding.c.key.startswith(key, autoescape=True)).limit(2)
+    ).all()
+    if not matches:
+        raise UnknownFinding(f"fant ikke funnet «{key}»")
+    if len(matches) > 1:
+        raise UnknownFinding(f"«{key}» passer til flere funn; oppgi flere tegn av nøkkelen")
+    return str(matches[0].key)
+
+
+def set_status(
+    engine: Engine,
+    key: str,
+    status: FindingStatus | str,
+    comment: str | None = None,
+    by: str | None = None,
+) -> StoredFinding:
+    """Set a coder's status; `accepted` needs a comment and who accepted it."""
+    new = FindingStatus(status)
+    comment = (comment or "").strip() or None
+    by = (by or "").strip() or None
+    if new is FindingStatus.ACCEPTED and (comment is None or by is None):
+        raise StorageError("for å godta et funn må både kommentar og navn (hvem) oppgis")
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        full = resolve_key(conn, key)
+        old = FindingStatus(
+            conn.execute(select(finding.c.status).where(finding.c.key == full)).scalar_one()
+        )
+        if old is not new or new is FindingStatus.ACCEPTED:
+            values = {"status": new.value, "changed_at": now, "changed_by": by, "comment": comment}
+            conn.execute(finding.update().where(finding.c.key == full).values(values))
+            conn.execute(
+                finding_event.insert().values(
+                    key=full,
+                    from_status=old.value,
+                    to_status=new.value,
+                    at=now,
+                    by=by,
+                    comment=comment,
+                    import_id=None,
+                )
+            )
+        row = conn.execute(select(finding).where(finding.c.key == full)).one()
+    return stored_finding(row)
+
+
+def get_finding(engine: Engine, key: str) -> StoredFinding:
+    with engine.connect() as conn:
+        full = resolve_key(conn, key)
+        return stored_finding(conn.execute(select(finding).where(finding.c.key == full)).one())
+
+
+def finding_events(engine: Engine, key: str) -> list[FindingEvent]:
+    """The status changes of a finding, oldest first."""
+    with engine.connect() as conn:
+        full = resolve_key(conn, key)
+        rows = conn.execute(
+            select(finding_event).where(finding_event.c.key == full).order_by(finding_event.c.id)
+        ).all()
+    return [
+        FindingEvent(
+            key=row.key,
+            from_status=FindingStatus(row.from_status),
+            to_status=FindingStatus(row.to_status),
+            at=utc(row.at),
+            by=row.by,
+            comment=row.comment,
+            import_id=row.import_id,
+        )
+        for row in rows
+    ]
+
+
+def count_by_status(engine: Engine, period: str | None = None) -> dict[str, int]:
+    query = select(finding.c.status, func.count()).group_by(finding.c.status)
+    if period is not None:
+        query = query.where(finding.c.period == period)
+    with engine.connect() as conn:
+        return {row[0]: row[1] for row in conn.execute(query)}

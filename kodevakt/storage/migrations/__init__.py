@@ -1,0 +1,1 @@
+"""Alembic migrations of the kodevakt database; run by `kodevakt.storage.database.migrate`."""

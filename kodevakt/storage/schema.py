@@ -1,0 +1,153 @@
+"""The database tables (SQLAlchemy Core). Alembic migrations in `migrations/` create them.
+
+Tables and what they hold::
+
+    import_run        one file import (or one `add_findings` call): counts, status, times
+    import_rejection  records of a file that could not be read: line, field, message
+    episode           the current coded content of each episode, per period
+    episode_version   earlier versions of an episode: previous content and what changed
+    finding           findings with their stable key and the coder's status
+    finding_event     every status change of a finding: from, to, when, by whom, comment
+
+An episode is identified by (period, institution, episode id); `institution` is '' when the
+extract does not name one, so that the unique constraint holds on every database. Content is
+stored as canonical JSON text (see `content.py`): the same text on SQLite and PostgreSQL, and
+cheap to compare by its hash. Times are UTC.
+
+A change here needs a new migration in `migrations/versions/` (a test compares the two).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+import_run = Table(
+    "import_run",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # file | findings
+    Column("period", String(16), nullable=False),
+    Column("file", Text, nullable=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("status", String(16), nullable=False),  # running | ok | failed
+    Column("message", Text, nullable=True),
+    Column("records_read", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("duplicates", Integer, nullable=False, default=0),
+    Column("episodes_new", Integer, nullable=False, default=0),
+    Column("episodes_changed", Integer, nullable=False, default=0),
+    Column("episodes_unchanged", Integer, nullable=False, default=0),
+    Column("findings_new", Integer, nullable=False, default=0),
+    Column("findings_reopened", Integer, nullable=False, default=0),
+    Column("findings_fixed", Integer, nullable=False, default=0),
+)
+
+import_rejection = Table(
+    "import_rejection",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("import_id", Integer, ForeignKey("import_run.id"), nullable=False, index=True),
+    Column("line", Integer, nullable=False),
+    Column("field", String(128), nullable=True),
+    Column("message", Text, nullable=False),
+)
+
+episode = Table(
+    "episode",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(16), nullable=False),
+    Column("institution", String(64), nullable=False),
+    Column("episode_id", String(128), nullable=False),
+    Column("patient_id", String(128), nullable=True),
+    Column("department", String(64), nullable=True),
+    Column("care_level", String(16), nullable=True),
+    Column("admission", DateTime, nullable=True),
+    Column("discharge", DateTime, nullable=True),
+    Column("content", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("source_file", Text, nullable=True),
+    Column("source_line", Integer, nullable=True),
+    Column("first_import_id", Integer, ForeignKey("import_run.id"), nullable=False),
+    Column("last_import_id", Integer, ForeignKey("import_run.id"), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("period", "episode_id", "institution"),
+    Index(None, "period", "institution", "department"),
+    Index(None, "last_import_id"),
+)
+
+episode_version = Table(
+    "episode_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("episode_ref", Integer, ForeignKey("episode.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),  # the version this change created
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("import_id", Integer, ForeignKey("import_run.id"), nullable=False),
+    Column("previous_content", Text, nullable=False),
+    Column("changes", Text, nullable=False),  # JSON: {field: [old, new]}
+)
+
+finding = Table(
+    "finding",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("scope", String(8), nullable=False),  # episode | batch
+    Column("period", String(16), nullable=False),
+    Column("institution", String(64), nullable=False),
+    Column("department", String(64), nullable=True),
+    Column("episode_id", String(128), nullable=False),
+    Column("rule", String(16), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("codes", Text, nullable=False),  # space-separated
+    Column("location", String(128), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("suggestion", Text, nullable=True),
+    Column("rule_year", Integer, nullable=False),
+    Column("fix", Text, nullable=True),  # JSON of Fix.to_dict()
+    Column("status", String(16), nullable=False),  # open | fixed | accepted
+    Column("comment", Text, nullable=True),
+    Column("changed_by", String(128), nullable=True),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_import_id", Integer, ForeignKey("import_run.id"), nullable=False),
+    Index(None, "period", "institution", "episode_id"),
+    Index(None, "period", "status", "rule"),
+)
+
+finding_event = Table(
+    "finding_event",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(32), ForeignKey("finding.key"), nullable=False, index=True),
+    Column("from_status", String(16), nullable=False),
+    Column("to_status", String(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("by", String(128), nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("import_id", Integer, ForeignKey("import_run.id"), nullable=True),
+)

@@ -1,0 +1,350 @@
+"""`Store`: the one object the CLI, reports and pattern rules use to reach the database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, select, union
+from sqlalchemy.exc import SQLAlchemyError
+
+from kodevakt.episodes.model import Episode, Source
+from kodevakt.errors import StorageError
+from kodevakt.rules.engine import Checker
+from kodevakt.rules.finding import Finding, Severity
+from kodevakt.storage import findings as stored_findings
+from kodevakt.storage.content import episode_from_content
+from kodevakt.storage.database import (
+    database_errors,
+    display_url,
+    migrate,
+    one_of,
+    open_engine,
+    resolve_url,
+    stream_rows,
+)
+from kodevakt.storage.findings import FindingEvent, FindingStatus, FindingWriter, StoredFinding
+from kodevakt.storage.history import EpisodeChange, episode_history
+from kodevakt.storage.importing import FileImport, FileImporter, ImportResult
+from kodevakt.storage.schema import episode, finding, import_rejection, import_run
+
+BATCH_SIZE = 5000
+_PERIOD = re.compile(r"^(\d{4})(?:[Tt]([1-3])|-(0[1-9]|1[0-2]))?$")
+
+
+def parse_period(value: str) -> str:
+    """A period as stored: a tertial `2025T1`, a month `2025-03` or a year `2025`."""
+    match = _PERIOD.match(value.strip())
+    if match is None:
+        raise StorageError(
+            f"perioden «{value}» kan ikke leses; bruk tertial (2025T1), måned (2025-03) eller år"
+        )
+    year, tertial, month = match.groups()
+    if tertial:
+        return f"{year}T{tertial}"
+    return f"{year}-{month}" if month else year
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLog:
+    """One row of the import log: a file import or an `add_findings` call."""
+
+    id: int
+    kind: str
+    period: str
+    file: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    message: str | None
+    counts: dict[str, int]
+
+
+class Store:
+    """A kodevakt database: SQLite file or PostgreSQL, migrated when opened.
+
+    `url`: see `database.resolve_url` (None = `KODEVAKT_DB`, else `kodevakt.db` here).
+    `checker`: the checker imports use; by default every stable rule over the default code
+    base, built on first use.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        checker: Checker | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.url = resolve_url(url)
+        self.engine: Engine = open_engine(self.url)
+        self.batch_size = batch_size
+        self._checker = checker
+        try:
+            migrate(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    def __repr__(self) -> str:
+        return f"Store({display_url(self.url)!r})"
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def checker(self) -> Checker:
+        if self._checker is None:
+            from kodevakt.codes.loading import default_codebase
+
+            self._checker = Checker(default_codebase())
+        return self._checker
+
+    # -- import ------------------------------------------------------------------------
+
+    def import_files(self, paths: Iterable[str | Path], period: str) -> ImportResult:
+        """Import each file in its own transaction; a failed file is rolled back and reported."""
+        period = parse_period(period)
+        result = ImportResult(period)
+        importer = FileImporter(self.engine, self.checker, period, self.batch_size)
+        for path in paths:
+            result.files.append(importer.run(path))
+        return result
+
+    def add_findings(
+        self,
+        period: str,
+        findings: Iterable[Finding],
+        *,
+        rules: Collection[str] | None = None,
+        source: str = "mønsterregler",
+    ) -> FileImport:
+        """Store findings computed over a whole batch (pattern rules M01–M07).
+
+        They get the same key and status handling as episode findings: a coder's status
+        survives a new run. `rules` names the rules this run computed completely for the
+        period: their stored findings not in `findings` are marked fixed. Institution and
+        department come from the stored episode with the finding's episode id, when there is
+        exactly one.
+        """
+        period = parse_period(period)
+        now = datetime.now(UTC)
+        try:
+            with self.engine.begin() as conn:
+                run_id = int(
+                    conn.execute(
+                        import_run.insert()
+                        .values(
+                            kind="findings",
+                            period=period,
+                            file=source,
+                            started_at=now,
+                            status="running",
+                            **_zero_counts(),
+                        )
+                        .returning(import_run.c.id)
+                    ).scalar_one()
+                )
+                writer = FindingWriter(conn, run_id, period, "batch", now)
+                chunk: list[Finding] = []
+                for found in findings:
+                    chunk.append(found)
+                    if len(chunk) >= self.batch_size:
+                        writer.write(self._placed(conn, period, chunk))
+                        chunk = []
+                writer.write(self._placed(conn, period, chunk))
+                if rules is not None:
+                    writer.fix_unseen_for_rules(rules)
+                counts = writer.counts
+                conn.execute(
+                    import_run.update()
+                    .where(import_run.c.id == run_id)
+                    .values(
+                        status="ok",
+                        finished_at=datetime.now(UTC),
+                        findings_new=counts.new,
+                        findings_reopened=counts.reopened,
+                        findings_fixed=counts.fixed,
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise StorageError(f"funnene kunne ikke lagres: {_first_line(exc)}") from None
+        return FileImport(
+            source,
+            run_id,
+            findings_new=counts.new,
+            findings_reopened=counts.reopened,
+            findings_fixed=counts.fixed,
+        )
+
+    @staticmethod
+    def _placed(
+        conn: Any, period: str, chunk: list[Finding]
+    ) -> list[tuple[Finding, str, str | None]]:
+        if not chunk:
+            return []
+        places: dict[str, set[tuple[str, str | None]]] = {}
+        rows = conn.execute(
+            select(episode.c.episode_id, episode.c.institution, episode.c.department).where(
+                episode.c.period == period,
+                one_of(conn, episode.c.episode_id, {f.episode_id for f in chunk}),
+            )
+        )
+        for row in rows:
+            places.setdefault(row.episode_id, set()).add((row.institution, row.department))
+        placed = []
+        for found in chunk:
+            where = places.get(found.episode_id, set())
+            institution, department = next(iter(where)) if len(where) == 1 else ("", None)
+            placed.append((found, institution, department))
+        return placed
+
+    # -- reading -----------------------------------------------------------------------
+
+    def episodes(
+        self,
+        period: str | None = None,
+        institution: str | None = None,
+        *,
+        department: str | None = None,
+    ) -> Iterator[Episode]:
+        """Stored episodes (current versions), streamed in import order per period."""
+        query = select(
+            episode.c.period, episode.c.content, episode.c.source_file, episode.c.source_line
+        )
+        if period is not None:
+            query = query.where(episode.c.period == parse_period(period))
+        if institution is not None:
+            query = query.where(episode.c.institution == institution)
+        if department is not None:
+            query = query.where(episode.c.department == department)
+        query = query.order_by(episode.c.period, episode.c.id)
+        for row in stream_rows(self.engine, query):
+            source = Source(row.source_file or row.period, row.source_line or 0)
+            yield episode_from_content(row.content, source)
+
+    def findings(
+        self,
+        period: str | None = None,
+        institution: str | None = None,
+        status: FindingStatus | str | None = None,
+        *,
+        rule: str | None = None,
+        department: str | None = None,
+        episode_id: str | None = None,
+        severity: Severity | str | None = None,
+    ) -> Iterator[StoredFinding]:
+        """Stored findings, streamed; `rule` is a prefix, `severity` a minimum."""
+        return stored_findings.query_findings(
+            self.engine,
+            period=parse_period(period) if period is not None else None,
+            institution=institution,
+            status=status,
+            rule=rule,
+            department=department,
+            episode_id=episode_id,
+            severity=severity,
+        )
+
+    def finding(self, key: str) -> StoredFinding:
+        """One finding by key or unique key prefix (at least six characters)."""
+        with database_errors(self.engine):
+            return stored_findings.get_finding(self.engine, key)
+
+    def finding_events(self, key: str) -> list[FindingEvent]:
+        with database_errors(self.engine):
+            return stored_findings.finding_events(self.engine, key)
+
+    def set_status(
+        self,
+        key: str,
+        status: FindingStatus | str,
+        comment: str | None = None,
+        by: str | None = None,
+    ) -> StoredFinding:
+        """Set a finding's status; `accepted` needs `comment` and `by`."""
+        with database_errors(self.engine):
+            return stored_findings.set_status(self.engine, key, status, comment, by)
+
+    def history(
+        self, episode_id: str, period: str | None = None, institution: str | None = None
+    ) -> list[EpisodeChange]:
+        with database_errors(self.engine):
+            return episode_history(
+                self.engine,
+                episode_id,
+                period=parse_period(period) if period is not None else None,
+                institution=institution,
+            )
+
+    def periods(self) -> list[str]:
+        """Every period with stored episodes or findings, sorted."""
+        query = union(select(episode.c.period), select(finding.c.period))
+        with database_errors(self.engine), self.engine.connect() as conn:
+            return sorted(row[0] for row in conn.execute(query))
+
+    def imports(self, period: str | None = None) -> list[ImportLog]:
+        """The import log, newest first."""
+        query = select(import_run).order_by(import_run.c.id.desc())
+        if period is not None:
+            query = query.where(import_run.c.period == parse_period(period))
+        names = list(_zero_counts())
+        with database_errors(self.engine), self.engine.connect() as conn:
+            return [
+                ImportLog(
+                    id=row.id,
+                    kind=row.kind,
+                    period=row.period,
+                    file=row.file,
+                    started_at=stored_findings.utc(row.started_at),
+                    finished_at=stored_findings.utc(row.finished_at) if row.finished_at else None,
+                    status=row.status,
+                    message=row.message,
+                    counts={name: getattr(row, name) for name in names},
+                )
+                for row in conn.execute(query)
+            ]
+
+    def rejections(self, import_id: int) -> list[tuple[int, str | None, str]]:
+        """(line, field, message) of the records an import rejected."""
+        query = (
+            select(import_rejection.c.line, import_rejection.c.field, import_rejection.c.message)
+            .where(import_rejection.c.import_id == import_id)
+            .order_by(import_rejection.c.id)
+        )
+        with database_errors(self.engine), self.engine.connect() as conn:
+            return [(row.line, row.field, row.message) for row in conn.execute(query)]
+
+
+def _zero_counts() -> dict[str, int]:
+    names = (
+        "records_read",
+        "rejected",
+        "duplicates",
+        "episodes_new",
+        "episodes_changed",
+        "episodes_unchanged",
+        "findings_new",
+        "findings_reopened",
+        "findings_fixed",
+    )
+    return dict.fromkeys(names, 0)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

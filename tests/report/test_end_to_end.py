@@ -1,0 +1,182 @@
+"""End to end: synthetic episodes over two tertials → SQLite → report and worklists → browser."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from kodevakt.batch.periods import Tertial
+from kodevakt.cli import app
+from kodevakt.errors import KodevaktError
+from kodevakt.report.data import collect_worklist, pseudonymiser_for
+from kodevakt.report.pseudonym import ENV_KEY
+from kodevakt.storage import FindingStatus, Store
+from kodevakt.synth.generator import generate
+from tests.report.checks import check_page
+from tests.report.test_browser import assert_rendered, keep
+
+EPISODES = 2000
+PERIODS = ("2025T1", "2025T2")
+SEVERITY_ORDER = {"feil": 0, "advarsel": 1, "info": 2}
+runner = CliRunner()
+
+
+@dataclass(frozen=True)
+class Imported:
+    db: str
+    folder: Path
+    patients: frozenset[str]
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imported]:
+    folder = tmp_path_factory.mktemp("e2e")
+    chosen: dict[str, list[dict[str, Any]]] = {p: [] for p in PERIODS}
+    count = 0
+    for episode in generate(EPISODES * 2, seed=11, year=2025):
+        day = date.fromisoformat((episode["discharge"] or episode["admission"])[:10])
+        label = Tertial.of(day).label
+        if label in chosen and count < EPISODES:
+            chosen[label].append(episode)
+            count += 1
+    assert count == EPISODES
+    db = f"sqlite:///{folder / 'kodevakt.db'}"
+    with Store(db) as store:
+        for label, episodes in chosen.items():
+            path = folder / f"{label}.jsonl"
+            path.write_text(
+                "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in episodes),
+                encoding="utf-8",
+            )
+            result = store.import_files([path], label)
+            assert not result.failed
+    patients = frozenset(e["patient"]["id"] for eps in chosen.values() for e in eps)
+    yield Imported(db, folder, patients)
+
+
+@pytest.fixture(autouse=True)
+def _no_key_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_KEY, raising=False)
+
+
+def _no_patient_ids(text: str, patients: frozenset[str]) -> None:
+    found = set(re.findall(r"pas-\d+", text)) & patients
+    assert not found, f"raw patient ids in the output: {sorted(found)[:5]}"
+
+
+def test_report_end_to_end(imported: Imported, tmp_path: Path) -> None:
+    out = imported.folder / "rapport.html"
+    result = runner.invoke(
+        app, ["report", "--period", "2025T2", "--db", imported.db, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    parser = check_page(page)
+    _no_patient_ids(page, imported.patients)
+    assert re.search(r"P-[0-9a-f]{8}", page)
+    assert "2. tertial 2025 (mai–august)" in page
+    assert "2025T1" in page and "2025T2" in page  # the trend covers both tertials
+    assert parser.tags["svg"] >= 1 + 2 * 6  # summary, then a funnel and a trend per indicator
+    assert "utenfor" in page or "over 95" in page or "under 95" in page
+    assert "Mønstre på tvers av episoder" in page and "M0" in page
+    assert (imported.folder / "kodevakt.db.pseudonym-key").is_file()
+    png = assert_rendered(out, tmp_path, page.count("<svg"))
+    keep(png, "rapport-syntetisk.png")
+
+
+def test_worklists_end_to_end(imported: Imported) -> None:
+    xlsx = imported.folder / "arbeidsliste.xlsx"
+    result = runner.invoke(
+        app, ["worklist", "--period", "2025T2", "--db", imported.db, "--out", str(xlsx)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(xlsx)["Arbeidsliste"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[0] == "Episode" and header[5] == "Alvorlighet"
+    with Store(imported.db) as store:
+        stored_open = sum(1 for _ in store.findings("2025T2", status=FindingStatus.OPEN))
+        listed = collect_worklist(store, "2025T2")
+    assert len(body) == len(listed) >= stored_open > 0
+    ranks = [SEVERITY_ORDER[str(r[5])] for r in body]
+    assert ranks == sorted(ranks)
+    keys = [(SEVERITY_ORDER[str(r[5])], str(r[2]), str(r[0])) for r in body]
+    assert keys == sorted(keys)  # severity, then department, then episode
+    assert {r[9] for r in body} == {"åpen"}
+    assert any(str(r[4]).startswith("M") for r in body)  # the pattern findings are listed too
+    assert all(re.fullmatch(r"P-[0-9a-f]{8}", str(r[1])) for r in body)
+    _no_patient_ids(" ".join(" ".join(map(str, r)) for r in rows), imported.patients)
+
+    csv_path = imported.folder / "arbeidsliste.csv"
+    result = runner.invoke(
+        app, ["worklist", "--period", "2025T2", "--db", imported.db, "--out", str(csv_path)]
+    )
+    assert result.exit_code == 0, result.output
+    with open(csv_path, encoding="utf-8-sig", newline="") as stream:
+        lines = list(csv.reader(stream, delimiter=";"))
+    assert len(lines) == len(rows)
+    assert [line[-1] for line in lines[1:]] == [str(r[-1]) for r in body]  # same keys, same order
+
+
+def test_same_patient_same_pseudonym_across_runs(imported: Imported) -> None:
+    with Store(imported.db) as store:
+        first = pseudonymiser_for(store).patient("pas-1")
+    with Store(imported.db) as store:
+        assert pseudonymiser_for(store).patient("pas-1") == first
+
+
+def test_cli_errors(imported: Imported, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["report", "--period", "2024T3", "--db", imported.db, "--out", str(tmp_path / "r.html")],
+    )
+    assert result.exit_code == 2
+    assert "ingen episoder i perioden 2024T3" in result.output
+    assert "2025T1, 2025T2" in result.output
+    result = runner.invoke(app, ["report", "--period", "tertial", "--db", imported.db])
+    assert result.exit_code == 2
+    result = runner.invoke(
+        app,
+        ["worklist", "--period", "2025T2", "--db", imported.db, "--out", str(tmp_path / "l.txt")],
+    )
+    assert result.exit_code == 2
+    assert ".xlsx eller .csv" in result.output
+
+
+def test_postgres_needs_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    store: Any = SimpleNamespace(url=make_url("postgresql+psycopg://kodevakt@db/kodevakt"))
+    with pytest.raises(KodevaktError, match="KODEVAKT_PSEUDONYM_KEY"):
+        pseudonymiser_for(store)
+    monkeypatch.setenv(ENV_KEY, "00112233445566778899aabbccddeeff")
+    assert pseudonymiser_for(store).patient("pas-1").startswith("P-")
+
+
+def test_one_institution(imported: Imported) -> None:
+    institution = "993467049"  # the largest trust in the synthetic data
+    out = imported.folder / "rapport-ous.html"
+    args = ["--period", "2025T2", "--institution", institution, "--db", imported.db]
+    result = runner.invoke(app, ["report", *args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    check_page(page)
+    assert f"Institusjon: {institution}" in page
+    assert f"<td>{institution}/" not in page  # departments are named without their institution
+    assert re.search(r"<td>MED</td>", page)
+    xlsx = imported.folder / "arbeidsliste-ous.xlsx"
+    result = runner.invoke(app, ["worklist", *args, "--status", "all", "--out", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(xlsx)["Arbeidsliste"].iter_rows(values_only=True))[1:]
+    with Store(imported.db) as store:
+        episodes = {e.id for e in store.episodes("2025T2", institution)}
+    assert rows and {r[0] for r in rows} <= episodes
