@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from kodevakt.codes.normalise import CodeKind
 from kodevakt.rules import facts as F
 from kodevakt.rules import fixes
-from kodevakt.rules.conditions.infection import (
-    condition_name,
+from kodevakt.rules.conditions.infection import condition_name
+from kodevakt.rules.conditions.infection_codes import (
     is_infection,
     is_microbe_code,
     is_sepsis_code,
