@@ -82,7 +82,19 @@ def import_(
             f"Til sammen: {result.total('read')} poster, {result.total('rejected')} avvist; "
             f"funn: {result.total('findings_new')} nye, {result.total('findings_fixed')} rettet."
         )
-    raise typer.Exit(2 if result.failed else 0)
+    patterns = result.patterns
+    if patterns is not None and patterns.error is not None:
+        err.print(
+            f"[bold red]Feil:[/] mønsterreglene (M01–M07) for {result.period} kunne ikke "
+            f"kjøres: {patterns.error} (episodene og funnene fra filene er lagret)"
+        )
+    elif patterns is not None:
+        err.print(
+            f"Mønsterregler (M01–M07) for hele {result.period}: {patterns.findings_new} nye, "
+            f"{patterns.findings_reopened} gjenåpnet, {patterns.findings_fixed} rettet."
+        )
+    failed = result.failed or (patterns is not None and patterns.error is not None)
+    raise typer.Exit(2 if failed else 0)
 
 
 def _report_file(file: FileImport) -> None:

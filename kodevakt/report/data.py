@@ -1,9 +1,11 @@
 """What a report and a worklist need, read from the store: the CLI's entry points.
 
 `collect_report` loads the period and up to five earlier ones of the same kind (their
-indicator values draw the trends; the previous tertial's feed rule M05), adds pattern findings
-when none are stored, and builds the report data; `collect_worklist` does the same for the
-coders' list. `pseudonymiser_for` finds the database's pseudonym key.
+indicator values draw the trends) and builds the report data; `collect_worklist` does the same
+for the coders' list. The pattern findings (M01–M07) are the ones the import stored; only for
+a period whose patterns were never run (imported with `patterns=False`, or the pattern run
+failed) are they computed here, shown but not stored (the previous tertial's values then feed
+rule M05). `pseudonymiser_for` finds the database's pseudonym key.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def collect_report(
         if old.episodes:
             history.append((earlier, compute_indicators(old.pairs(), earlier, facts=facts)))
     batch = load_batch(store, period, institution)
-    add_patterns(batch, _previous(history, period), facts=facts)
+    if not store.patterns_stored(period):
+        add_patterns(batch, _previous(history, period), facts=facts)
     return build_report(
         batch, pseudonyms or pseudonymiser_for(store), history=history, facts=facts, now=now
     )
@@ -101,15 +104,17 @@ def collect_worklist(
     statuses: Iterable[FindingStatus] = (FindingStatus.OPEN,),
     pseudonyms: Pseudonymiser | None = None,
 ) -> list[WorklistRow]:
-    """The worklist of `period`, read from the store (pattern findings computed if missing)."""
+    """The worklist of `period`, read from the store (pattern findings computed if never run)."""
     period = parse_period(period)
-    facts = default_facts()
-    previous: list[IndicatorValue] = []
-    tertial = parse_tertial(period)
-    if tertial is not None and tertial.previous().label in store.periods():
-        label = tertial.previous().label
-        old = load_batch(store, label, institution)
-        previous = compute_indicators(old.pairs(), label, facts=facts)
     batch = load_batch(store, period, institution)
-    add_patterns(batch, previous, facts=facts)
+    if not store.patterns_stored(period):
+        facts = default_facts()
+        previous: list[IndicatorValue] = []
+        tertial = parse_tertial(period)
+        if tertial is not None and tertial.previous().label in store.periods():
+            label = tertial.previous().label
+            old = load_batch(store, label, institution)
+            previous = compute_indicators(old.pairs(), label, facts=facts)
+            del old
+        add_patterns(batch, previous, facts=facts)
     return build_worklist(batch, pseudonyms or pseudonymiser_for(store), statuses)

@@ -1,9 +1,12 @@
 """One period as reports and worklists read it: episodes with their findings.
 
-`load_batch` reads a period's episodes and stored findings (every status) from the store;
-`add_patterns` adds the pattern findings (M01–M07) computed with `run_patterns` when the
-store holds none for the period. Findings that count are the ones not `fixed` (open and
-accepted), since those describe the codes as they are now.
+`load_batch` reads a period's episodes and stored findings (every status) from the store,
+the pattern findings (M01–M07) that the import stored among them. `add_patterns` computes
+pattern findings with `run_patterns` for a period whose patterns were never run and stored
+(`Store.patterns_stored`): one imported with `import_files(..., patterns=False)`, or whose
+pattern run failed. Such findings are shown but not stored, and the report says so. Findings
+that count are the ones not `fixed` (open and accepted), since those describe the codes as
+they are now.
 """
 
 from __future__ import annotations
@@ -102,7 +105,11 @@ def add_patterns(
     *,
     facts: FactsCache | None = None,
 ) -> None:
-    """Compute M01–M07 into `batch` when the store holds no pattern findings for it."""
+    """Compute M01–M07 into `batch` when it holds no pattern findings.
+
+    The fallback for a period whose patterns the store never ran (see the module docstring);
+    `previous` = the previous tertial's indicator values, for M05.
+    """
     if any(f.scope == "batch" or f.rule.startswith("M") for f in batch.findings):
         return
     pairs = batch.pairs()

@@ -8,6 +8,10 @@ Service API (everything the CLI, reports and pattern rules need)::
         result = store.import_files(["t1.jsonl"], "2025T1")      # -> ImportResult
         for file in result.files:                               # FileImport per file
             file.read, file.rejected, file.rejections, file.episodes_new, file.findings_fixed
+        result.patterns                                         # the M01–M07 run after the files
+        store.import_files(paths, "2025T1", patterns=False)     # files only; patterns later:
+        store.update_patterns("2025T1")                         # -> FileImport of the M run
+        store.patterns_stored("2025T1")                         # whether a pattern run is stored
         store.periods()                                         # -> ["2025T1", ...]
         store.episodes(period="2025T1", institution=None)       # -> Iterator[Episode], streamed
         store.findings(period="2025T1", institution=None, status="open",
@@ -24,6 +28,9 @@ Service API (everything the CLI, reports and pattern rules need)::
   `key`, `period`, `institution`, `department`, `status`, `comment`, `by`, `changed_at`,
   `first_seen_at` and `scope` (`episode` from the checker, `batch` from `add_findings`);
   `to_dict()` is `Finding.to_dict()` plus those fields.
+- An import checks every episode with the checker's rules, then runs the pattern rules
+  M01–M07 over the whole period (every stored episode of it, and the previous tertial's when
+  stored) and stores their findings as `batch` findings (`patterns.py`).
 - Keys: 16 hex digits of a hash of period, institution, episode id, rule, codes and location.
   Re-importing the same extract changes nothing; a finding that is gone after a correction
   becomes `fixed` (automatically, with the time), one found again becomes `open`; `accepted`
@@ -34,7 +41,8 @@ Service API (everything the CLI, reports and pattern rules need)::
 
 Modules: `database` (URL, engine, migrations), `schema` (tables), `content` (episode ⇄
 stored JSON, diffs), `importing` (file import), `findings` (keys, status, merging),
-`history` (episode versions), `store` (the `Store` façade). Failures raise `StorageError`.
+`history` (episode versions), `patterns` (the pattern run over a stored period), `store` (the
+`Store` façade). Failures raise `StorageError`.
 """
 
 from kodevakt.errors import StorageError

@@ -309,7 +309,8 @@ def _fix_text(fix: Fix | None) -> str | None:
     return json.dumps(fix.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _fix(text: str | None) -> Fix | None:
+def fix_from_text(text: str | None) -> Fix | None:
+    """The `Fix` stored as JSON text (None stays None)."""
     if text is None:
         return None
     data = json.loads(text)
@@ -336,7 +337,7 @@ def stored_finding(row: Any) -> StoredFinding:
         source=row.source,
         suggestion=row.suggestion,
         rule_year=row.rule_year,
-        fix=_fix(row.fix),
+        fix=fix_from_text(row.fix),
         status=FindingStatus(row.status),
         comment=row.comment,
         by=row.changed_by,

@@ -64,10 +64,16 @@ class FileImport:
 
 @dataclass(slots=True)
 class ImportResult:
-    """The files of one `import_files` call, in order, with totals."""
+    """The files of one `import_files` call, in order, with totals.
+
+    `patterns`: the pattern run after the files (M01–M07 over the whole period), None when it
+    was skipped (`patterns=False`, or no file could be imported); its `error` is set when it
+    failed (the files stay imported).
+    """
 
     period: str
     files: list[FileImport] = field(default_factory=list)
+    patterns: FileImport | None = None
 
     def total(self, name: str) -> int:
         return sum(int(getattr(f, name)) for f in self.files)
@@ -163,10 +169,7 @@ class FileImporter:
             pass  # the database itself is gone; the caller reports `message`
 
     def _lock_period(self, conn: Connection) -> None:
-        """On PostgreSQL, imports into the same period wait for each other."""
-        if conn.dialect.name == "postgresql":
-            key = zlib.crc32(self.period.encode()) & 0x7FFFFFFF
-            conn.execute(text("SELECT pg_advisory_xact_lock(1801348197, :key)"), {"key": key})
+        lock_period(conn, self.period)
 
     @staticmethod
     def _reject(record: Rejected, result: FileImport, rows: list[dict[str, Any]]) -> None:
@@ -306,6 +309,13 @@ class FileImporter:
             )
         conn.execute(episode_version.insert(), pending.versions)
         conn.execute(episode.update().where(episode.c.id == bindparam("b_id")), pending.updates)
+
+
+def lock_period(conn: Connection, period: str) -> None:
+    """On PostgreSQL, writes into the same period (imports, pattern runs) wait for each other."""
+    if conn.dialect.name == "postgresql":
+        key = zlib.crc32(period.encode()) & 0x7FFFFFFF
+        conn.execute(text("SELECT pg_advisory_xact_lock(1801348197, :key)"), {"key": key})
 
 
 def _counts(result: FileImport) -> dict[str, int]:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select, union
 from sqlalchemy.exc import SQLAlchemyError
 
 from kodevakt.episodes.model import Episode, Source
-from kodevakt.errors import StorageError
+from kodevakt.errors import KodevaktError, StorageError
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.storage import findings as stored_findings
@@ -30,7 +30,14 @@ from kodevakt.storage.database import (
 )
 from kodevakt.storage.findings import FindingEvent, FindingStatus, FindingWriter, StoredFinding
 from kodevakt.storage.history import EpisodeChange, episode_history
-from kodevakt.storage.importing import FileImport, FileImporter, ImportResult
+from kodevakt.storage.importing import FileImport, FileImporter, ImportResult, lock_period
+from kodevakt.storage.patterns import (
+    PATTERN_SOURCE,
+    has_episodes,
+    last_pattern_run,
+    period_pairs,
+    previous_period,
+)
 from kodevakt.storage.schema import episode, finding, import_rejection, import_run
 
 BATCH_SIZE = 5000
@@ -117,14 +124,63 @@ class Store:
 
     # -- import ------------------------------------------------------------------------
 
-    def import_files(self, paths: Iterable[str | Path], period: str) -> ImportResult:
-        """Import each file in its own transaction; a failed file is rolled back and reported."""
+    def import_files(
+        self, paths: Iterable[str | Path], period: str, *, patterns: bool = True
+    ) -> ImportResult:
+        """Import each file in its own transaction; a failed file is rolled back and reported.
+
+        Then, when at least one file was imported, the pattern rules M01–M07 run over the
+        whole period and their findings are stored (`update_patterns`; `result.patterns`).
+        `patterns=False` skips that, e.g. while importing a period's files one call at a time;
+        `update_patterns(period)` runs it later. A failed pattern run leaves the files
+        imported and is reported in `result.patterns.error`.
+        """
         period = parse_period(period)
         result = ImportResult(period)
         importer = FileImporter(self.engine, self.checker, period, self.batch_size)
         for path in paths:
             result.files.append(importer.run(path))
+        if patterns and any(f.error is None for f in result.files):
+            try:
+                result.patterns = self.update_patterns(period)
+            except KodevaktError as exc:
+                result.patterns = FileImport(PATTERN_SOURCE, 0, error=str(exc))
         return result
+
+    def update_patterns(self, period: str) -> FileImport:
+        """Run the pattern rules M01–M07 over the period's stored episodes; store the findings.
+
+        Every stored episode of the period counts, with its current (open or accepted) checker
+        findings; the previous tertial's episodes and findings, when stored, give M05 its
+        comparison and M01, M02 and M06 the stays across the period boundary. Stored pattern
+        findings that are no longer produced become fixed; statuses are kept (`add_findings`).
+        """
+        from kodevakt.batch import pattern_rules, run_patterns
+
+        period = parse_period(period)
+        rules = pattern_rules()
+        before = previous_period(period)
+        with database_errors(self.engine):
+            previous: list[tuple[Episode, list[Finding]]] | None = None
+            if before is not None and has_episodes(self.engine, before):
+                previous = list(period_pairs(self.engine, before))
+            found = run_patterns(
+                period_pairs(self.engine, period),
+                period,
+                previous,
+                base=self.checker.base,
+                rules=rules,
+            )
+        del previous  # the episodes are not needed while the findings are written
+        return self.add_findings(
+            period, found, rules=[rule.code for rule in rules], source=PATTERN_SOURCE
+        )
+
+    def patterns_stored(self, period: str) -> bool:
+        """Whether the pattern rules have been run and stored for the period (by an import or
+        `update_patterns`); a period without pattern findings may still have had a run."""
+        with database_errors(self.engine):
+            return last_pattern_run(self.engine, parse_period(period)) is not None
 
     def add_findings(
         self,
@@ -146,6 +202,7 @@ class Store:
         now = datetime.now(UTC)
         try:
             with self.engine.begin() as conn:
+                lock_period(conn, period)
                 run_id = int(
                     conn.execute(
                         import_run.insert()

@@ -1,0 +1,124 @@
+"""Pattern findings (M01–M07) stored per period: run over the stored episodes after an import.
+
+The pattern rules read a whole period, so they run once per `Store.import_files` call, after
+its files, over every stored episode of the period (not only the imported file's) with its
+current per-episode findings. The previous tertial, when stored, comes along: M05 compares
+with its indicator values and M01, M02 and M06 see its episodes across the period boundary.
+The findings are merged by `Store.add_findings(period, findings, rules=<the M codes>)`, so a
+pattern that is gone after a correction becomes `fixed` and a coder's status is kept.
+
+Memory: the period's episodes are streamed from the database straight into the pattern run
+(`run_patterns` keeps them once, in its `BatchView`); only the per-episode findings are
+gathered first, grouped by episode, and handed over as each episode streams past.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from kodevakt.batch.periods import parse_tertial
+from kodevakt.episodes.model import Episode, Source
+from kodevakt.rules.finding import Finding, Severity
+from kodevakt.storage.content import episode_from_content
+from kodevakt.storage.database import stream_rows
+from kodevakt.storage.findings import FindingStatus, fix_from_text
+from kodevakt.storage.schema import episode, finding, import_run
+
+PATTERN_SOURCE = "mønsterregler"  # import_run.file of the pattern runs an import makes
+Place = tuple[str, str]  # (institution or "", episode id)
+Pairs = Iterator[tuple[Episode, list[Finding]]]
+
+
+def previous_period(period: str) -> str | None:
+    """The period M05 compares with: the previous tertial (months and years have none)."""
+    tertial = parse_tertial(period)
+    return tertial.previous().label if tertial is not None else None
+
+
+def episode_findings(engine: Engine, period: str) -> dict[Place, list[Finding]]:
+    """The period's current (open or accepted) checker findings, grouped by episode.
+
+    Repeated texts (rule name, source, suggestion) are shared between the findings.
+    """
+    query = (
+        select(
+            finding.c.institution,
+            finding.c.episode_id,
+            finding.c.rule,
+            finding.c.name,
+            finding.c.severity,
+            finding.c.message,
+            finding.c.codes,
+            finding.c.location,
+            finding.c.source,
+            finding.c.suggestion,
+            finding.c.rule_year,
+            finding.c.fix,
+        )
+        .where(
+            finding.c.period == period,
+            finding.c.scope == "episode",
+            finding.c.status != FindingStatus.FIXED.value,
+        )
+        .order_by(finding.c.institution, finding.c.episode_id, finding.c.rule, finding.c.key)
+    )
+    shared: dict[str, str] = {}
+    severities = {s.value: s for s in Severity}
+    grouped: dict[Place, list[Finding]] = {}
+    for row in stream_rows(engine, query, size=10_000):
+        suggestion = row.suggestion
+        grouped.setdefault((row.institution, row.episode_id), []).append(
+            Finding(
+                episode_id=row.episode_id,
+                rule=shared.setdefault(row.rule, row.rule),
+                name=shared.setdefault(row.name, row.name),
+                severity=severities[row.severity],
+                message=row.message,
+                codes=tuple(row.codes.split()),
+                location=row.location,
+                source=shared.setdefault(row.source, row.source),
+                suggestion=shared.setdefault(suggestion, suggestion) if suggestion else None,
+                rule_year=row.rule_year,
+                fix=fix_from_text(row.fix),
+            )
+        )
+    return grouped
+
+
+def period_pairs(engine: Engine, period: str) -> Pairs:
+    """Each stored episode of `period` with its current checker findings, streamed."""
+    found = episode_findings(engine, period)
+    query = (
+        select(episode.c.content, episode.c.source_file, episode.c.source_line)
+        .where(episode.c.period == period)
+        .order_by(episode.c.id)
+    )
+    for row in stream_rows(engine, query, size=5_000):
+        current = episode_from_content(row.content, _source(row, period))
+        yield current, found.pop((current.institution or "", current.id), [])
+
+
+def _source(row: Any, period: str) -> Source:
+    return Source(row.source_file or period, row.source_line or 0)
+
+
+def has_episodes(engine: Engine, period: str) -> bool:
+    with engine.connect() as conn:
+        query = select(episode.c.id).where(episode.c.period == period).limit(1)
+        return conn.execute(query).first() is not None
+
+
+def last_pattern_run(engine: Engine, period: str) -> int | None:
+    """The id of the period's latest successful pattern run, None when there has been none."""
+    query = select(func.max(import_run.c.id)).where(
+        import_run.c.period == period,
+        import_run.c.kind == "findings",
+        import_run.c.file == PATTERN_SOURCE,
+        import_run.c.status == "ok",
+    )
+    with engine.connect() as conn:
+        found = conn.execute(query).scalar()
+    return int(found) if found is not None else None
