@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from datetime import date as Date
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -118,7 +119,14 @@ def _episode_from_options(
     care_level: str,
     date: str | None,
 ) -> Episode:
-    day = date or Date.today().isoformat()
+    # --date is the discharge date; an inpatient stay gets one night so that the episode's
+    # dates fit its care level (rule E04 judges real stays, not this shorthand).
+    try:
+        discharge = Date.fromisoformat(date) if date else Date.today()
+    except ValueError:
+        fail(f"--date: datoen «{date}» kan ikke leses; bruk ÅÅÅÅ-MM-DD", code=2)
+    nights = 1 if care_level.strip().lower() in ("inpatient", "døgn", "1") else 0
+    admission = discharge - timedelta(days=nights)
     try:
         groups = parse_procedures(procedures or "")
     except ValueError as exc:
@@ -127,8 +135,8 @@ def _episode_from_options(
         "id": "kommandolinje",
         "patient": {"sex": sex, "age": age if age is not None else 50},
         "care_level": care_level,
-        "admission": day,
-        "discharge": day,
+        "admission": admission.isoformat(),
+        "discharge": discharge.isoformat(),
         "conditions": parse_conditions(conditions or ""),
         "procedures": [
             {"codes": g.codes, "date": g.date.isoformat() if g.date else None} for g in groups
