@@ -736,3 +736,52 @@ def imaging_code_repeated_same_day(view: EpisodeView) -> Iterator[Hit]:
                 f"Registrer {once}, eller dokumenter at undersøkelsene var uavhengige (ulike "
                 "tidspunkt eller ulike kliniske problemstillinger)",
             )
+
+
+# -- P11 -----------------------------------------------------------------------------------
+
+
+@rule(
+    "P11",
+    "imaging-side-code-on-surgical-or-medical-code",
+    Severity.WARNING,
+    title="NCRP-sidekode knyttet til en NCSP- eller NCMP-kode",
+    source="Kodeveiledning 2018 §7.3 s. 58, §8.4 s. 66",
+    years=(2016, None),
+    triggers=F.PROC_ADDITIONAL,
+    pure=True,
+)
+def imaging_side_code_on_surgical_or_medical_code(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: the NCRP side codes `ZTX0XA`/`ZTX0XB`/`ZTX0XC` are attached only to imaging
+    examinations, not to surgical (NCSP) or medical (NCMP) procedure codes.
+
+    Why: the rulebook gives NCRP its own side codes for pure imaging examinations only
+    (Kodeveiledning 2018 §8.4 p. 66); surgery and other procedures take their side from the
+    NCSP additional codes `ZXA..` (§7.3 p. 58). The catalogue's P03 covers image-guided
+    interventions and nuclear medicine; this rule covers the remaining procedure codes. It is a
+    warning, not an error, because the side is still clear; it is lowered to info when the
+    groups were rebuilt from a flat NPR extract.
+
+    Triggers: `NHX30+ZTX0XA` (a skin suture with the imaging side code for right).
+
+    Correct: `NHX30+ZXA00`.
+    """
+    inferred = view.episode.grouping_inferred
+    for group in view.procedures:
+        for ref, owner in zip(group, _owners(group), strict=True):
+            if owner is None or owner is ref or ref.code not in _NCRP_SIDE_TO_NCSP:
+                continue
+            shape = owner.facts.shape
+            if shape is None or shape.additional or shape.system is System.NCRP:
+                continue
+            replacement = _NCRP_SIDE_TO_NCSP[ref.code]
+            yield Hit(
+                f"{ref.code} er NCRPs sidekode for bildediagnostiske undersøkelser, men står "
+                f"til {_label(owner)} ({shape.system.value}); sidekoden skal hentes fra NCSP.",
+                (ref.code, owner.code),
+                ref.location,
+                f"Bruk {replacement} ({_SIDE_NAME[replacement]}): "
+                f"{_compact([c.code if c is not ref else replacement for c in group])}",
+                Severity.INFO if inferred else None,
+                fix=fixes.replace_code(view, ref, replacement),
+            )
