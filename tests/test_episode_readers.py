@@ -20,6 +20,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "episodes"
 EPISODE = {
     "id": "ep-1",
     "patient": {"id": "pas-1", "sex": "K", "birth_date": "1950-04-01"},
+    "institution": "974557746",
+    "department": "MED",
+    "transferred_from": "HF-A",
+    "transferred_to": "HF-B",
+    "text": "Epikrise",
     "care_level": "inpatient",
     "urgency": "acute",
     "admission": "2024-03-01T10:15",
@@ -44,6 +49,9 @@ def test_single_object_array_and_json_lines_read_the_same(tmp_path: Path) -> Non
     assert one.care_level is CareLevel.INPATIENT
     assert one.urgency is Urgency.ACUTE
     assert one.age_years == 73
+    assert (one.institution, one.department) == ("974557746", "MED")
+    assert (one.transferred_from, one.transferred_to, one.text) == ("HF-A", "HF-B", "Epikrise")
+    assert one.patient.id == "pas-1"
     assert [e.id for e in read_interchange(array)] == ["ep-1", "ep-2"]
     assert [e.id for e in read_interchange(lines)] == ["ep-1", "ep-2"]
 

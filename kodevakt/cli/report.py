@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from kodevakt.cli.common import err, fail
 from kodevakt.errors import KodevaktError
 from kodevakt.report import fmt
 from kodevakt.report.data import collect_report, collect_worklist
+from kodevakt.report.effect import NO_TABLES, load_drg_sources
 from kodevakt.report.html import render_report
 from kodevakt.report.worklist import write_worklist
 from kodevakt.storage import FindingStatus, Store, parse_period
@@ -72,27 +74,58 @@ def report(
     out: ReportOut = Path("rapport.html"),
     institution: InstitutionOption = None,
     db: DbOption = None,
+    definitions: Annotated[
+        str | None,
+        typer.Option(
+            "--definitions",
+            help="DRG-definisjonstabeller for delen «Hva feilene flytter»: arbeidsbok, JSON/zip "
+            "eller mappe med én fil per år (ellers KODEVAKT_DRG_DEFINITIONS).",
+        ),
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="DRG-vekter: drg;vekt-fil(er) med året i filnavnet, flere skilt med "
+            "«:» (Windows: «;»); ellers KODEVAKT_DRG_WEIGHTS.",
+        ),
+    ] = None,
 ) -> None:
     """Skriv kvalitetsrapporten for en periode som én frittstående HTML-fil.
 
-    Rapporten viser funn etter alvorlighet og regel, kvalitetsindikatorer per avdeling med
-    trakteplott, utvikling over tertialer og mønstre på tvers av episoder. Den trenger ikke
-    nett, og pasient-id-er er pseudonymisert. Avslutningskode 0: skrevet; 2: feil.
+    Rapporten viser funn etter alvorlighet og regel, hva rettingene flytter i DRG og vekt
+    (med DRG-tabeller), kvalitetsindikatorer per avdeling med trakteplott, utvikling over
+    tertialer og mønstre på tvers av episoder. Den trenger ikke nett, og pasient-id-er er
+    pseudonymisert. Uten DRG-tabeller sier rapporten hvordan de oppgis. Avslutningskode 0:
+    skrevet; 2: feil.
     """
+    drg = load_drg_sources(definitions, weights)
+    for problem in drg.problems:
+        if problem != NO_TABLES:
+            err.print(f"[yellow]Advarsel:[/] {escape(problem)}")
     with _open(db) as store:
         period = _check_period(store, period, institution)
         try:
-            data = collect_report(store, period, institution)
+            data = collect_report(store, period, institution, drg=drg)
         except KodevaktError as exc:
             fail(str(exc), code=2)
     try:
         out.write_text(render_report(data), encoding="utf-8")
     except OSError as exc:
         fail(f"kan ikke skrive rapporten til {out} ({exc.strerror or exc})", code=2)
-    err.print(
+    text = (
         f"Skrev {out}: {fmt.integer(data.episodes)} episoder, {fmt.integer(data.findings)} funn, "
-        f"{len(data.indicators)} indikatorer, {len(data.patterns)} mønsterregler med funn."
+        f"{len(data.indicators)} indikatorer, {len(data.patterns)} mønsterregler med funn"
     )
+    effect = data.effect
+    if effect is not None and effect.available:
+        text += (
+            f"; {fmt.integer(effect.fixes)} rettingsforslag gruppert, "
+            f"{fmt.integer(effect.changed)} endrer DRG"
+        )
+    else:
+        text += "; uten DRG-effekt (ingen DRG-tabeller)"
+    err.print(text + ".")
 
 
 def worklist(

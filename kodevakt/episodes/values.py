@@ -139,11 +139,18 @@ def moment(value: object, field: str, clock: object = None) -> datetime | None:
 
 
 def day(value: object, field: str) -> date | None:
+    if type(value) is str and len(value) == 10:
+        try:  # the common case: a clean ISO date
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     found = moment(value, field)
     return found.date() if found else None
 
 
 def integer(value: object, field: str) -> int | None:
+    if value is None:
+        return None
     raw = text(value)
     if raw is None:
         return None

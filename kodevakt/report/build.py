@@ -22,6 +22,7 @@ from kodevakt.batch import (
 )
 from kodevakt.batch.compare import MIN_DENOMINATOR
 from kodevakt.batch.indicators import ALL_UNITS, UNKNOWN, default_facts
+from kodevakt.report.effect import DrgSources, effect_summary
 from kodevakt.report.loaded import Item, PeriodBatch, Place
 from kodevakt.report.model import (
     IndicatorView,
@@ -55,8 +56,13 @@ def build_report(
     history: Sequence[tuple[str, list[IndicatorValue]]] = (),
     facts: FactsCache | None = None,
     now: datetime | None = None,
+    drg: DrgSources | None = None,
 ) -> ReportData:
-    """The report of one loaded period; `history` = earlier periods' indicator values."""
+    """The report of one loaded period; `history` = earlier periods' indicator values.
+
+    With `drg` (definition tables and weights, possibly none), the report also shows what the
+    open findings' fixes move in DRG and weight (`kodevakt.report.effect`).
+    """
     current = batch.current
     values = compute_indicators(batch.pairs(), batch.period, facts=facts or default_facts())
     by_severity = Counter(f.severity for f in current)
@@ -90,6 +96,7 @@ def build_report(
         pattern_examples=examples,
         notes=tuple(notes),
         version=_version(),
+        effect=effect_summary(batch, pseudonyms, drg) if drg is not None else None,
     )
 
 

@@ -20,11 +20,12 @@ from kodevakt.batch.indicators import default_facts
 from kodevakt.batch.periods import parse_tertial
 from kodevakt.errors import KodevaktError
 from kodevakt.report.build import build_report, build_worklist
-from kodevakt.report.loaded import add_patterns, load_batch
+from kodevakt.report.effect import DrgSources
+from kodevakt.report.loaded import add_patterns, load_batch, load_listed
 from kodevakt.report.model import ReportData
 from kodevakt.report.pseudonym import Pseudonymiser, key_beside, key_from_env, new_secret
 from kodevakt.report.worklist import WorklistRow
-from kodevakt.storage import FindingStatus, Store, parse_period
+from kodevakt.storage import FindingStatus, Store, parse_period, paused_gc
 
 TREND_PERIODS = 6  # the report period and up to five before it
 
@@ -68,21 +69,30 @@ def collect_report(
     *,
     pseudonyms: Pseudonymiser | None = None,
     now: datetime | None = None,
+    drg: DrgSources | None = None,
 ) -> ReportData:
     """Everything the report of `period` shows, read from the store."""
     period = parse_period(period)
     facts = default_facts()
     history = []
-    for earlier in trend_periods(store, period)[:-1]:
-        old = load_batch(store, earlier, institution)
-        if old.episodes:
-            history.append((earlier, compute_indicators(old.pairs(), earlier, facts=facts)))
-    batch = load_batch(store, period, institution)
-    if not store.patterns_stored(period):
-        add_patterns(batch, _previous(history, period), facts=facts)
-    return build_report(
-        batch, pseudonyms or pseudonymiser_for(store), history=history, facts=facts, now=now
-    )
+    with paused_gc():  # a period read whole is millions of objects; see storage/bulk.py
+        for earlier in trend_periods(store, period)[:-1]:
+            # streamed: of the earlier periods only the indicator values are kept
+            pairs = store.episodes_with_findings(earlier, institution)
+            values = compute_indicators(pairs, earlier, facts=facts)
+            if values:
+                history.append((earlier, values))
+        batch = load_batch(store, period, institution)
+        if not store.patterns_stored(period):
+            add_patterns(batch, _previous(history, period), facts=facts)
+        return build_report(
+            batch,
+            pseudonyms or pseudonymiser_for(store),
+            history=history,
+            facts=facts,
+            now=now,
+            drg=drg,
+        )
 
 
 def _previous(
@@ -106,15 +116,19 @@ def collect_worklist(
 ) -> list[WorklistRow]:
     """The worklist of `period`, read from the store (pattern findings computed if never run)."""
     period = parse_period(period)
-    batch = load_batch(store, period, institution)
-    if not store.patterns_stored(period):
-        facts = default_facts()
-        previous: list[IndicatorValue] = []
-        tertial = parse_tertial(period)
-        if tertial is not None and tertial.previous().label in store.periods():
-            label = tertial.previous().label
-            old = load_batch(store, label, institution)
-            previous = compute_indicators(old.pairs(), label, facts=facts)
-            del old
-        add_patterns(batch, previous, facts=facts)
-    return build_worklist(batch, pseudonyms or pseudonymiser_for(store), statuses)
+    statuses = list(statuses)
+    with paused_gc():  # a period read whole is millions of objects; see storage/bulk.py
+        if store.patterns_stored(period):
+            # the list needs no coded content: findings with their episodes' ids and dates
+            batch = load_listed(store, period, institution, statuses)
+        else:
+            batch = load_batch(store, period, institution)
+            facts = default_facts()
+            previous: list[IndicatorValue] = []
+            tertial = parse_tertial(period)
+            if tertial is not None and tertial.previous().label in store.periods():
+                label = tertial.previous().label
+                pairs = store.episodes_with_findings(label, institution)
+                previous = compute_indicators(pairs, label, facts=facts)
+            add_patterns(batch, previous, facts=facts)
+        return build_worklist(batch, pseudonyms or pseudonymiser_for(store), statuses)

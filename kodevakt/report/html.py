@@ -11,6 +11,7 @@ from html import escape
 
 from kodevakt.report import fmt
 from kodevakt.report.model import (
+    EffectSummary,
     IndicatorView,
     PatternExample,
     PatternSummary,
@@ -22,10 +23,12 @@ from kodevakt.report.svg import (
     INNER,
     OUTER,
     Bar,
+    Change,
     FunnelChart,
     FunnelPoint,
     LineChart,
     bar_chart,
+    change_chart,
     funnel_plot,
     line_chart,
 )
@@ -72,6 +75,7 @@ figure { margin: 8px 0; } svg.chart { max-width: 100%; height: auto; }
 .howto { background: #fffbea; border-left: 4px solid #E69F00; padding: 8px 12px; margin: 8px 0 16px;
   font-size: 14px; }
 .empty { color: var(--muted); font-style: italic; }
+code { font-size: 13px; background: var(--bg); padding: 0 3px; border-radius: 3px; }
 .two { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px;
   align-items: start; }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
@@ -99,6 +103,7 @@ def render_report(data: ReportData) -> str:
         _nav(),
         _summary(data),
         _rules(data.rules, data.episodes),
+        _effect(data.effect),
         _indicators(data.indicators),
         _trends(data.indicators),
         _patterns(data.patterns, data.pattern_examples),
@@ -129,6 +134,7 @@ def _nav() -> str:
     links = [
         ("sammendrag", "Sammendrag"),
         ("funn", "Funn per regel"),
+        ("drg", "Hva feilene flytter"),
         ("indikatorer", "Indikatorer"),
         ("utvikling", "Utvikling"),
         ("monstre", "Mønstre"),
@@ -137,8 +143,8 @@ def _nav() -> str:
     return "<nav>" + "".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in links) + "</nav>"
 
 
-def _howto(text: str) -> str:
-    return f'<p class="howto"><strong>Slik leser du figuren:</strong> {escape(text)}</p>'
+def _howto(text: str, what: str = "figuren") -> str:
+    return f'<p class="howto"><strong>Slik leser du {what}:</strong> {escape(text)}</p>'
 
 
 def _sev(severity: Severity) -> str:
@@ -205,6 +211,163 @@ def _rules(rules: tuple[RuleCount, ...], episodes: int) -> str:
         )
     html.append("</tbody></table></section>")
     return "\n".join(html)
+
+
+EFFECT_SUPPLY = (
+    "kodevakt leverer ikke DRG-tabellene. Helsedirektoratet publiserer dem hvert år "
+    "(«DRG-logikk definisjonstabeller»). Lag rapporten med "
+    "<code>kodevakt report --period … --definitions FIL</code> (arbeidsbok .xlsx, JSON- eller "
+    "zip-fil, eller en mappe med én fil per år; året leses av filnavnet), eller sett "
+    "miljøvariabelen <code>KODEVAKT_DRG_DEFINITIONS</code>. Vektendringer (DRG-poeng) krever "
+    "i tillegg kostnadsvektene: en <code>drg;vekt</code>-fil per år med året i filnavnet, gitt "
+    "med <code>--weights</code> eller <code>KODEVAKT_DRG_WEIGHTS</code>."
+)
+EFFECT_HOWTO = (
+    "Hver rad er en regel. «Med retting» er åpne funn der regelen foreslår en konkret "
+    "retting; episoden er gruppert med DRG-tabellene for sitt år slik den er kodet og slik den "
+    "blir etter rettingen. «Endrer DRG» er rettingene som gir en annen DRG. Vektendringen er "
+    "DRG-vekt etter minus før, summert for regelen (DRG-poeng): positivt betyr at episodene er "
+    "kodet til for lav vekt i dag, negativt at de er kodet til for høy. Hver retting er "
+    "vurdert for seg mot episoden slik den er kodet, så to rettinger i samme episode telles "
+    "hver for seg. Tallene viser hva kodingen flytter, ikke hva som er riktig: journalen "
+    "avgjør."
+)
+EFFECT_CHART_HOWTO = (
+    " I figuren går stolpen mot høyre (blå) når rettingene samlet gir høyere vekt, og mot "
+    "venstre (oransje) når de gir lavere."
+)
+CHART_RULES = 12  # rules drawn in the weight chart, largest changes first
+
+
+def _signed(value: float | None, digits: int = 3) -> str:
+    """+0,750 / −0,250 / 0,000; empty when unknown."""
+    if value is None:
+        return ""
+    text = fmt.decimal(abs(value), digits)
+    if round(value, digits) == 0:
+        return text
+    return ("+" if value > 0 else "−") + text
+
+
+def _weight(value: float | None) -> str:
+    return "–" if value is None else fmt.decimal(value, 3)
+
+
+def _effect(effect: EffectSummary | None) -> str:
+    html = ['<section id="drg">', "<h2>Hva feilene flytter</h2>"]
+    if effect is None or not effect.available:
+        problem = effect.problem if effect is not None else ""
+        html.append(
+            '<p class="empty">DRG-effekten av feilene er ikke beregnet. '
+            + escape(problem or "Ingen DRG-definisjonstabeller er oppgitt.")
+            + "</p>"
+        )
+        html.append(
+            f'<p class="howto"><strong>Slik tar du med denne delen:</strong> {EFFECT_SUPPLY}</p>'
+        )
+        html.append("</section>")
+        return "\n".join(html)
+    years = ", ".join(str(y) for y in effect.years)
+    html.append(
+        "<p>Åpne funn med et konkret rettingsforslag, gruppert med DRG-tabellene for episodens "
+        f"år{f' ({escape(years)})' if years else ''} før og etter rettingen"
+        + (", med kostnadsvektene." if effect.weighted else ". Ingen vekter er lastet.")
+        + "</p>"
+    )
+    if not effect.fixes:
+        html.append('<p class="empty">Ingen åpne funn med rettingsforslag i perioden.</p>')
+        html.extend(_effect_notes(effect))
+        html.append("</section>")
+        return "\n".join(html)
+    cards = [
+        ("", fmt.integer(effect.fixes), "funn med rettingsforslag"),
+        ("", fmt.integer(effect.changed), "rettinger som endrer DRG"),
+        ("", fmt.integer(effect.episodes), "episoder gruppert"),
+    ]
+    if effect.weighted:
+        cards.append(("", _signed(effect.weight_change), "sum vektendring (DRG-poeng)"))
+    html.append('<div class="cards">')
+    for css, number, what in cards:
+        html.append(
+            f'<div class="card {css}"><div class="number">{number}</div>'
+            f'<div class="what">{escape(what)}</div></div>'
+        )
+    html.append("</div>")
+    head = (
+        '<table class="effect"><thead><tr><th>Regel</th><th>Beskrivelse</th>'
+        '<th class="num">Med retting</th><th class="num">Endrer DRG</th>'
+        '<th class="num">Andel</th>'
+    )
+    if effect.weighted:
+        head += '<th class="num">Sum vektendring</th><th class="num">Største enkeltendring</th>'
+    html.append(head + "</tr></thead><tbody>")
+    for r in effect.rules:
+        share = r.changed / r.fixes if r.fixes else 0.0
+        row = (
+            f"<tr><td>{escape(r.rule)}</td><td>{escape(r.title)}</td>"
+            f'<td class="num">{fmt.integer(r.fixes)}</td>'
+            f'<td class="num">{fmt.integer(r.changed)}</td>'
+            f'<td class="num">{fmt.percent(share)}</td>'
+        )
+        if effect.weighted:
+            row += (
+                f'<td class="num">{_signed(r.weight_change)}</td>'
+                f'<td class="num">{_signed(r.largest)}</td>'
+            )
+        html.append(row + "</tr>")
+    html.append("</tbody></table>")
+    howto = EFFECT_HOWTO
+    drawn = [r for r in effect.rules if r.weight_change]
+    if effect.weighted and drawn:
+        changes = [Change(r.rule, r.weight_change or 0.0) for r in drawn[:CHART_RULES]]
+        html.append(
+            f"<figure>{change_chart('Vektendring per regel (DRG-poeng)', changes)}</figure>"
+        )
+        howto += EFFECT_CHART_HOWTO
+    html.append(
+        _howto(howto, "tabellen" if not (effect.weighted and drawn) else "tabellen og figuren")
+    )
+    if effect.examples:
+        html.append("<h3>Eksempler: episoder der rettingen gir en annen DRG</h3>")
+        head = (
+            '<table class="examples"><thead><tr><th>Regel</th><th>Avdeling</th><th>Episode</th>'
+            "<th>Pasient</th><th>År</th><th>DRG før → etter</th>"
+        )
+        if effect.weighted:
+            head += '<th class="num">Vekt før → etter</th><th class="num">Endring</th>'
+        html.append(head + "</tr></thead><tbody>")
+        for e in effect.examples:
+            row = (
+                f"<tr><td>{escape(e.rule)}</td><td>{escape(e.department)}</td>"
+                f'<td class="id">{escape(e.episode_id)}</td><td class="id">{escape(e.patient)}</td>'
+                f"<td>{e.year}</td>"
+                f'<td class="id">{escape(e.drg_before)} → '
+                f"<strong>{escape(e.drg_after)}</strong></td>"
+            )
+            if effect.weighted:
+                row += (
+                    f'<td class="num">{_weight(e.weight_before)} → {_weight(e.weight_after)}</td>'
+                    f'<td class="num">{_signed(e.weight_change)}</td>'
+                )
+            html.append(row + "</tr>")
+        html.append("</tbody></table>")
+    html.extend(_effect_notes(effect))
+    html.append("</section>")
+    return "\n".join(html)
+
+
+def _effect_notes(effect: EffectSummary) -> list[str]:
+    notes = list(effect.notes)
+    if effect.not_grouped:
+        one = effect.not_grouped == 1
+        notes.append(
+            f"{fmt.integer(effect.not_grouped)} {'episode' if one else 'episoder'} med "
+            "rettingsforslag kunne ikke grupperes (ingen tabeller for året, ingen dato eller "
+            "uleselige tabeller) og er ikke med i tallene over."
+        )
+    if not notes:
+        return []
+    return ['<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>"]
 
 
 FUNNEL_HOWTO = (

@@ -12,14 +12,21 @@ they are now.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kodevakt.batch import IndicatorValue, run_patterns
-from kodevakt.episodes.model import Episode
+from kodevakt.episodes.model import Episode, Patient
 from kodevakt.rules.facts import FactsCache
 from kodevakt.rules.finding import Finding, Severity
-from kodevakt.storage import FindingStatus, Store, StoredFinding, finding_key, parse_period
+from kodevakt.storage import (
+    FindingStatus,
+    PeriodFinding,
+    Store,
+    StoredFinding,
+    finding_key,
+    parse_period,
+)
 
 Place = tuple[str, str]  # (institution or "", episode id)
 
@@ -36,7 +43,7 @@ class Item:
     finding: Finding
 
     @classmethod
-    def stored(cls, found: StoredFinding) -> Item:
+    def stored(cls, found: StoredFinding | PeriodFinding) -> Item:
         return cls(
             found.key,
             found.institution or "",
@@ -90,13 +97,49 @@ class PeriodBatch:
 
 
 def load_batch(store: Store, period: str, institution: str | None = None) -> PeriodBatch:
+    """The period's episodes (coded content) and findings (every status), whole in memory.
+
+    A million episodes are tens of millions of objects: call it inside
+    `kodevakt.storage.paused_gc()` (as `data.py` does) so the garbage collector does not
+    scan them over and over while they are read.
+    """
     period = parse_period(period)
     return PeriodBatch(
         period,
         institution,
         list(store.episodes(period, institution)),
-        [Item.stored(found) for found in store.findings(period, institution)],
+        [Item.stored(found) for found in store.period_findings(period, institution)],
     )
+
+
+def load_listed(
+    store: Store,
+    period: str,
+    institution: str | None = None,
+    statuses: Iterable[FindingStatus] = (FindingStatus.OPEN,),
+) -> PeriodBatch:
+    """The findings with `statuses` and, of their episodes, only what a worklist shows.
+
+    The episodes here carry id, institution, department, patient id and dates from the
+    episode table, not their codes: enough for `build_worklist`, not for checking, indicators
+    or patterns (use `load_batch` for those).
+    """
+    period = parse_period(period)
+    items: list[Item] = []
+    places: dict[Place, Episode] = {}
+    for found in store.period_findings(period, institution, list(statuses), episodes=True):
+        item = Item.stored(found)
+        items.append(item)
+        if found.episode_found and item.place not in places:
+            places[item.place] = Episode(
+                id=found.finding.episode_id,
+                patient=Patient(id=found.patient_id),
+                institution=found.institution or None,
+                department=found.department,
+                admission=found.admission,
+                discharge=found.discharge,
+            )
+    return PeriodBatch(period, institution, list(places.values()), items)
 
 
 def add_patterns(

@@ -81,6 +81,65 @@ class PatternExample:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleEffect:
+    """What one rule's fixes move: findings with a fix, DRG changes, weight changes.
+
+    `weight_change` (sum, DRG points) and `largest` (the single change furthest from zero)
+    are None when no weights were loaded for the fixes' years.
+    """
+
+    rule: str
+    title: str
+    fixes: int
+    changed: int  # fixes that give another DRG
+    weight_change: float | None = None
+    largest: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EffectExample:
+    """One episode whose fix moves the DRG (patient already pseudonymised)."""
+
+    rule: str
+    department: str
+    episode_id: str
+    patient: str
+    year: int
+    drg_before: str
+    drg_after: str
+    weight_before: float | None = None
+    weight_after: float | None = None
+
+    @property
+    def weight_change(self) -> float | None:
+        if self.weight_before is None or self.weight_after is None:
+            return None
+        return round(self.weight_after - self.weight_before, 6)
+
+
+@dataclass(frozen=True, slots=True)
+class EffectSummary:
+    """ "What the errors move": open findings with a fix, grouped before and after the fix.
+
+    `available` is False when no definition tables could be used; `problem` then says why.
+    `weighted` is True when weights were loaded for at least one grouped year.
+    """
+
+    available: bool
+    problem: str = ""
+    years: tuple[int, ...] = ()
+    weighted: bool = False
+    rules: tuple[RuleEffect, ...] = ()
+    examples: tuple[EffectExample, ...] = ()
+    fixes: int = 0
+    changed: int = 0
+    weight_change: float | None = None
+    episodes: int = 0  # episodes with at least one open finding with a fix, grouped
+    not_grouped: int = 0  # such episodes without tables for their year (or without a date)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ReportData:
     """Everything one report shows, for one period and optionally one institution."""
 
@@ -97,6 +156,7 @@ class ReportData:
     pattern_examples: tuple[PatternExample, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
     version: str = ""
+    effect: EffectSummary | None = None  # None: not computed (no DRG tables asked for)
 
     @property
     def findings(self) -> int:

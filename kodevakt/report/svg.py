@@ -498,3 +498,71 @@ def bar_chart(title: str, bars: Sequence[Bar], width: int = 480) -> str:
         )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- signed bars (changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One signed bar: a label and a value that may be negative (e.g. a weight change)."""
+
+    label: str
+    value: float
+
+
+def change_chart(
+    title: str,
+    changes: Sequence[Change],
+    *,
+    width: int = 560,
+    digits: int = 3,
+    up: str = PALETTE[0],
+    down: str = PALETTE[5],
+) -> str:
+    """Horizontal bars from a zero line: right (`up`) for gains, left (`down`) for losses."""
+    row = 28
+    box = Box(
+        width=width, height=12 + row * max(len(changes), 1), left=70, top=6, right=70, bottom=6
+    )
+    lo = min((c.value for c in changes), default=0.0)
+    hi = max((c.value for c in changes), default=0.0)
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if hi == lo:
+        hi = lo + 1
+    # room for the value labels beside the bars on both sides
+    pad = (hi - lo) * 0.18
+    xs = Scale(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0), box.x0, box.x1)
+    zero = xs(0.0)
+    parts = _open(box, title, "changes")
+    for i, change in enumerate(changes):
+        y = box.top + i * row
+        end = xs(change.value)
+        left, length = min(zero, end), abs(end - zero)
+        if change.value:
+            length = max(length, 1.0)
+        parts.append(
+            f'<text x="{box.x0 - 8}" y="{y + row / 2 - 2}" text-anchor="end" '
+            f'dominant-baseline="middle" fill="{INK}">{escape(change.label)}</text>'
+        )
+        colour = up if change.value >= 0 else down
+        parts.append(
+            f'<rect class="bar" x="{_n(left)}" y="{y + 3}" width="{_n(length)}" '
+            f'height="{row - 10}" fill="{colour}" rx="2"/>'
+        )
+        text = fmt.decimal(change.value, digits)
+        if change.value > 0:
+            text = "+" + text
+        if change.value < 0:
+            text = "−" + text.lstrip("-")
+        anchor, x = ("start", left + length + 6) if change.value >= 0 else ("end", left - 6)
+        parts.append(
+            f'<text x="{_n(x)}" y="{y + row / 2 - 2}" text-anchor="{anchor}" '
+            f'dominant-baseline="middle" fill="{INK}">{text}</text>'
+        )
+    parts.append(
+        f'<line x1="{_n(zero)}" y1="{box.top}" x2="{_n(zero)}" y2="{box.y0}" '
+        f'stroke="{INK}" stroke-width="1"/>'
+    )
+    parts.append("</svg>")
+    return "\n".join(parts)

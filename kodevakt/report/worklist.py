@@ -8,11 +8,14 @@ an autofilter and column widths; the CSV uses `;` and a BOM so that Excel reads 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from xml.sax.saxutils import escape
 
 from kodevakt.rules.finding import Severity
 
@@ -97,51 +100,214 @@ def write_csv(rows: Iterable[WorklistRow], path: Path) -> None:
 
 
 def write_xlsx(rows: Iterable[WorklistRow], path: Path, *, title: str = "") -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """The list as an xlsx workbook: bold header, frozen panes, autofilter, widths, a fill per
+    severity, dates as dates, and an "Om listen" sheet.
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Arbeidsliste")
-    for i, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "B2"
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="E8EAED")
-    header = []
-    for name, _ in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        cell.fill = header_fill
-        header.append(cell)
-    sheet.append(header)
-    fills = {s: PatternFill("solid", fgColor=c) for s, c in FILL.items()}
-    wrap = Alignment(wrap_text=True, vertical="top")
-    count = 0
-    for row in rows:
-        cells: list[Any] = row.cells()
-        severity = WriteOnlyCell(sheet, value=cells[5])
-        severity.fill = fills[row.severity]
-        cells[5] = severity
-        if row.discharge is not None:
-            day = WriteOnlyCell(sheet, value=row.discharge)
-            day.number_format = "DD.MM.YYYY"
-            cells[3] = day
-        message = WriteOnlyCell(sheet, value=cells[6])
-        message.alignment = wrap
-        cells[6] = message
-        sheet.append(cells)
+    Written straight as SpreadsheetML (a zip of XML parts), streamed: a worklist can have a
+    million rows, and a general-purpose xlsx library takes minutes for that. A sheet holds at
+    most 1,048,575 rows under its header (Excel's limit); more go on "Arbeidsliste 2", ….
+    """
+    sheets: list[tuple[str, int]] = []  # (name, data rows)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as book:
+        pending = iter(rows)
+        row: WorklistRow | None = next(pending, None)
+        while row is not None or not sheets:
+            name = _SHEET if not sheets else f"{_SHEET} {len(sheets) + 1}"
+            with book.open(
+                f"xl/worksheets/sheet{len(sheets) + 1}.xml", "w", force_zip64=True
+            ) as out:
+                row, count = _write_sheet(out, row, pending)
+            sheets.append((name, count))
+        total = sum(count for _, count in sheets)
+        about = [
+            title or "Arbeidsliste fra kodevakt",
+            f"{total} funn, sortert etter alvorlighet (feil, advarsel, info), avdeling og episode.",
+            "Pasient-id-er er pseudonymisert med en nøkkel som hører til databasen.",
+            "Nøkkel identifiserer funnet på tvers av kjøringer; bruk den når status meldes "
+            "tilbake.",
+        ]
+        book.writestr(f"xl/worksheets/sheet{len(sheets) + 1}.xml", _about_sheet(about))
+        names = [name for name, _ in sheets] + [_ABOUT]
+        book.writestr("[Content_Types].xml", _content_types(len(names)))
+        book.writestr("_rels/.rels", _ROOT_RELS)
+        book.writestr("xl/workbook.xml", _workbook(names, sheets))
+        book.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(names)))
+        book.writestr("xl/styles.xml", _STYLES)
+
+
+_SHEET = "Arbeidsliste"
+_ABOUT = "Om listen"
+_SHEET_ROWS = 1_048_575  # data rows under the header row
+_LETTERS = [chr(ord("A") + i) for i in range(len(COLUMNS))]
+_LAST = _LETTERS[-1]
+_EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (with its 1900 leap year)
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# cell styles (xf index in _STYLES): header, date, wrapped message, severity fills
+_HEADER, _DATE, _WRAP = 1, 2, 3
+_FILL_STYLE = {Severity.ERROR: 4, Severity.WARNING: 5, Severity.INFO: 6}
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def _text_cell(ref: str, value: str, style: int = 0) -> str:
+    if _ILLEGAL.search(value):
+        value = _ILLEGAL.sub("", value)
+    text = escape(value)
+    space = ' xml:space="preserve"' if value != value.strip() else ""
+    styled = f' s="{style}"' if style else ""
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _write_sheet(
+    out: IO[bytes], row: WorklistRow | None, pending: Iterator[WorklistRow]
+) -> tuple[WorklistRow | None, int]:
+    """One sheet from `row` on; returns the first row that did not fit and the rows written."""
+    widths = "".join(
+        f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>'
+        for i, (_, width) in enumerate(COLUMNS, start=1)
+    )
+    header = "".join(
+        _text_cell(f"{_LETTERS[i]}1", name, _HEADER) for i, (name, _) in enumerate(COLUMNS)
+    )
+    out.write(
+        (
+            f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews>'
+            '<sheetView workbookViewId="0"><pane xSplit="1" ySplit="1" topLeftCell="B2" '
+            'activePane="bottomRight" state="frozen"/><selection pane="topRight"/>'
+            '<selection pane="bottomLeft"/><selection pane="bottomRight" activeCell="B2" '
+            f'sqref="B2"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            f'<cols>{widths}</cols><sheetData><row r="1">{header}</row>'
+        ).encode()
+    )
+    count, chunk = 0, []
+    while row is not None and count < _SHEET_ROWS:
         count += 1
-    last = get_column_letter(len(COLUMNS))
-    sheet.auto_filter.ref = f"A1:{last}{count + 1}"
-    about = book.create_sheet("Om listen")
-    about.column_dimensions["A"].width = 100
-    for line in (
-        title or "Arbeidsliste fra kodevakt",
-        f"{count} funn, sortert etter alvorlighet (feil, advarsel, info), avdeling og episode.",
-        "Pasient-id-er er pseudonymisert med en nøkkel som hører til databasen.",
-        "Nøkkel identifiserer funnet på tvers av kjøringer; bruk den når status meldes tilbake.",
-    ):
-        about.append([line])
-    book.save(path)
+        n = count + 1
+        cells = row.cells()
+        parts = [f'<row r="{n}">']
+        for i, value in enumerate(cells):
+            if i == 3:
+                if row.discharge is not None:
+                    serial = row.discharge.toordinal() - _EPOCH
+                    parts.append(f'<c r="D{n}" s="{_DATE}"><v>{serial}</v></c>')
+            elif value:
+                style = _FILL_STYLE[row.severity] if i == 5 else _WRAP if i == 6 else 0
+                parts.append(_text_cell(f"{_LETTERS[i]}{n}", str(value), style))
+        parts.append("</row>")
+        chunk.append("".join(parts))
+        if len(chunk) >= 2000:
+            out.write("".join(chunk).encode())
+            chunk = []
+        row = next(pending, None)
+    out.write("".join(chunk).encode())
+    out.write(f'</sheetData><autoFilter ref="A1:{_LAST}{count + 1}"/></worksheet>'.encode())
+    return row, count
+
+
+def _about_sheet(lines: list[str]) -> str:
+    body = "".join(
+        f'<row r="{n}">{_text_cell(f"A{n}", line)}</row>' for n, line in enumerate(lines, start=1)
+    )
+    return (
+        f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetFormatPr defaultRowHeight="15"/>'
+        f'<cols><col min="1" max="1" width="100" customWidth="1"/></cols>'
+        f"<sheetData>{body}</sheetData></worksheet>"
+    )
+
+
+def _content_types(sheets: int) -> str:
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{kind}.worksheet+xml"/>'
+        for i in range(1, sheets + 1)
+    )
+    return (
+        f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{kind}.styles+xml"/>{parts}</Types>'
+    )
+
+
+_ROOT_RELS = (
+    f'{_XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
+
+
+def _workbook(names: list[str], sheets: list[tuple[str, int]]) -> str:
+    listed = "".join(
+        f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(names, start=1)
+    )
+    filters = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+        f"{_quoted(name)}!$A$1:${_LAST}${count + 1}"
+        "</definedName>"
+        for i, (name, count) in enumerate(sheets)
+    )
+    return (
+        f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView/>'
+        f"</bookViews><sheets>{listed}</sheets><definedNames>{filters}</definedNames></workbook>"
+    )
+
+
+def _quoted(name: str) -> str:
+    return escape("'" + name.replace("'", "''") + "'")
+
+
+def _workbook_rels(sheets: int) -> str:
+    links = "".join(
+        f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, sheets + 1)
+    )
+    return (
+        f'{_XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'{links}<Relationship Id="rId{sheets + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    )
+
+
+def _fill(color: str) -> str:
+    return f'<fill><patternFill patternType="solid"><fgColor rgb="FF{color}"/></patternFill></fill>'
+
+
+def _xf(fill: int = 0, font: int = 0, number: int = 0, extra: str = "") -> str:
+    applied = (
+        (' applyFill="1"' if fill else "")
+        + (' applyFont="1"' if font else "")
+        + (' applyNumberFormat="1"' if number else "")
+        + (' applyAlignment="1"' if extra else "")
+    )
+    attributes = f'numFmtId="{number}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"'
+    return f"<xf {attributes}{applied}>{extra}</xf>" if extra else f"<xf {attributes}{applied}/>"
+
+
+_STYLES = (
+    f'{_XML}<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="DD.MM.YYYY"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="6"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill>'
+    + _fill("E8EAED")
+    + "".join(_fill(FILL[s]) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    + "</fills>"
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="7">'
+    + _xf()
+    + _xf(fill=2, font=1)
+    + _xf(number=164)
+    + _xf(extra='<alignment vertical="top" wrapText="1"/>')
+    + _xf(fill=3)
+    + _xf(fill=4)
+    + _xf(fill=5)
+    + "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)

@@ -24,6 +24,7 @@ from kodevakt.rules.registry import Rule, select
 from kodevakt.rules.view import EpisodeView
 
 _MAX_MEMO = 200_000
+_make_finding = Finding._make
 
 
 class Checker:
@@ -67,7 +68,8 @@ class Checker:
         duplicate_id: bool = False,
     ) -> list[Finding]:
         view = EpisodeView(episode, self.facts, self.rules_year, history, duplicate_id)
-        pure, dependent = self._plan(view.year, view.flags)
+        plan = self._plans.get((view.year, view.flags))
+        pure, dependent = plan if plan is not None else self._plan(view.year, view.flags)
         key = view.key
         hits = self._memo.get(key) if key is not None else None
         if hits is None:
@@ -86,18 +88,21 @@ class Checker:
 
     @staticmethod
     def _finding(current: Rule, view: EpisodeView, hit: Hit) -> Finding:
-        return Finding(
-            episode_id=view.episode.id,
-            rule=current.code,
-            name=current.name,
-            severity=hit.severity or current.severity,
-            message=hit.message,
-            codes=hit.codes,
-            location=hit.location,
-            source=current.source,
-            suggestion=hit.suggestion,
-            rule_year=view.year,
-            fix=hit.fix,
+        # Positional, in Finding's field order: `_make` builds the tuple without `__new__`.
+        return _make_finding(
+            (
+                view.episode.id,
+                current.code,
+                current.name,
+                hit.severity or current.severity,
+                hit.message,
+                hit.codes,
+                hit.location,
+                current.source,
+                hit.suggestion,
+                view.year,
+                hit.fix,
+            )
         )
 
     def check(self, episodes: Iterable[Episode]) -> Iterator[Finding]:

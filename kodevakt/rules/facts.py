@@ -68,6 +68,7 @@ OTHER_PROCEDURE = 1 << 46
 NCMP = 1 << 47
 OBSTETRIC_PROCEDURE = 1 << 48  # NCSP chapter M (and NCRP interventions filed under it)
 # Episode features (set by kodevakt.rules.view from the episode, not from its codes)
+EP_PROCEDURE_DATE_OUTSIDE = 1 << 55  # a procedure group dated before admission/after discharge
 EP_DATES_MISSING = 1 << 56
 EP_DATES_REVERSED = 1 << 57
 EP_DAY_CARE_OVERNIGHT = 1 << 58  # day or outpatient care whose dates span a night

@@ -90,9 +90,12 @@ class Hit(NamedTuple):
     fix: Fix | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One rule firing on one episode. The JSON shape (`to_dict`) is the machine contract."""
+class Finding(NamedTuple):
+    """One rule firing on one episode. The JSON shape (`to_dict`) is the machine contract.
+
+    A named tuple rather than a frozen dataclass: the checker makes one per finding, and
+    building a tuple costs a fraction of a frozen dataclass's field-by-field `__init__`.
+    """
 
     episode_id: str
     rule: str

@@ -620,7 +620,7 @@ def procedure_sex_conflict(view: EpisodeView) -> Iterator[Hit]:
     Severity.ERROR,
     title="Prosedyredato utenfor episodens inn- og utskrivningsdato",
     source="Kodeveiledning 2018 §5.4 s. 42",
-    triggers=F.PROCEDURE,
+    triggers=F.EP_PROCEDURE_DATE_OUTSIDE,
 )
 def procedure_date_outside_episode(view: EpisodeView) -> Iterator[Hit]:
     """Checks: each procedure group's date lies between the admission and discharge dates.

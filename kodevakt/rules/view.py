@@ -114,7 +114,8 @@ _OLD_DAYS = 100 * 365
 
 
 def _episode_features(episode: Episode, days: int | None, duplicate_id: bool) -> int:
-    """Episode-level feature bits (dates, care level, sex, age, transfer), for rule triggers."""
+    """Episode-level feature bits (dates, procedure dates, care level, sex, age, transfer),
+    for rule triggers."""
     flags = F.EP_DUPLICATE_ID if duplicate_id else 0
     admission, discharge = episode.admission, episode.discharge
     if admission is None or discharge is None:
@@ -128,6 +129,8 @@ def _episode_features(episode: Episode, days: int | None, duplicate_id: bool) ->
             flags |= F.EP_DAY_CARE_OVERNIGHT
         elif not overnight and level is CareLevel.INPATIENT:
             flags |= F.EP_INPATIENT_SAME_DAY
+    if episode.procedures and not flags & F.EP_DATES_REVERSED:
+        flags |= _procedure_dates_outside(episode)
     if episode.patient.sex is None:
         flags |= F.EP_SEX_NOT_GIVEN
     if days is not None and (days < 0 or days > _OLD_DAYS):
@@ -135,6 +138,21 @@ def _episode_features(episode: Episode, days: int | None, duplicate_id: bool) ->
     if episode.transferred_from:
         flags |= F.EP_TRANSFERRED_IN
     return flags
+
+
+def _procedure_dates_outside(episode: Episode) -> int:
+    """EP_PROCEDURE_DATE_OUTSIDE when a dated procedure group lies outside the episode's
+    given dates (compared as days; a missing episode date bounds nothing)."""
+    admission, discharge = episode.admission, episode.discharge
+    first = admission.date() if admission is not None else None
+    last = discharge.date() if discharge is not None else None
+    for proc in episode.procedures:
+        day = proc.date
+        if day is not None and (
+            (first is not None and day < first) or (last is not None and day > last)
+        ):
+            return F.EP_PROCEDURE_DATE_OUTSIDE
+    return 0
 
 
 class EpisodeView:

@@ -14,9 +14,12 @@ Service API (everything the CLI, reports and pattern rules need)::
         store.patterns_stored("2025T1")                         # whether a pattern run is stored
         store.periods()                                         # -> ["2025T1", ...]
         store.episodes(period="2025T1", institution=None)       # -> Iterator[Episode], streamed
+        store.episodes_with_findings("2025T1")                  # -> (Episode, [Finding]) pairs
         store.findings(period="2025T1", institution=None, status="open",
                        rule="T0", department=None, severity="warning")
                                                                 # -> Iterator[StoredFinding]
+        store.period_findings("2025T1", statuses=["open"], episodes=True)
+                                                                # -> Iterator[PeriodFinding], light
         store.set_status(key, "accepted", comment="…", by="kari")  # -> StoredFinding
         store.set_status(key, "open")                           # reopen
         store.add_findings("2025T1", m_findings, rules=["M01", "M06"])  # pattern findings
@@ -41,15 +44,18 @@ Service API (everything the CLI, reports and pattern rules need)::
 
 Modules: `database` (URL, engine, migrations), `schema` (tables), `content` (episode ⇄
 stored JSON, diffs), `importing` (file import), `findings` (keys, status, merging),
-`history` (episode versions), `patterns` (the pattern run over a stored period), `store` (the
-`Store` façade). Failures raise `StorageError`.
+`history` (episode versions), `bulk` (`paused_gc()` while a period is read whole),
+`patterns` (the pattern run over a stored period), `store` (the `Store` façade). Failures
+raise `StorageError`.
 """
 
 from kodevakt.errors import StorageError
+from kodevakt.storage.bulk import paused_gc
 from kodevakt.storage.database import ENV_DB, resolve_url
 from kodevakt.storage.findings import (
     FindingEvent,
     FindingStatus,
+    PeriodFinding,
     StoredFinding,
     UnknownFinding,
     finding_key,
@@ -66,11 +72,13 @@ __all__ = [
     "FindingStatus",
     "ImportLog",
     "ImportResult",
+    "PeriodFinding",
     "StorageError",
     "Store",
     "StoredFinding",
     "UnknownFinding",
     "finding_key",
     "parse_period",
+    "paused_gc",
     "resolve_url",
 ]

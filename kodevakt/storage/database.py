@@ -14,7 +14,7 @@ transaction; on PostgreSQL an advisory lock keeps two processes from migrating a
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from sqlalchemy import (
     Engine,
     Executable,
     Row,
+    Table,
     any_,
     bindparam,
     create_engine,
@@ -162,6 +163,57 @@ def database_errors(engine: Engine) -> Iterator[None]:
         raise StorageError(
             f"databasefeil i {display_url(engine.url)}: {_first_line(exc)}"
         ) from None
+
+
+def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`INSERT` the rows (all with the same keys): the same rows as `conn.execute(
+    table.insert(), rows)`, faster, for imports that write a million rows.
+
+    SQLite: the driver's `executemany`, each value through its column type's bind processor,
+    without SQLAlchemy's per-row parameter handling (which costs more than the insert
+    itself). PostgreSQL: `COPY … FROM STDIN` on the same connection and transaction.
+    """
+    if not rows:
+        return
+    names = list(rows[0])
+    dialect = conn.dialect
+    preparer = dialect.identifier_preparer
+    columns = ", ".join(preparer.quote(name) for name in names)
+    if dialect.name == "postgresql":  # COPY: several times faster than executemany
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in names])
+        return
+    processors = [
+        (i, processor)
+        for i, name in enumerate(names)
+        if (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
+    ]
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"INSERT INTO {preparer.format_table(table)} ({columns}) "
+        f"VALUES ({', '.join([marker] * len(names))})"
+    )
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for i, processor in processors:
+            values[i] = processor(values[i])
+        params.append(tuple(values))
+    conn.exec_driver_sql(statement, params)
+
+
+def refresh_statistics(conn: Connection, *tables: Table) -> None:
+    """On PostgreSQL, `ANALYZE` the tables (inside the transaction, which sees its own rows).
+
+    After a bulk import the planner would otherwise take them for nearly empty until
+    autovacuum gets round to them, and choose nested loops that scan every episode of an
+    institution once per finding. SQLite's planner does without.
+    """
+    if conn.dialect.name == "postgresql" and tables:
+        preparer = conn.dialect.identifier_preparer
+        conn.exec_driver_sql("ANALYZE " + ", ".join(preparer.format_table(t) for t in tables))
 
 
 def one_of(

@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from kodevakt.errors import StorageError
 from kodevakt.rules.finding import Finding, Fix, Severity
-from kodevakt.storage.database import one_of, stream_rows
+from kodevakt.storage.database import insert_many, one_of, stream_rows
 from kodevakt.storage.schema import episode, finding, finding_event
 
 KEY_LENGTH = 16
@@ -220,7 +220,7 @@ class FindingWriter:
         }
         new = [row for key, row in rows.items() if key not in stored]
         if new:
-            conn.execute(finding.insert(), new)
+            insert_many(conn, finding, new)
             self.counts.new += len(new)
         updates, touched, events = [], [], []
         for key, old in stored.items():
@@ -388,6 +388,117 @@ def query_findings(
     )
     for row in stream_rows(engine, query):
         yield stored_finding(row)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFinding:
+    """A stored finding as reports read a whole period of them: key, place, status, scope
+    and the `Finding`; with `episodes=True` also whether its episode is stored and the
+    episode's patient id and dates (from the episode table)."""
+
+    key: str
+    institution: str  # "" when the extract names none
+    department: str | None
+    status: FindingStatus
+    scope: str
+    finding: Finding
+    episode_found: bool = False
+    patient_id: str | None = None
+    admission: datetime | None = None
+    discharge: datetime | None = None
+
+
+_PERIOD_COLUMNS = (
+    "key",
+    "institution",
+    "department",
+    "status",
+    "scope",
+    "episode_id",
+    "rule",
+    "name",
+    "severity",
+    "message",
+    "codes",
+    "location",
+    "source",
+    "suggestion",
+    "rule_year",
+    "fix",
+)
+
+
+def period_findings(
+    engine: Engine,
+    period: str,
+    institution: str | None = None,
+    statuses: Collection[FindingStatus | str] | None = None,
+    *,
+    episodes: bool = False,
+) -> Iterator[PeriodFinding]:
+    """The findings of one period (every status unless `statuses`), streamed, in no order.
+
+    Lighter than `query_findings`: no times, comment or who, and repeated texts (rule, name,
+    source, suggestion, codes) are held once, for reading a million findings at a time.
+    """
+    columns = [finding.c[name] for name in _PERIOD_COLUMNS]
+    query = select(*columns).where(finding.c.period == period)
+    if episodes:
+        joined = finding.outerjoin(
+            episode,
+            and_(
+                episode.c.period == finding.c.period,
+                episode.c.episode_id == finding.c.episode_id,
+                episode.c.institution == finding.c.institution,
+            ),
+        )
+        query = (
+            select(
+                *columns,
+                episode.c.id.label("episode_ref"),
+                episode.c.patient_id,
+                episode.c.admission,
+                episode.c.discharge,
+            )
+            .select_from(joined)
+            .where(finding.c.period == period)
+        )
+    if institution is not None:
+        query = query.where(finding.c.institution == institution)
+    if statuses is not None:
+        query = query.where(finding.c.status.in_([FindingStatus(s).value for s in statuses]))
+    shared: dict[str, str] = {}
+    one = shared.setdefault
+    status_of = {s.value: s for s in FindingStatus}
+    severity_of = {s.value: s for s in Severity}
+    for row in stream_rows(engine, query, size=10_000):
+        suggestion = row.suggestion
+        found = Finding(
+            episode_id=row.episode_id,
+            rule=one(row.rule, row.rule),
+            name=one(row.name, row.name),
+            severity=severity_of[row.severity],
+            message=row.message,
+            codes=tuple([one(code, code) for code in row.codes.split()]),
+            location=row.location,
+            source=one(row.source, row.source),
+            suggestion=one(suggestion, suggestion) if suggestion else None,
+            rule_year=row.rule_year,
+            fix=fix_from_text(row.fix) if row.fix is not None else None,
+        )
+        department = row.department
+        yield PeriodFinding(
+            key=row.key,
+            institution=one(row.institution, row.institution),
+            department=one(department, department) if department is not None else None,
+            status=status_of[row.status],
+            scope=row.scope,
+            finding=found,
+            episode_found=episodes and row.episode_ref is not None,
+            patient_id=row.patient_id if episodes else None,
+            admission=row.admission if episodes else None,
+            discharge=row.discharge if episodes else None,
+        )
 
 
 def resolve_key(conn: Connection, key: str) -> str:

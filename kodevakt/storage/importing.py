@@ -15,6 +15,7 @@ file, line, field and a message, never the record's values.
 
 from __future__ import annotations
 
+import gc
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -32,9 +33,16 @@ from kodevakt.errors import KodevaktError, StorageError
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding
 from kodevakt.storage import content as stored
-from kodevakt.storage.database import display_url, one_of
+from kodevakt.storage.bulk import paused_gc
+from kodevakt.storage.database import display_url, insert_many, one_of, refresh_statistics
 from kodevakt.storage.findings import FindingWriter
-from kodevakt.storage.schema import episode, episode_version, import_rejection, import_run
+from kodevakt.storage.schema import (
+    episode,
+    episode_version,
+    finding,
+    import_rejection,
+    import_run,
+)
 
 SHOWN_REJECTIONS = 20
 
@@ -109,7 +117,9 @@ class FileImporter:
         run_id = self._start_run(name, started)
         result = FileImport(name, run_id)
         try:
-            with self.engine.begin() as conn:
+            # Without full collections: they would scan the code lists (millions of objects)
+            # again and again; the young generations are collected after each batch.
+            with self.engine.begin() as conn, paused_gc():
                 self._lock_period(conn)
                 writer = FindingWriter(conn, run_id, self.period, "episode", started)
                 batch: list[Episode] = []
@@ -123,7 +133,9 @@ class FileImporter:
                     if len(batch) >= self.batch_size or len(rejected) >= self.batch_size:
                         self._flush(conn, run_id, batch, rejected, result, writer, started)
                         batch, rejected = [], []
+                        gc.collect(1)
                 self._flush(conn, run_id, batch, rejected, result, writer, started)
+                refresh_statistics(conn, episode, finding)
                 writer.fix_unseen_in_episodes()
                 result.findings_new = writer.counts.new
                 result.findings_reopened = writer.counts.reopened
@@ -281,8 +293,7 @@ class FileImporter:
         run_id: int,
         now: datetime,
     ) -> None:
-        if pending.inserts:
-            conn.execute(episode.insert(), pending.inserts)
+        insert_many(conn, episode, pending.inserts)
         if pending.touched:
             conn.execute(
                 episode.update()

@@ -15,7 +15,6 @@ gathered first, grouped by episode, and handed over as each episode streams past
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -38,10 +37,15 @@ def previous_period(period: str) -> str | None:
     return tertial.previous().label if tertial is not None else None
 
 
-def episode_findings(engine: Engine, period: str) -> dict[Place, list[Finding]]:
+def episode_findings(
+    engine: Engine,
+    period: str,
+    shared: dict[str, str] | None = None,
+    institution: str | None = None,
+) -> dict[Place, list[Finding]]:
     """The period's current (open or accepted) checker findings, grouped by episode.
 
-    Repeated texts (rule name, source, suggestion) are shared between the findings.
+    Repeated texts (rule, name, source, suggestion, codes) are held once (in `shared`).
     """
     query = (
         select(
@@ -65,7 +69,9 @@ def episode_findings(engine: Engine, period: str) -> dict[Place, list[Finding]]:
         )
         .order_by(finding.c.institution, finding.c.episode_id, finding.c.rule, finding.c.key)
     )
-    shared: dict[str, str] = {}
+    if institution is not None:
+        query = query.where(finding.c.institution == institution)
+    one = (shared if shared is not None else {}).setdefault
     severities = {s.value: s for s in Severity}
     grouped: dict[Place, list[Finding]] = {}
     for row in stream_rows(engine, query, size=10_000):
@@ -73,14 +79,14 @@ def episode_findings(engine: Engine, period: str) -> dict[Place, list[Finding]]:
         grouped.setdefault((row.institution, row.episode_id), []).append(
             Finding(
                 episode_id=row.episode_id,
-                rule=shared.setdefault(row.rule, row.rule),
-                name=shared.setdefault(row.name, row.name),
+                rule=one(row.rule, row.rule),
+                name=one(row.name, row.name),
                 severity=severities[row.severity],
                 message=row.message,
-                codes=tuple(row.codes.split()),
+                codes=tuple([one(code, code) for code in row.codes.split()]),
                 location=row.location,
-                source=shared.setdefault(row.source, row.source),
-                suggestion=shared.setdefault(suggestion, suggestion) if suggestion else None,
+                source=one(row.source, row.source),
+                suggestion=one(suggestion, suggestion) if suggestion else None,
                 rule_year=row.rule_year,
                 fix=fix_from_text(row.fix),
             )
@@ -88,21 +94,23 @@ def episode_findings(engine: Engine, period: str) -> dict[Place, list[Finding]]:
     return grouped
 
 
-def period_pairs(engine: Engine, period: str) -> Pairs:
-    """Each stored episode of `period` with its current checker findings, streamed."""
-    found = episode_findings(engine, period)
+def period_pairs(engine: Engine, period: str, institution: str | None = None) -> Pairs:
+    """Each stored episode of `period` (of one institution, if given) with its current
+    checker findings, streamed: what `run_patterns` and `compute_indicators` take."""
+    shared: dict[str, str] = {}  # repeated strings (codes, file names) held once
+    found = episode_findings(engine, period, shared, institution)
     query = (
         select(episode.c.content, episode.c.source_file, episode.c.source_line)
         .where(episode.c.period == period)
         .order_by(episode.c.id)
     )
+    if institution is not None:
+        query = query.where(episode.c.institution == institution)
     for row in stream_rows(engine, query, size=5_000):
-        current = episode_from_content(row.content, _source(row, period))
+        file = row.source_file or period
+        source = Source(shared.setdefault(file, file), row.source_line or 0)
+        current = episode_from_content(row.content, source, shared)
         yield current, found.pop((current.institution or "", current.id), [])
-
-
-def _source(row: Any, period: str) -> Source:
-    return Source(row.source_file or period, row.source_line or 0)
 
 
 def has_episodes(engine: Engine, period: str) -> bool:

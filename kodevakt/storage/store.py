@@ -18,6 +18,7 @@ from kodevakt.errors import KodevaktError, StorageError
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.storage import findings as stored_findings
+from kodevakt.storage.bulk import paused_gc
 from kodevakt.storage.content import episode_from_content
 from kodevakt.storage.database import (
     database_errors,
@@ -25,10 +26,17 @@ from kodevakt.storage.database import (
     migrate,
     one_of,
     open_engine,
+    refresh_statistics,
     resolve_url,
     stream_rows,
 )
-from kodevakt.storage.findings import FindingEvent, FindingStatus, FindingWriter, StoredFinding
+from kodevakt.storage.findings import (
+    FindingEvent,
+    FindingStatus,
+    FindingWriter,
+    PeriodFinding,
+    StoredFinding,
+)
 from kodevakt.storage.history import EpisodeChange, episode_history
 from kodevakt.storage.importing import FileImport, FileImporter, ImportResult, lock_period
 from kodevakt.storage.patterns import (
@@ -160,7 +168,7 @@ class Store:
         period = parse_period(period)
         rules = pattern_rules()
         before = previous_period(period)
-        with database_errors(self.engine):
+        with database_errors(self.engine), paused_gc():
             previous: list[tuple[Episode, list[Finding]]] | None = None
             if before is not None and has_episodes(self.engine, before):
                 previous = list(period_pairs(self.engine, before))
@@ -225,6 +233,7 @@ class Store:
                         writer.write(self._placed(conn, period, chunk))
                         chunk = []
                 writer.write(self._placed(conn, period, chunk))
+                refresh_statistics(conn, finding)
                 if rules is not None:
                     writer.fix_unseen_for_rules(rules)
                 counts = writer.counts
@@ -291,9 +300,18 @@ class Store:
         if department is not None:
             query = query.where(episode.c.department == department)
         query = query.order_by(episode.c.period, episode.c.id)
-        for row in stream_rows(self.engine, query):
-            source = Source(row.source_file or row.period, row.source_line or 0)
-            yield episode_from_content(row.content, source)
+        shared: dict[str, str] = {}  # repeated strings (codes, file names) held once
+        for row in stream_rows(self.engine, query, size=5000):
+            file = row.source_file or row.period
+            source = Source(shared.setdefault(file, file), row.source_line or 0)
+            yield episode_from_content(row.content, source, shared)
+
+    def episodes_with_findings(
+        self, period: str, institution: str | None = None
+    ) -> Iterator[tuple[Episode, list[Finding]]]:
+        """Each stored episode of the period with its current (open or accepted) checker
+        findings, streamed: the pairs `compute_indicators` and `run_patterns` take."""
+        return period_pairs(self.engine, parse_period(period), institution)
 
     def findings(
         self,
@@ -316,6 +334,20 @@ class Store:
             department=department,
             episode_id=episode_id,
             severity=severity,
+        )
+
+    def period_findings(
+        self,
+        period: str,
+        institution: str | None = None,
+        statuses: Collection[FindingStatus | str] | None = None,
+        *,
+        episodes: bool = False,
+    ) -> Iterator[PeriodFinding]:
+        """A whole period's findings, streamed and light (no times, comment or who), for
+        reports; `episodes=True` adds each finding's patient id and dates from its episode."""
+        return stored_findings.period_findings(
+            self.engine, parse_period(period), institution, statuses, episodes=episodes
         )
 
     def finding(self, key: str) -> StoredFinding:
