@@ -142,6 +142,7 @@ _LETTERS = [chr(ord("A") + i) for i in range(len(COLUMNS))]
 _LAST = _LETTERS[-1]
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (with its 1900 leap year)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # cell styles (xf index in _STYLES): header, date, wrapped message, severity fills
 _HEADER, _DATE, _WRAP = 1, 2, 3
 _FILL_STYLE = {Severity.ERROR: 4, Severity.WARNING: 5, Severity.INFO: 6}
@@ -151,9 +152,10 @@ _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def _text_cell(ref: str, value: str, style: int = 0) -> str:
-    if _ILLEGAL.search(value):
+    text = value
+    if _SPECIAL.search(value):
         value = _ILLEGAL.sub("", value)
-    text = escape(value)
+        text = escape(value)
     space = ' xml:space="preserve"' if value != value.strip() else ""
     styled = f' s="{style}"' if style else ""
     return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{text}</t></is></c>'

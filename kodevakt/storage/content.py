@@ -73,14 +73,15 @@ def content_hash(text: str) -> str:
 
 
 def episode_from_content(
-    text: str, source: Source, shared: dict[str, str] | None = None
+    text: str, source: Source | None, shared: dict[str, str] | None = None
 ) -> Episode:
     """The `Episode` stored as `text`: the same `Episode` the interchange reader makes of it.
 
     Content in the shape `episode_content` writes is rebuilt directly (a period is read back
     whole for the pattern rules and the report, so this is hot); anything else goes through
-    the interchange reader. `shared`: a dict kept across the episodes of one read, so that
-    repeated strings (codes, institution, department, care level) are held once.
+    the interchange reader. `source`: where the episode was read from (None: not kept).
+    `shared`: a dict kept across the episodes of one read, so that repeated strings (codes,
+    institution, department, care level) are held once.
     """
     content = json.loads(text)
     try:
@@ -89,14 +90,15 @@ def episode_from_content(
         built = None
     if built is not None:
         return built
-    record = episode_from_dict(content, source)
+    record = episode_from_dict(content, source or Source("database", 0))
     if isinstance(record, Rejected):  # only if the stored text was edited by hand
         raise StorageError(
             f"lagret episode kan ikke leses: {record.message}",
-            file=source.file,
+            file=record.file,
             field=record.field,
         )
     record.grouping_inferred = bool(content.get("grouping_inferred"))
+    record.source = source
     return record
 
 
@@ -162,7 +164,9 @@ def _groups(groups: Any, one: Callable[[str, str], str]) -> list[list[str]] | No
     return result
 
 
-def _stored_episode(content: Any, source: Source, shared: dict[str, str] | None) -> Episode | None:
+def _stored_episode(
+    content: Any, source: Source | None, shared: dict[str, str] | None
+) -> Episode | None:
     """`content` as `episode_content` writes it, rebuilt without the reader's general parsing;
     None for anything else (the caller then reads it with the interchange reader)."""
     if type(content) is not dict or not content.keys() <= _EPISODE_KEYS:

@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -471,33 +471,36 @@ def period_findings(
     one = shared.setdefault
     status_of = {s.value: s for s in FindingStatus}
     severity_of = {s.value: s for s in Severity}
-    for row in stream_rows(engine, query, size=10_000):
-        suggestion = row.suggestion
+    no_episode = (False, None, None, None)
+    rows = cast(Iterator[tuple[Any, ...]], stream_rows(engine, query, size=10_000))
+    for row in rows:  # by position: a million rows
+        (key, place, department, status, scope, episode_id, rule, name, severity) = row[:9]
+        (message, codes, location, source, suggestion, rule_year, fix) = row[9:16]
         found = Finding(
-            episode_id=row.episode_id,
-            rule=one(row.rule, row.rule),
-            name=one(row.name, row.name),
-            severity=severity_of[row.severity],
-            message=row.message,
-            codes=tuple([one(code, code) for code in row.codes.split()]),
-            location=row.location,
-            source=one(row.source, row.source),
-            suggestion=one(suggestion, suggestion) if suggestion else None,
-            rule_year=row.rule_year,
-            fix=fix_from_text(row.fix) if row.fix is not None else None,
+            episode_id,
+            one(rule, rule),
+            one(name, name),
+            severity_of[severity],
+            message,
+            tuple([one(code, code) for code in codes.split()]),
+            location,
+            one(source, source),
+            one(suggestion, suggestion) if suggestion else None,
+            rule_year,
+            fix_from_text(fix) if fix is not None else None,
         )
-        department = row.department
+        ref, patient_id, admission, discharge = row[16:] if episodes else no_episode
         yield PeriodFinding(
-            key=row.key,
-            institution=one(row.institution, row.institution),
-            department=one(department, department) if department is not None else None,
-            status=status_of[row.status],
-            scope=row.scope,
-            finding=found,
-            episode_found=episodes and row.episode_ref is not None,
-            patient_id=row.patient_id if episodes else None,
-            admission=row.admission if episodes else None,
-            discharge=row.discharge if episodes else None,
+            key,
+            one(place, place),
+            one(department, department) if department is not None else None,
+            status_of[status],
+            scope,
+            found,
+            ref is not None and ref is not False,
+            patient_id,
+            admission,
+            discharge,
         )
 
 

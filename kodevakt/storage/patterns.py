@@ -14,12 +14,13 @@ gathered first, grouped by episode, and handed over as each episode streams past
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 from sqlalchemy import Engine, func, select
 
 from kodevakt.batch.periods import parse_tertial
-from kodevakt.episodes.model import Episode, Source
+from kodevakt.episodes.model import Episode
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.storage.content import episode_from_content
 from kodevakt.storage.database import stream_rows
@@ -96,21 +97,21 @@ def episode_findings(
 
 def period_pairs(engine: Engine, period: str, institution: str | None = None) -> Pairs:
     """Each stored episode of `period` (of one institution, if given) with its current
-    checker findings, streamed: what `run_patterns` and `compute_indicators` take."""
-    shared: dict[str, str] = {}  # repeated strings (codes, file names) held once
+    checker findings, streamed: what `run_patterns` and `compute_indicators` take.
+
+    The episodes come without their place in the imported file (`source` None), which
+    neither reads, to keep a whole period in as little memory as possible.
+    """
+    shared: dict[str, str] = {}  # repeated strings (codes, texts) held once
     found = episode_findings(engine, period, shared, institution)
-    query = (
-        select(episode.c.content, episode.c.source_file, episode.c.source_line)
-        .where(episode.c.period == period)
-        .order_by(episode.c.id)
-    )
+    query = select(episode.c.content).where(episode.c.period == period).order_by(episode.c.id)
     if institution is not None:
         query = query.where(episode.c.institution == institution)
-    for row in stream_rows(engine, query, size=5_000):
-        file = row.source_file or period
-        source = Source(shared.setdefault(file, file), row.source_line or 0)
-        current = episode_from_content(row.content, source, shared)
+    for count, row in enumerate(stream_rows(engine, query, size=5_000), start=1):
+        current = episode_from_content(row.content, None, shared)
         yield current, found.pop((current.institution or "", current.id), [])
+        if count % 20_000 == 0:
+            gc.collect(1)  # the young garbage of the fetches, when the caller paused the gc
 
 
 def has_episodes(engine: Engine, period: str) -> bool:
