@@ -107,7 +107,7 @@ def load_batch(store: Store, period: str, institution: str | None = None) -> Per
     return PeriodBatch(
         period,
         institution,
-        list(store.episodes(period, institution)),
+        list(store.episodes(period, institution, sources=False)),
         [Item.stored(found) for found in store.period_findings(period, institution)],
     )
 

@@ -108,7 +108,7 @@ def write_xlsx(rows: Iterable[WorklistRow], path: Path, *, title: str = "") -> N
     most 1,048,575 rows under its header (Excel's limit); more go on "Arbeidsliste 2", ….
     """
     sheets: list[tuple[str, int]] = []  # (name, data rows)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as book:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         pending = iter(rows)
         row: WorklistRow | None = next(pending, None)
         while row is not None or not sheets:
@@ -151,14 +151,59 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
-def _text_cell(ref: str, value: str, style: int = 0) -> str:
+def _inline(value: str) -> str:
+    """The `<is>` element of an inline string cell: escaped, characters XML cannot hold
+    left out, surrounding spaces kept."""
     text = value
     if _SPECIAL.search(value):
         value = _ILLEGAL.sub("", value)
         text = escape(value)
-    space = ' xml:space="preserve"' if value != value.strip() else ""
+    if value != value.strip():
+        return f'<is><t xml:space="preserve">{text}</t></is>'
+    return f"<is><t>{text}</t></is>"
+
+
+def _text_cell(ref: str, value: str, style: int = 0) -> str:
     styled = f' s="{style}"' if style else ""
-    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f'<c r="{ref}"{styled} t="inlineStr">{_inline(value)}</c>'
+
+
+def _row_xml(n: int, row: WorklistRow, shared: dict[str, str]) -> str:
+    """Row `n` of the sheet: the cells of `WorklistRow.cells()`, in `COLUMNS` order (keep the
+    three in step). Texts that repeat (department, rule, severity, suggestion, source,
+    status) are escaped once, through `shared`."""
+
+    def repeated(value: str) -> str:
+        found = shared.get(value)
+        if found is None:
+            found = shared[value] = _inline(value)
+        return found
+
+    cells = [f'<row r="{n}">']
+    if row.episode_id:
+        cells.append(f'<c r="A{n}" t="inlineStr">{_inline(row.episode_id)}</c>')
+    if row.patient:
+        cells.append(f'<c r="B{n}" t="inlineStr">{_inline(row.patient)}</c>')
+    if row.department:
+        cells.append(f'<c r="C{n}" t="inlineStr">{repeated(row.department)}</c>')
+    if row.discharge is not None:
+        cells.append(f'<c r="D{n}" s="{_DATE}"><v>{row.discharge.toordinal() - _EPOCH}</v></c>')
+    if row.rule:
+        cells.append(f'<c r="E{n}" t="inlineStr">{repeated(row.rule)}</c>')
+    fill = _FILL_STYLE[row.severity]
+    cells.append(f'<c r="F{n}" s="{fill}" t="inlineStr">{repeated(row.severity.norwegian)}</c>')
+    if row.message:
+        cells.append(f'<c r="G{n}" s="{_WRAP}" t="inlineStr">{_inline(row.message)}</c>')
+    if row.suggestion:
+        cells.append(f'<c r="H{n}" t="inlineStr">{repeated(row.suggestion)}</c>')
+    if row.source:
+        cells.append(f'<c r="I{n}" t="inlineStr">{repeated(row.source)}</c>')
+    if row.status:
+        cells.append(f'<c r="J{n}" t="inlineStr">{repeated(row.status)}</c>')
+    if row.key:
+        cells.append(f'<c r="K{n}" t="inlineStr">{_inline(row.key)}</c>')
+    cells.append("</row>")
+    return "".join(cells)
 
 
 def _write_sheet(
@@ -183,21 +228,10 @@ def _write_sheet(
         ).encode()
     )
     count, chunk = 0, []
+    shared: dict[str, str] = {}
     while row is not None and count < _SHEET_ROWS:
         count += 1
-        n = count + 1
-        cells = row.cells()
-        parts = [f'<row r="{n}">']
-        for i, value in enumerate(cells):
-            if i == 3:
-                if row.discharge is not None:
-                    serial = row.discharge.toordinal() - _EPOCH
-                    parts.append(f'<c r="D{n}" s="{_DATE}"><v>{serial}</v></c>')
-            elif value:
-                style = _FILL_STYLE[row.severity] if i == 5 else _WRAP if i == 6 else 0
-                parts.append(_text_cell(f"{_LETTERS[i]}{n}", str(value), style))
-        parts.append("</row>")
-        chunk.append("".join(parts))
+        chunk.append(_row_xml(count + 1, row, shared))
         if len(chunk) >= 2000:
             out.write("".join(chunk).encode())
             chunk = []

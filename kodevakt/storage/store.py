@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -288,8 +289,13 @@ class Store:
         institution: str | None = None,
         *,
         department: str | None = None,
+        sources: bool = True,
     ) -> Iterator[Episode]:
-        """Stored episodes (current versions), streamed in import order per period."""
+        """Stored episodes (current versions), streamed in import order per period.
+
+        `sources=False` leaves out where each was read from (`Episode.source` None), for
+        readers of a whole period that do not need it (less memory).
+        """
         query = select(
             episode.c.period, episode.c.content, episode.c.source_file, episode.c.source_line
         )
@@ -301,10 +307,14 @@ class Store:
             query = query.where(episode.c.department == department)
         query = query.order_by(episode.c.period, episode.c.id)
         shared: dict[str, str] = {}  # repeated strings (codes, file names) held once
-        for row in stream_rows(self.engine, query, size=5000):
-            file = row.source_file or row.period
-            source = Source(shared.setdefault(file, file), row.source_line or 0)
+        for count, row in enumerate(stream_rows(self.engine, query, size=5000), start=1):
+            source = None
+            if sources:
+                file = row.source_file or row.period
+                source = Source(shared.setdefault(file, file), row.source_line or 0)
             yield episode_from_content(row.content, source, shared)
+            if count % 20_000 == 0:
+                gc.collect(1)  # the young garbage of the fetches, when the caller paused the gc
 
     def episodes_with_findings(
         self, period: str, institution: str | None = None
