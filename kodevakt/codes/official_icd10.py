@@ -30,8 +30,8 @@ from kodevakt.codes.tabular import (
     read_table,
     release_year,
     rows,
+    unique_codes,
 )
-from kodevakt.errors import CodeListError
 
 # Column table: internal key (the `Code` field it feeds), then the accepted header names with
 # the official name first. Matching ignores case, spaces vs underscores and æøå spelling.
@@ -73,23 +73,7 @@ def load_icd10_file(path: str | PathLike[str], year: int | None = None) -> CodeL
 def icd10_from_table(table: Table, year: int | None = None) -> CodeList:
     """Build the release from a file already read (used by `loading.load_code_file`)."""
     columns = map_columns(table, COLUMNS, _WHAT)
-    codes: dict[str, Code] = {}
-    first_seen: dict[str, tuple[int, str | None]] = {}
-    for row in rows(table, columns):
-        code = _read_code(row)
-        if code is None:
-            continue
-        if code.code in codes:
-            number, written = first_seen[code.code]
-            raise row.error(
-                "code",
-                f"koden {code.code} finnes to ganger: her som «{row.text('code')}», "
-                f"og på rad {number} som «{written}»",
-            )
-        codes[code.code] = code
-        first_seen[code.code] = (row.number, row.text("code"))
-    if not codes:
-        raise CodeListError(f"{_WHAT} inneholder ingen koder", file=table.file)
+    codes = unique_codes(table, rows(table, columns), _read_code, _WHAT)
     found_year = release_year(table.file, codes.values(), year)
     release = Release(Family.ICD10, found_year, source=table.file, embedded=False, complete=True)
     return CodeList(release, apply_attributes(codes, official=True))

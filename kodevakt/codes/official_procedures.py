@@ -28,6 +28,7 @@ from kodevakt.codes.tabular import (
     read_table,
     release_year,
     rows,
+    unique_codes,
 )
 from kodevakt.errors import CodeListError
 
@@ -94,23 +95,7 @@ def procedures_from_table(table: Table, year: int | None = None) -> CodeList:
             line=table.header_row or None,
             field=names[0],
         )
-    codes: dict[str, Code] = {}
-    first_seen: dict[str, tuple[int, str | None]] = {}
-    for row in rows(table, columns):
-        code = _read_code(row)
-        if code is None:
-            continue
-        if code.code in codes:
-            number, written = first_seen[code.code]
-            raise row.error(
-                "code",
-                f"koden {code.code} finnes to ganger: her som «{row.text('code')}», "
-                f"og på rad {number} som «{written}»",
-            )
-        codes[code.code] = code
-        first_seen[code.code] = (row.number, row.text("code"))
-    if not codes:
-        raise CodeListError(f"{_WHAT} inneholder ingen koder", file=table.file)
+    codes = unique_codes(table, rows(table, columns), _read_code, _WHAT)
     found_year = release_year(table.file, codes.values(), year)
     release = Release(Family.PROCEDURE, found_year, source=table.file, complete=True)
     return CodeList(release, codes)

@@ -19,7 +19,7 @@ import json
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from os import PathLike
@@ -412,3 +412,27 @@ def _cell_str(value: object) -> str | None:
 
 def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def unique_codes(
+    table: Table, table_rows: Iterable[Row], read: Callable[[Row], Code | None], what: str
+) -> dict[str, Code]:
+    """Codes read row by row; a code twice (in any spelling) is an error naming both rows."""
+    codes: dict[str, Code] = {}
+    first_seen: dict[str, tuple[int, str | None]] = {}
+    for row in table_rows:
+        code = read(row)
+        if code is None:
+            continue
+        if code.code in codes:
+            number, written = first_seen[code.code]
+            raise row.error(
+                "code",
+                f"koden {code.code} finnes to ganger: her som «{row.text('code')}», "
+                f"og på rad {number} som «{written}»",
+            )
+        codes[code.code] = code
+        first_seen[code.code] = (row.number, row.text("code"))
+    if not codes:
+        raise CodeListError(f"{what} inneholder ingen koder", file=table.file)
+    return codes
