@@ -40,7 +40,7 @@ from kodevakt.batch.indicators import (
 )
 from kodevakt.batch.periods import Tertial, episode_tertial, parse_tertial
 from kodevakt.batch.service import drg_lookup, pattern_rules, run_patterns
-from kodevakt.batch.view import BatchView, PatternHit
+from kodevakt.batch.view import BatchView, PatternHit, UnitHit
 
 __all__ = [
     "INDICATORS",
@@ -55,6 +55,7 @@ __all__ = [
     "IndicatorValue",
     "PatternHit",
     "Tertial",
+    "UnitHit",
     "UnitKind",
     "changes",
     "compute_indicators",

@@ -328,23 +328,37 @@ def compute_indicators(
     """
     facts = facts or default_facts(base)
     fixed = period_label(period) if period is not None else None
-    totals: dict[tuple[str, UnitKind, str, str | None], list[list[float]]] = {}
-    width = len(INDICATORS)
+    totals = IndicatorTotals()
     for episode, findings in episodes_with_findings:
-        values = measure(Measured(episode, findings, facts))
-        label = fixed or _episode_period(episode)
+        totals.add(episode, measure(Measured(episode, findings, facts)), fixed)
+    return totals.values()
+
+
+class IndicatorTotals:
+    """Running sums per (period, unit) of episodes' measures: `compute_indicators` in parts,
+    for callers that have the measures already (the pattern rules' `BatchView`)."""
+
+    def __init__(self) -> None:
+        self._sums: dict[tuple[str, UnitKind, str, str | None], list[list[float]]] = {}
+
+    def add(self, episode: Episode, values: Sequence[float | None], period: str | None) -> None:
+        """Count one episode's measures (`measure(...)`) in `period`, else its tertial."""
+        label = period or _episode_period(episode)
+        width = len(values)
         for kind, unit, institution in unit_keys(episode):
             key = (label, kind, unit, institution)
-            sums = totals.get(key)
+            sums = self._sums.get(key)
             if sums is None:
-                sums = totals[key] = [[0.0, 0.0, 0.0] for _ in range(width)]
+                sums = self._sums[key] = [[0.0, 0.0, 0.0] for _ in range(width)]
             for i, value in enumerate(values):
                 if value is not None:
                     cell = sums[i]
                     cell[0] += value
                     cell[1] += value * value
                     cell[2] += 1
-    return _values(totals)
+
+    def values(self) -> list[IndicatorValue]:
+        return _values(self._sums)
 
 
 def _episode_period(episode: Episode) -> str:

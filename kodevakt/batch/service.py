@@ -12,7 +12,7 @@ from kodevakt.batch.indicators import (
     default_facts,
 )
 from kodevakt.batch.periods import Tertial, parse_tertial, period_label
-from kodevakt.batch.view import BatchCheck, BatchView, DrgLookup
+from kodevakt.batch.view import BatchCheck, BatchView, DrgLookup, UnitHit
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.episodes.model import Episode
 from kodevakt.errors import KodevaktError
@@ -47,7 +47,9 @@ def run_patterns(
     the period boundary — or as its `IndicatorValue`s; M05 compares against it. `drg`: a DRG
     lookup (`drg_lookup(...)`) for M01's "same DRG"; without it M01 compares 3-character
     categories only. `targets`: reference values per indicator key for M04 instead of the
-    pooled batch value. Findings belong to episodes of this batch only.
+    pooled batch value. Findings belong to episodes of this batch only; one about a unit's
+    practice (M04, M05, M07) comes once, with no `episode_id` and the episodes behind it in
+    `Finding.episodes`.
     """
     facts = default_facts(base)
     previous_values, context = _previous(previous, period, facts)
@@ -65,13 +67,18 @@ def run_patterns(
         if not current.needs_batch:
             continue
         check = cast(BatchCheck, current.check)
-        for episode, hit in check(view):
+        for found in check(view):
+            if isinstance(found, UnitHit):
+                episode, involved = found.episodes[0], tuple(e.id for e in found.episodes)
+            else:
+                episode, involved = found.episode, ()
             year = view.year_of(episode)
             if not current.in_force(year):
                 continue
+            hit = found.hit
             findings.append(
                 Finding(
-                    episode_id=episode.id,
+                    episode_id="" if involved else episode.id,
                     rule=current.code,
                     name=current.name,
                     severity=hit.severity or current.severity,
@@ -81,6 +88,7 @@ def run_patterns(
                     source=current.source,
                     suggestion=hit.suggestion,
                     rule_year=year,
+                    episodes=involved,
                 )
             )
     return findings

@@ -16,10 +16,10 @@ from typing import NamedTuple
 
 from kodevakt.batch.indicators import (
     UNKNOWN,
+    IndicatorTotals,
     IndicatorValue,
     Measured,
     UnitKind,
-    compute_indicators,
     measure,
     unit_keys,
 )
@@ -33,13 +33,21 @@ DrgLookup = Callable[[Episode], str | None]
 
 
 class PatternHit(NamedTuple):
-    """What a pattern rule yields: the episode the finding belongs to, and the finding."""
+    """What a pattern rule yields about one episode: the episode, and the finding."""
 
     episode: Episode
     hit: Hit
 
 
-BatchCheck = Callable[["BatchView"], Iterable[PatternHit]]
+class UnitHit(NamedTuple):
+    """What a pattern rule yields about a unit's practice: the episodes behind it (in batch
+    order, at least one), and the finding. It becomes one finding, not one per episode."""
+
+    episodes: Sequence[Episode]
+    hit: Hit
+
+
+BatchCheck = Callable[["BatchView"], Iterable[PatternHit | UnitHit]]
 
 
 def _time_key(episode: Episode) -> tuple[datetime, datetime, str]:
@@ -138,9 +146,10 @@ class BatchView:
     @cached_property
     def indicators(self) -> list[IndicatorValue]:
         """The indicator values of this batch, per unit and period."""
-        return compute_indicators(
-            zip(self.episodes, self.findings, strict=True), self.period, facts=self.facts
-        )
+        totals = IndicatorTotals()
+        for episode, values in zip(self.episodes, self.measures, strict=True):
+            totals.add(episode, values, self.period)
+        return totals.values()
 
     @cached_property
     def members(self) -> dict[tuple[UnitKind, str, str], list[int]]:

@@ -26,6 +26,7 @@ DbOption = Annotated[
         "Standard: miljøvariabelen KODEVAKT_DB, ellers kodevakt.db i arbeidsmappen.",
     ),
 ]
+EPISODES_PER_LINE = 8  # episode ids per line when a unit finding lists its episodes
 
 
 class FindingsFormat(StrEnum):
@@ -221,15 +222,26 @@ KeyArgument = Annotated[str, typer.Argument(help="Funnets nøkkel (eller de før
 
 
 def show(key: KeyArgument, db: DbOption = None) -> None:
-    """Vis ett funn med statushistorikken og episodens endringer."""
+    """Vis ett funn med statushistorikken og episodens endringer.
+
+    Et funn om en enhets kodepraksis (M04, M05, M07) viser episodene bak det.
+    """
     with _open(db) as store:
         try:
             item = store.finding(key)
             events = store.finding_events(item.key)
-            history = store.history(item.episode_id, item.period, item.institution or "")
+            history = (
+                store.history(item.episode_id, item.period, item.institution or "")
+                if item.episode_id
+                else []
+            )
         except KodevaktError as exc:
             fail(str(exc))
     _print_finding(item)
+    if item.episodes:
+        out.print(f"Episodene bak funnet ({len(item.episodes)}):")
+        for start in range(0, len(item.episodes), EPISODES_PER_LINE):
+            out.print("  " + ", ".join(item.episodes[start : start + EPISODES_PER_LINE]))
     if events:
         out.print("Statusendringer:")
     for event in events:
@@ -251,7 +263,8 @@ def show(key: KeyArgument, db: DbOption = None) -> None:
 def _print_finding(item: StoredFinding) -> None:
     unit = " ".join(p for p in (item.institution, item.department) if p)
     out.print(f"[bold]{item.key}[/]  {item.status.norwegian}  {item.period} {unit}")
-    out.print(f"  {item.episode_id}  {item.severity.norwegian} {item.rule}  {item.message}")
+    where = f"{len(item.episodes)} episoder" if item.episodes else item.episode_id
+    out.print(f"  {where}  {item.severity.norwegian} {item.rule}  {item.message}")
     if item.suggestion:
         out.print(f"  → {item.suggestion}")
     out.print(f"  [dim]{item.source}[/]")

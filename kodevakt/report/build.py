@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 
@@ -49,6 +50,44 @@ LABEL_ALL_UNITS_UP_TO = 20  # with more units, only those outside the 95 % limit
 TOTAL_LABEL = "Alle avdelinger"
 
 
+@dataclass(slots=True)
+class FindingSummary:
+    """What the report keeps of a period's findings, read in one pass: counts, the pattern
+    findings (M01–M07) and, for the DRG section, the open findings with a fix."""
+
+    by_severity: Counter[Severity] = field(default_factory=Counter)
+    statuses: Counter[FindingStatus] = field(default_factory=Counter)
+    with_findings: set[Place] = field(default_factory=set)
+    rule_counts: Counter[tuple[str, Severity]] = field(default_factory=Counter)
+    rule_places: defaultdict[tuple[str, Severity], set[Place]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
+    patterns: list[Item] = field(default_factory=list)
+    fixes: list[Item] = field(default_factory=list)
+
+    def add(self, item: Item) -> None:
+        self.statuses[item.status] += 1
+        if item.status is FindingStatus.FIXED:
+            return
+        if item.status is FindingStatus.OPEN and item.finding.fix is not None:
+            self.fixes.append(item)
+        rule = (item.rule, item.severity)
+        self.by_severity[item.severity] += 1
+        self.rule_counts[rule] += 1
+        self.rule_places[rule].update(_places(item))
+        if not item.finding.about_unit:
+            self.with_findings.add(item.place)
+        if item.rule.startswith("M"):
+            self.patterns.append(item)
+
+    @classmethod
+    def of(cls, items: Iterable[Item]) -> FindingSummary:
+        summary = cls()
+        for item in items:
+            summary.add(item)
+        return summary
+
+
 def build_report(
     batch: PeriodBatch,
     pseudonyms: Pseudonymiser,
@@ -63,12 +102,37 @@ def build_report(
     With `drg` (definition tables and weights, possibly none), the report also shows what the
     open findings' fixes move in DRG and weight (`kodevakt.report.effect`).
     """
-    current = batch.current
     values = compute_indicators(batch.pairs(), batch.period, facts=facts or default_facts())
-    by_severity = Counter(f.severity for f in current)
-    with_findings = {f.place for f in current}
     departments = Counter(e.department or UNKNOWN for e in batch.episodes)
-    notes = _status_notes(batch)
+    return assemble_report(
+        batch,
+        FindingSummary.of(batch.findings),
+        values,
+        departments,
+        len(batch.episodes),
+        pseudonyms,
+        history=history,
+        now=now,
+        drg=drg,
+    )
+
+
+def assemble_report(
+    batch: PeriodBatch,
+    summary: FindingSummary,
+    values: list[IndicatorValue],
+    departments: Counter[str],
+    episodes: int,
+    pseudonyms: Pseudonymiser,
+    *,
+    history: Sequence[tuple[str, list[IndicatorValue]]] = (),
+    now: datetime | None = None,
+    drg: DrgSources | None = None,
+) -> ReportData:
+    """The report from what was read of the period: the findings' summary, the indicator
+    values, and the episodes per department and in all. `batch` needs to hold only the
+    episodes of the pattern examples (`example_places`) and, with `drg`, of the fixes."""
+    notes = _status_notes(summary.statuses)
     if batch.computed_patterns:
         notes.append(
             "Mønsterfunnene (M01–M07) er beregnet for denne rapporten fra episodene i "
@@ -81,22 +145,26 @@ def build_report(
             + ", ".join(left_out)
             + "."
         )
-    patterns, examples = _patterns(batch, current, pseudonyms)
+    patterns, examples = _patterns(batch, summary.patterns, pseudonyms)
+    effect = None
+    if drg is not None:
+        fixes = PeriodBatch(batch.period, batch.institution, batch.episodes, summary.fixes)
+        effect = effect_summary(fixes, pseudonyms, drg)
     return ReportData(
         period=batch.period,
         institution=batch.institution,
         generated=(now or datetime.now(UTC)).astimezone(),
-        episodes=len(batch.episodes),
-        episodes_with_findings=len(with_findings),
-        by_severity={s: by_severity.get(s, 0) for s in Severity},
-        rules=_rule_counts(current),
+        episodes=episodes,
+        episodes_with_findings=len(summary.with_findings),
+        by_severity={s: summary.by_severity.get(s, 0) for s in Severity},
+        rules=_rule_counts(summary),
         departments=tuple(sorted(departments.items(), key=lambda d: (-d[1], d[0]))),
         indicators=indicators,
         patterns=patterns,
         pattern_examples=examples,
         notes=tuple(notes),
         version=_version(),
-        effect=effect_summary(batch, pseudonyms, drg) if drg is not None else None,
+        effect=effect,
     )
 
 
@@ -111,8 +179,7 @@ def _titles() -> dict[str, str]:
     return {rule.code: rule.title for rule in all_rules()}
 
 
-def _status_notes(batch: PeriodBatch) -> list[str]:
-    statuses = Counter(f.status for f in batch.findings)
+def _status_notes(statuses: Counter[FindingStatus]) -> list[str]:
     accepted, fixed = statuses.get(FindingStatus.ACCEPTED, 0), statuses.get(FindingStatus.FIXED, 0)
     if not accepted and not fixed:
         return []
@@ -122,17 +189,21 @@ def _status_notes(batch: PeriodBatch) -> list[str]:
     ]
 
 
-def _rule_counts(current: Sequence[Item]) -> tuple[RuleCount, ...]:
+def _rule_counts(summary: FindingSummary) -> tuple[RuleCount, ...]:
     titles = _titles()
-    counts: Counter[tuple[str, Severity]] = Counter()
-    episodes: dict[tuple[str, Severity], set[Place]] = defaultdict(set)
-    for f in current:
-        counts[(f.rule, f.severity)] += 1
-        episodes[(f.rule, f.severity)].add(f.place)
     return tuple(
-        RuleCount(rule, titles.get(rule, ""), severity, n, len(episodes[(rule, severity)]))
-        for (rule, severity), n in counts.items()
+        RuleCount(
+            rule, titles.get(rule, ""), severity, n, len(summary.rule_places[(rule, severity)])
+        )
+        for (rule, severity), n in summary.rule_counts.items()
     )
+
+
+def _places(item: Item) -> list[Place]:
+    """The episodes a finding is about: its own, or those behind a unit finding."""
+    if item.finding.about_unit:
+        return [(item.institution, episode_id) for episode_id in item.finding.episodes]
+    return [item.place]
 
 
 def _unit_label(value: IndicatorValue, single_institution: bool) -> str:
@@ -237,17 +308,51 @@ def _trend(
     return tuple(series)
 
 
+def example_places(summary: FindingSummary) -> set[Place]:
+    """The episodes the report shows as pattern examples (their patients' pseudonyms)."""
+    return {f.place for f in _examples(summary.patterns) if not f.finding.about_unit}
+
+
+def _by_rule(patterns: Iterable[Item]) -> dict[str, list[Item]]:
+    by_rule: dict[str, list[Item]] = defaultdict(list)
+    for f in patterns:
+        by_rule[f.rule].append(f)
+    return by_rule
+
+
+def _examples(patterns: Iterable[Item]) -> list[Item]:
+    return [f for found in _by_rule(patterns).values() for f in _chosen(found)]
+
+
+def _chosen(found: list[Item]) -> list[Item]:
+    """Up to three examples of one rule, one per place the pattern is about (a unit, or an
+    episode with the others): the most severe and the largest units first."""
+    ordered = sorted(
+        found,
+        key=lambda f: (
+            -f.severity.rank,
+            -len(f.finding.episodes),
+            f.department or "",
+            f.finding.episode_id,
+        ),
+    )
+    seen: set[str] = set()
+    chosen: list[Item] = []
+    for f in ordered:
+        place = f.finding.location or f.key
+        if place not in seen and len(chosen) < EXAMPLES_PER_RULE:
+            seen.add(place)
+            chosen.append(f)
+    return chosen
+
+
 def _patterns(
-    batch: PeriodBatch, current: Sequence[Item], pseudonyms: Pseudonymiser
+    batch: PeriodBatch, patterns: Sequence[Item], pseudonyms: Pseudonymiser
 ) -> tuple[tuple[PatternSummary, ...], tuple[PatternExample, ...]]:
     titles = _titles()
-    by_rule: dict[str, list[Item]] = defaultdict(list)
-    for f in current:
-        if f.rule.startswith("M"):
-            by_rule[f.rule].append(f)
     summaries, examples = [], []
     ranked = sorted(
-        by_rule.items(),
+        _by_rule(patterns).items(),
         key=lambda item: (-max(f.severity.rank for f in item[1]), -len(item[1]), item[0]),
     )
     for rule, found in ranked:
@@ -259,21 +364,10 @@ def _patterns(
                 max((f.severity for f in found), key=lambda s: s.rank),
                 len(found),
                 tuple(sorted(where.items(), key=lambda d: (-d[1], d[0]))),
+                episodes=len({place for f in found for place in _places(f)}),
             )
         )
-        ordered = sorted(
-            found, key=lambda f: (-f.severity.rank, f.department or "", f.finding.episode_id)
-        )
-        # One example per place the pattern is about: a unit-level finding (M04, M05, M07)
-        # repeats on every episode of its unit with the same location.
-        seen: set[str] = set()
-        chosen: list[Item] = []
-        for f in ordered:
-            place = f.finding.location or f.key
-            if place not in seen and len(chosen) < EXAMPLES_PER_RULE:
-                seen.add(place)
-                chosen.append(f)
-        for f in chosen:
+        for f in _chosen(found):
             episode = batch.episode(f)
             examples.append(
                 PatternExample(
@@ -283,6 +377,7 @@ def _patterns(
                     episode_id=f.finding.episode_id,
                     patient=pseudonyms.patient(episode.patient.id if episode else None),
                     message=f.finding.message,
+                    episodes=len(f.finding.episodes) or 1,
                 )
             )
     return tuple(summaries), tuple(examples[:EXAMPLES])
@@ -304,7 +399,8 @@ def build_worklist(
         discharge = episode.discharge or episode.admission if episode else None
         rows.append(
             WorklistRow(
-                episode_id=f.episode_id,
+                # a unit finding: its episodes are listed by `kodevakt finding <key>`
+                episode_id=f"{len(f.episodes)} episoder" if f.about_unit else f.episode_id,
                 patient=pseudonyms.patient(episode.patient.id if episode else None),
                 department=item.department or (episode.department if episode else None) or UNKNOWN,
                 discharge=discharge.date() if discharge else None,

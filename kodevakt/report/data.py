@@ -1,30 +1,40 @@
 """What a report and a worklist need, read from the store: the CLI's entry points.
 
-`collect_report` loads the period and up to five earlier ones of the same kind (their
-indicator values draw the trends) and builds the report data; `collect_worklist` does the same
-for the coders' list. The pattern findings (M01–M07) are the ones the import stored; only for
-a period whose patterns were never run (imported with `patterns=False`, or the pattern run
-failed) are they computed here, shown but not stored (the previous tertial's values then feed
-rule M05). `pseudonymiser_for` finds the database's pseudonym key.
+`collect_report` reads the period and up to five earlier ones of the same kind (their
+indicator values draw the trends) and builds the report data, streaming: of a period's
+million episodes and findings it keeps counts, indicator sums and the few episodes it shows.
+`collect_worklist` does the same for the coders' list. The pattern findings (M01–M07) are
+the ones the import stored; only for a period whose patterns were never run (imported with
+`patterns=False`, or the pattern run failed) are they computed here, shown but not stored
+(the previous tertial's values then feed rule M05), from the period read whole.
+`pseudonymiser_for` finds the database's pseudonym key.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from kodevakt.batch import IndicatorValue, compute_indicators
-from kodevakt.batch.indicators import default_facts
+from kodevakt.batch.indicators import UNKNOWN, IndicatorTotals, Measured, default_facts, measure
 from kodevakt.batch.periods import parse_tertial
 from kodevakt.errors import KodevaktError
-from kodevakt.report.build import build_report, build_worklist
+from kodevakt.report.build import (
+    FindingSummary,
+    assemble_report,
+    build_report,
+    build_worklist,
+    example_places,
+)
 from kodevakt.report.effect import DrgSources
-from kodevakt.report.loaded import add_patterns, load_batch, load_listed
+from kodevakt.report.loaded import Item, PeriodBatch, add_patterns, load_batch, load_listed
 from kodevakt.report.model import ReportData
 from kodevakt.report.pseudonym import Pseudonymiser, key_beside, key_from_env, new_secret
 from kodevakt.report.worklist import WorklistRow
+from kodevakt.rules.facts import FactsCache
 from kodevakt.storage import FindingStatus, Store, parse_period, paused_gc
 
 TREND_PERIODS = 6  # the report period and up to five before it
@@ -82,17 +92,54 @@ def collect_report(
             values = compute_indicators(pairs, earlier, facts=facts)
             if values:
                 history.append((earlier, values))
+        pseudonyms = pseudonyms or pseudonymiser_for(store)
+        if store.patterns_stored(period):
+            return _streamed_report(
+                store, period, institution, pseudonyms, facts, history=history, now=now, drg=drg
+            )
         batch = load_batch(store, period, institution)
-        if not store.patterns_stored(period):
-            add_patterns(batch, _previous(history, period), facts=facts)
-        return build_report(
-            batch,
-            pseudonyms or pseudonymiser_for(store),
-            history=history,
-            facts=facts,
-            now=now,
-            drg=drg,
-        )
+        add_patterns(batch, _previous(history, period), facts=facts)
+        return build_report(batch, pseudonyms, history=history, facts=facts, now=now, drg=drg)
+
+
+def _streamed_report(
+    store: Store,
+    period: str,
+    institution: str | None,
+    pseudonyms: Pseudonymiser,
+    facts: FactsCache,
+    *,
+    history: Sequence[tuple[str, list[IndicatorValue]]],
+    now: datetime | None,
+    drg: DrgSources | None,
+) -> ReportData:
+    """The report of a period with stored patterns, reading findings and episodes once each
+    as streams: only counts, indicator sums and the few episodes shown are kept."""
+    summary = FindingSummary.of(
+        Item.stored(found) for found in store.period_findings(period, institution)
+    )
+    wanted = example_places(summary)
+    if drg is not None:
+        wanted |= {item.place for item in summary.fixes}
+    totals = IndicatorTotals()
+    departments: Counter[str] = Counter()
+    kept = []
+    for episode, findings in store.episodes_with_findings(period, institution):
+        totals.add(episode, measure(Measured(episode, findings, facts)), period)
+        departments[episode.department or UNKNOWN] += 1
+        if (episode.institution or "", episode.id) in wanted:
+            kept.append(episode)
+    return assemble_report(
+        PeriodBatch(period, institution, kept, []),
+        summary,
+        totals.values(),
+        departments,
+        departments.total(),
+        pseudonyms,
+        history=history,
+        now=now,
+        drg=drg,
+    )
 
 
 def _previous(

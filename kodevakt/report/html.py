@@ -530,13 +530,15 @@ def _patterns(patterns: tuple[PatternSummary, ...], examples: tuple[PatternExamp
         return "\n".join(html)
     html.append(
         '<table class="patterns"><thead><tr><th>Regel</th><th>Mønster</th><th>Alvorlighet</th>'
-        '<th class="num">Funn</th><th>Flest i</th></tr></thead><tbody>'
+        '<th class="num">Funn</th><th class="num">Episoder</th><th>Flest i</th></tr></thead>'
+        "<tbody>"
     )
     for p in sorted(patterns, key=lambda p: (-p.findings, p.rule)):
         where = ", ".join(f"{escape(d)} ({fmt.integer(n)})" for d, n in p.departments[:3])
         html.append(
             f"<tr><td>{escape(p.rule)}</td><td>{escape(p.title)}</td><td>{_sev(p.severity)}</td>"
-            f'<td class="num">{fmt.integer(p.findings)}</td><td>{where}</td></tr>'
+            f'<td class="num">{fmt.integer(p.findings)}</td>'
+            f'<td class="num">{fmt.integer(p.episodes or p.findings)}</td><td>{where}</td></tr>'
         )
     html.append("</tbody></table>")
     if examples:
@@ -546,9 +548,10 @@ def _patterns(patterns: tuple[PatternSummary, ...], examples: tuple[PatternExamp
             "<th>Pasient</th><th>Melding</th></tr></thead><tbody>"
         )
         for e in examples:
+            episode = e.episode_id or f"{fmt.integer(e.episodes)} episoder"
             html.append(
                 f"<tr><td>{escape(e.rule)} {_sev(e.severity)}</td><td>{escape(e.department)}</td>"
-                f'<td class="id">{escape(e.episode_id)}</td><td class="id">{escape(e.patient)}</td>'
+                f'<td class="id">{escape(episode)}</td><td class="id">{escape(e.patient)}</td>'
                 f"<td>{escape(e.message)}</td></tr>"
             )
         html.append("</tbody></table>")

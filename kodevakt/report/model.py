@@ -59,13 +59,14 @@ class IndicatorView:
 
 @dataclass(frozen=True, slots=True)
 class PatternSummary:
-    """One pattern rule (M01–M07): how often it fired and where most."""
+    """One pattern rule (M01–M07): how often it fired, on how many episodes, and where most."""
 
     rule: str
     title: str
     severity: Severity
     findings: int
     departments: tuple[tuple[str, int], ...]  # (department, findings), most first
+    episodes: int = 0  # distinct episodes the findings name (a unit finding names many)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +76,10 @@ class PatternExample:
     rule: str
     severity: Severity
     department: str
-    episode_id: str
+    episode_id: str  # "" for a unit finding (M04, M05, M07)
     patient: str
     message: str
+    episodes: int = 1  # the episodes the finding names
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,6 +102,7 @@ class Checker:
                 hit.suggestion,
                 view.year,
                 hit.fix,
+                (),
             )
         )
 

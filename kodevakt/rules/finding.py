@@ -91,7 +91,11 @@ class Hit(NamedTuple):
 
 
 class Finding(NamedTuple):
-    """One rule firing on one episode. The JSON shape (`to_dict`) is the machine contract.
+    """One rule firing on one episode, or a pattern about a whole unit. The JSON shape
+    (`to_dict`) is the machine contract.
+
+    A unit finding (M04, M05, M07: a department's or institution's coding practice) has no
+    single episode: `episode_id` is "" and `episodes` holds the ids of the episodes behind it.
 
     A named tuple rather than a frozen dataclass: the checker makes one per finding, and
     building a tuple costs a fraction of a frozen dataclass's field-by-field `__init__`.
@@ -108,9 +112,16 @@ class Finding(NamedTuple):
     suggestion: str | None
     rule_year: int
     fix: Fix | None = None
+    episodes: tuple[str, ...] = ()
+
+    @property
+    def about_unit(self) -> bool:
+        """Whether the finding is about a unit's practice rather than one episode."""
+        return not self.episode_id and bool(self.episodes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The finding as JSON; `episodes` only on unit findings."""
+        data: dict[str, Any] = {
             "episode_id": self.episode_id,
             "rule": self.rule,
             "name": self.name,
@@ -123,3 +134,6 @@ class Finding(NamedTuple):
             "rule_year": self.rule_year,
             "fix": self.fix.to_dict() if self.fix is not None else None,
         }
+        if self.episodes:
+            data["episodes"] = list(self.episodes)
+        return data

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, literal, select
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from kodevakt.errors import StorageError
@@ -84,6 +84,7 @@ class StoredFinding:
     changed_at: datetime
     first_seen_at: datetime
     scope: str
+    episodes: tuple[str, ...] = ()
 
     @property
     def finding(self) -> Finding:
@@ -99,6 +100,7 @@ class StoredFinding:
             suggestion=self.suggestion,
             rule_year=self.rule_year,
             fix=self.fix,
+            episodes=self.episodes,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,6 +163,7 @@ class FindingWriter:
         "rule_year",
         "fix",
         "department",
+        "episodes",
     )
 
     def __init__(
@@ -203,6 +206,7 @@ class FindingWriter:
             "suggestion": found.suggestion,
             "rule_year": found.rule_year,
             "fix": _fix_text(found.fix),
+            "episodes": episodes_text(found.episodes),
             "status": FindingStatus.OPEN.value,
             "comment": None,
             "changed_by": None,
@@ -309,6 +313,15 @@ def _fix_text(fix: Fix | None) -> str | None:
     return json.dumps(fix.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def episodes_text(episodes: tuple[str, ...]) -> str | None:
+    """A unit finding's episode ids as stored (JSON), None for a finding about one episode."""
+    return json.dumps(list(episodes), ensure_ascii=False) if episodes else None
+
+
+def episodes_from_text(text: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(text)) if text else ()
+
+
 def fix_from_text(text: str | None) -> Fix | None:
     """The `Fix` stored as JSON text (None stays None)."""
     if text is None:
@@ -344,6 +357,7 @@ def stored_finding(row: Any) -> StoredFinding:
         changed_at=utc(row.changed_at),
         first_seen_at=utc(row.first_seen_at),
         scope=row.scope,
+        episodes=episodes_from_text(row.episodes),
     )
 
 
@@ -373,8 +387,9 @@ def query_findings(
         query = query.where(finding.c.rule.startswith(rule.upper(), autoescape=True))
     if department is not None:
         query = query.where(finding.c.department == department)
-    if episode_id is not None:
-        query = query.where(finding.c.episode_id == episode_id)
+    if episode_id is not None:  # its own findings and those about its unit naming it
+        named = finding.c.episodes.contains(json.dumps(episode_id), autoescape=True)
+        query = query.where(or_(finding.c.episode_id == episode_id, named))
     if severity is not None:
         floor = Severity(severity).rank
         query = query.where(finding.c.severity.in_([s.value for s in Severity if s.rank >= floor]))
@@ -425,6 +440,7 @@ _PERIOD_COLUMNS = (
     "suggestion",
     "rule_year",
     "fix",
+    "episodes",
 )
 
 
@@ -475,7 +491,7 @@ def period_findings(
     rows = cast(Iterator[tuple[Any, ...]], stream_rows(engine, query, size=10_000))
     for row in rows:  # by position: a million rows
         (key, place, department, status, scope, episode_id, rule, name, severity) = row[:9]
-        (message, codes, location, source, suggestion, rule_year, fix) = row[9:16]
+        (message, codes, location, source, suggestion, rule_year, fix, named) = row[9:17]
         found = Finding(
             episode_id,
             one(rule, rule),
@@ -488,8 +504,9 @@ def period_findings(
             one(suggestion, suggestion) if suggestion else None,
             rule_year,
             fix_from_text(fix) if fix is not None else None,
+            episodes_from_text(named),
         )
-        ref, patient_id, admission, discharge = row[16:] if episodes else no_episode
+        ref, patient_id, admission, discharge = row[17:] if episodes else no_episode
         yield PeriodFinding(
             key,
             one(place, place),

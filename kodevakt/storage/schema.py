@@ -6,7 +6,8 @@ Tables and what they hold::
     import_rejection  records of a file that could not be read: line, field, message
     episode           the current coded content of each episode, per period
     episode_version   earlier versions of an episode: previous content and what changed
-    finding           findings with their stable key and the coder's status
+    finding           findings with their stable key and the coder's status; a finding about
+                      a unit (M04, M05, M07) has episode_id '' and its episodes as JSON
     finding_event     every status change of a finding: from, to, when, by whom, comment
 
 An episode is identified by (period, institution, episode id); `institution` is '' when the
@@ -129,6 +130,7 @@ finding = Table(
     Column("suggestion", Text, nullable=True),
     Column("rule_year", Integer, nullable=False),
     Column("fix", Text, nullable=True),  # JSON of Fix.to_dict()
+    Column("episodes", Text, nullable=True),  # unit findings: JSON list of the episode ids
     Column("status", String(16), nullable=False),  # open | fixed | accepted
     Column("comment", Text, nullable=True),
     Column("changed_by", String(128), nullable=True),

@@ -50,6 +50,7 @@ from kodevakt.storage.patterns import (
 from kodevakt.storage.schema import episode, finding, import_rejection, import_run
 
 BATCH_SIZE = 5000
+_PLACE_CHUNK = 5000  # episode ids looked up per query when placing findings
 _PERIOD = re.compile(r"^(\d{4})(?:[Tt]([1-3])|-(0[1-9]|1[0-2]))?$")
 
 
@@ -205,7 +206,8 @@ class Store:
         survives a new run. `rules` names the rules this run computed completely for the
         period: their stored findings not in `findings` are marked fixed. Institution and
         department come from the stored episode with the finding's episode id, when there is
-        exactly one.
+        exactly one; for a unit finding, from its episodes (the institution when they share
+        one, the department when they share that too).
         """
         period = parse_period(period)
         now = datetime.now(UTC)
@@ -263,21 +265,34 @@ class Store:
     def _placed(
         conn: Any, period: str, chunk: list[Finding]
     ) -> list[tuple[Finding, str, str | None]]:
+        """Each finding with its institution and department: those of its episode, or for a
+        unit finding those its episodes share ("" and None where they differ)."""
         if not chunk:
             return []
+        wanted = {i for f in chunk for i in (f.episodes or (f.episode_id,))}
         places: dict[str, set[tuple[str, str | None]]] = {}
-        rows = conn.execute(
-            select(episode.c.episode_id, episode.c.institution, episode.c.department).where(
-                episode.c.period == period,
-                one_of(conn, episode.c.episode_id, {f.episode_id for f in chunk}),
+        listed = sorted(wanted)
+        for start in range(0, len(listed), _PLACE_CHUNK):
+            rows = conn.execute(
+                select(episode.c.episode_id, episode.c.institution, episode.c.department).where(
+                    episode.c.period == period,
+                    one_of(conn, episode.c.episode_id, listed[start : start + _PLACE_CHUNK]),
+                )
             )
-        )
-        for row in rows:
-            places.setdefault(row.episode_id, set()).add((row.institution, row.department))
+            for row in rows:
+                places.setdefault(row.episode_id, set()).add((row.institution, row.department))
         placed = []
         for found in chunk:
-            where = places.get(found.episode_id, set())
-            institution, department = next(iter(where)) if len(where) == 1 else ("", None)
+            where: set[tuple[str, str | None]] = set()
+            for episode_id in found.episodes or (found.episode_id,):
+                where |= places.get(episode_id, set())
+            institutions = {institution for institution, _ in where}
+            if len(where) == 1:
+                institution, department = next(iter(where))
+            elif found.episodes and len(institutions) == 1:
+                institution, department = next(iter(institutions)), None
+            else:
+                institution, department = "", None
             placed.append((found, institution, department))
         return placed
 

@@ -192,15 +192,16 @@ def m04_silent() -> Batch:
     return pairs(*_departments(6)), {"period": "2025T1"}
 
 
-def test_m04_attaches_to_the_episodes_behind_the_value() -> None:
-    found = run("M04", m04_fires())
-    assert {f.episode_id for f in found} == {f"A{i}" for i in range(30)}
-    assert {f.location for f in found} == {"department[HF1/A].main_symptom_code@2025T1"}
-    first = found[0]
-    assert first.codes == ("R10.4",)
-    assert "50,0 % (30 av 60 hovedtilstander)" in first.message
-    assert "over 99,8 %-grensen" in first.message and "3 avdelinger" in first.message
-    assert "R10.4 som hovedtilstand" in first.message
+def test_m04_one_finding_for_the_unit_naming_the_episodes_behind_the_value() -> None:
+    [found] = run("M04", m04_fires())
+    assert found.about_unit and found.episode_id == ""
+    assert found.episodes == tuple(f"A{i}" for i in range(30))
+    assert found.location == "department[HF1/A].main_symptom_code@2025T1"
+    assert found.codes == ()  # the key stays the same when the codes behind it shift
+    assert "50,0 % (30 av 60 hovedtilstander)" in found.message
+    assert "over 99,8 %-grensen" in found.message and "3 avdelinger" in found.message
+    assert "30 episoder bidrar (vanligste koder: R10.4 (30))." in found.message
+    assert found.to_dict()["episodes"][:2] == ["A0", "A1"]
 
 
 def test_m04_against_a_reference_value() -> None:
@@ -242,11 +243,11 @@ def m05_silent() -> Batch:
 
 
 def test_m05_names_both_periods_and_the_statistic() -> None:
-    found = run("M05", m05_fires())
-    assert {f.episode_id for f in found} == {f"new{i}" for i in range(30)}
     # HF1 has one department, so only the department is reported
-    assert {f.location for f in found} == {"department[HF1/MED].main_unspecific@2024T3..2025T1"}
-    message = found[0].message
+    [found] = run("M05", m05_fires())
+    assert found.episodes == tuple(f"new{i}" for i in range(30))
+    assert found.location == "department[HF1/MED].main_unspecific@2024T3..2025T1"
+    message = found.message
     assert "fra 5,0 % (5 av 100 hovedtilstander) i 2024T3 til 30,0 % (30 av 100" in message
     assert "z = 4,7" in message
 
@@ -255,9 +256,10 @@ def test_m05_with_previous_indicator_values_or_within_one_batch() -> None:
     previous = _tertial("old", "2024-10-01", 5)
     current = _tertial("new", "2025-02-01", 30)
     values = compute_indicators(previous, "2024T3", base=codebase())
-    assert len(run("M05", (current, {"period": "2025T1", "previous": values}))) == 30
-    both = run("M05", (previous + current, {}))
-    assert {f.episode_id for f in both} == {f"new{i}" for i in range(30)}
+    [found] = run("M05", (current, {"period": "2025T1", "previous": values}))
+    assert len(found.episodes) == 30
+    [both] = run("M05", (previous + current, {}))
+    assert both.episodes == tuple(f"new{i}" for i in range(30))
     not_consecutive = _tertial("new", "2025-06-01", 30)  # 2024T3 → 2025T2
     assert run("M05", (previous + not_consecutive, {})) == []
 
@@ -325,9 +327,8 @@ def m07_silent() -> Batch:
 
 
 def test_m07_main_condition_per_institution() -> None:
-    found = run("M07", m07_fires())
-    assert {f.episode_id for f in found} == {f"HF1-{i}" for i in range(10)}
-    first = found[0]
+    [first] = run("M07", m07_fires())
+    assert first.episodes == tuple(f"HF1-{i}" for i in range(10))
     assert first.codes == ("Z03.8",)
     assert first.location == "institution[HF1].main_condition[Z03.8]@2025T1/outpatient"
     assert "25,0 % av de polikliniske kontaktene ved HF1 (10 av 40)" in first.message
@@ -350,12 +351,10 @@ def test_m07_condition_with_main_procedure() -> None:
                 )
             )
     found = run("M07", (pairs(*episodes), {}))
-    combination = [f for f in found if "procedure[NAG49]" in f.location]
-    assert {f.episode_id for f in combination} == {f"HF1-{i}" for i in range(12)}
-    assert {f.location for f in combination} == {
-        "department[HF1/ORT].procedure[NAG49].main_category[M54]@2025T1"
-    }
-    assert combination[0].codes == ("M54.5", "NAG49")
+    [combination] = [f for f in found if "procedure[NAG49]" in f.location]
+    assert combination.episodes == tuple(f"HF1-{i}" for i in range(12))
+    assert combination.location == "department[HF1/ORT].procedure[NAG49].main_category[M54]@2025T1"
+    assert combination.codes == ("M54", "NAG49")
 
 
 # --- registry of cases and meta-tests ---------------------------------------------------------

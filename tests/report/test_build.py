@@ -60,7 +60,10 @@ def test_report_data_from_checker_output() -> None:
         assert ind.limits and len(ind.units) >= 2
         assert all(0 <= u.value <= 1 for u in ind.units) or not ind.is_share
     assert data.patterns and data.pattern_examples
-    assert all(e.patient.startswith("P-") for e in data.pattern_examples)
+    # an episode's example shows its patient's pseudonym; a unit's example its episode count
+    for e in data.pattern_examples:
+        assert e.patient.startswith("P-") if e.episode_id else e.episodes > 1
+    assert any(not e.episode_id for e in data.pattern_examples)
     assert any("godtatt" in note for note in data.notes)  # the accepted T13 findings
     check_page(render_report(data))
 
@@ -72,4 +75,8 @@ def test_worklist_rows_follow_status() -> None:
     assert not any(r.rule == "T13" for r in open_rows)
     accepted = build_worklist(batch, NAMES, [FindingStatus.ACCEPTED])
     assert accepted and {r.rule for r in accepted} == {"T13"}
-    assert all(r.patient.startswith("P-") and r.discharge is not None for r in open_rows)
+    episodes = [r for r in open_rows if not r.episode_id.endswith(" episoder")]
+    assert all(r.patient.startswith("P-") and r.discharge is not None for r in episodes)
+    # a unit finding (M04, M05, M07) is one row naming how many episodes are behind it
+    units = [r for r in open_rows if r.episode_id.endswith(" episoder")]
+    assert units and {r.rule for r in units} <= {"M04", "M05", "M07"}

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -20,9 +20,11 @@ from typer.testing import CliRunner
 from kodevakt.batch.periods import Tertial
 from kodevakt.cli import app
 from kodevakt.errors import KodevaktError
-from kodevakt.report.data import collect_worklist, pseudonymiser_for
-from kodevakt.report.pseudonym import ENV_KEY
-from kodevakt.storage import FindingStatus, Store
+from kodevakt.report.build import build_report
+from kodevakt.report.data import collect_report, collect_worklist, pseudonymiser_for
+from kodevakt.report.loaded import load_batch
+from kodevakt.report.pseudonym import ENV_KEY, Pseudonymiser, new_secret
+from kodevakt.storage import FindingStatus, Store, paused_gc
 from kodevakt.synth.generator import generate
 from tests.report.checks import check_page
 from tests.report.test_browser import assert_rendered, keep
@@ -115,7 +117,16 @@ def test_worklists_end_to_end(imported: Imported) -> None:
     assert keys == sorted(keys)  # severity, then department, then episode
     assert {r[9] for r in body} == {"åpen"}
     assert any(str(r[4]).startswith("M") for r in body)  # the pattern findings are listed too
-    assert all(re.fullmatch(r"P-[0-9a-f]{8}", str(r[1])) for r in body)
+    units = [r for r in body if str(r[0]).endswith(" episoder")]
+    assert all(re.fullmatch(r"P-[0-9a-f]{8}", str(r[1])) for r in body if r not in units)
+    # a unit finding is one row; `kodevakt finding <key>` lists the episodes behind it
+    assert units and all(r[1] == "–" and str(r[4]) in ("M04", "M05", "M07") for r in units)
+    unit = units[0]
+    shown = runner.invoke(app, ["finding", "show", str(unit[-1]), "--db", imported.db])
+    assert shown.exit_code == 0, shown.output
+    count = int(str(unit[0]).split()[0])
+    assert f"Episodene bak funnet ({count}):" in shown.output
+    assert shown.output.count("ep-") >= count
     _no_patient_ids(" ".join(" ".join(map(str, r)) for r in rows), imported.patients)
 
     csv_path = imported.folder / "arbeidsliste.csv"
@@ -180,3 +191,23 @@ def test_one_institution(imported: Imported) -> None:
     with Store(imported.db) as store:
         episodes = {e.id for e in store.episodes("2025T2", institution)}
     assert rows and {r[0] for r in rows} <= episodes
+
+
+def test_streamed_report_equals_the_report_of_the_period_read_whole(imported: Imported) -> None:
+    """`collect_report` streams a period with stored patterns; the result must not differ
+    from building the report from the period loaded whole into memory."""
+    names = Pseudonymiser(new_secret())
+    now = datetime(2025, 12, 1, tzinfo=UTC)
+    with Store(imported.db) as store:
+        assert store.patterns_stored("2025T2")
+        streamed = collect_report(store, "2025T2", pseudonyms=names, now=now)
+        with paused_gc():
+            whole = build_report(load_batch(store, "2025T2"), names, now=now)
+    assert streamed.episodes > 0
+    for name in ("episodes", "episodes_with_findings", "by_severity", "departments"):
+        assert getattr(streamed, name) == getattr(whole, name), name
+    assert set(streamed.rules) == set(whole.rules)
+    assert [i.units for i in streamed.indicators] == [i.units for i in whole.indicators]
+    assert streamed.patterns == whole.patterns
+    assert streamed.pattern_examples == whole.pattern_examples
+    assert any(p.rule in ("M04", "M05", "M07") for p in streamed.patterns)

@@ -20,7 +20,7 @@ def test_migrations_create_the_schema(db_url: str) -> None:
     engine = create_engine(resolve_url(db_url))
     with engine.connect() as conn:
         context = MigrationContext.configure(conn)
-        assert context.get_current_heads() == ("0001",)
+        assert context.get_current_heads() == ("0002",)
         assert compare_metadata(context, metadata) == []
     engine.dispose()
 

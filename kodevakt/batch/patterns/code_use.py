@@ -16,7 +16,7 @@ from kodevakt.batch.patterns.common import (
     pct,
     unit_location,
 )
-from kodevakt.batch.view import BatchView, PatternHit
+from kodevakt.batch.view import BatchView, UnitHit
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import batch_rule
 
@@ -109,7 +109,7 @@ def overused(rows: Iterable[Row]) -> Iterator[tuple[Stratum, str, str, Overuse, 
     source="Avregningsutvalgets årsrapporter 2021 og 2025 (uvanlig kodebruk, f.eks. Z03.8 som "
     "hovedtilstand, ryggsmerter med ryggkirurgi)",
 )
-def unusual_code_use(batch: BatchView) -> Iterator[PatternHit]:
+def unusual_code_use(batch: BatchView) -> Iterator[UnitHit]:
     """Checks: two comparisons within each period. (1) Main condition: an institution's share
     of episodes with a given main condition code, within one care level, against the share at
     all other institutions in the batch. (2) Combination: among episodes with a given main
@@ -118,8 +118,8 @@ def unusual_code_use(batch: BatchView) -> Iterator[PatternHit]:
     procedure. Fires when the unit has at least 5 such episodes, the comparison group outside
     it at least 20, the unit's share is at least 3 times the share elsewhere, and a one-sided
     exact binomial test of the unit's count against the rate elsewhere gives p < 0.0001
-    (strict, since a batch tests thousands of codes). Every episode with the code
-    (combination) in the unit gets the finding. Departments are compared only within a main
+    (strict, since a batch tests thousands of codes). One finding per unit and code
+    (combination) names the episodes with it. Departments are compared only within a main
     procedure, since their main conditions differ by specialty anyway; an institution with a
     single department is reported as that department only.
 
@@ -160,8 +160,7 @@ def unusual_code_use(batch: BatchView) -> Iterator[PatternHit]:
         location = unit_location(
             UnitKind.INSTITUTION, unit, f"main_condition[{code}]", f"{period}/{level or '-'}"
         )
-        for index in indexes:
-            yield PatternHit(batch.episodes[index], _hit(message, (code,), location))
+        yield UnitHit([batch.episodes[i] for i in indexes], _hit(message, (code,), location))
     for kind, rows in combo_rows.items():
         name, plural = UNIT_NAMES[kind]
         for stratum, unit, category, found, indexes in overused(rows):
@@ -177,11 +176,9 @@ def unusual_code_use(batch: BatchView) -> Iterator[PatternHit]:
             location = unit_location(
                 kind, unit, f"procedure[{procedure}].main_category[{category}]", period
             )
-            for index in indexes:
-                episode = batch.episodes[index]
-                main = batch.main_code(episode)
-                codes = (main.code if main else category, procedure)
-                yield PatternHit(episode, _hit(message, codes, location))
+            yield UnitHit(
+                [batch.episodes[i] for i in indexes], _hit(message, (category, procedure), location)
+            )
 
 
 def _hit(message: str, codes: tuple[str, ...], location: str) -> Hit:

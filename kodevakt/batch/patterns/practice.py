@@ -1,15 +1,18 @@
 """Coding practice of whole units on the quality indicators: deviating (M04), changing (M05).
 
 Both judge a unit (institution, or department within its institution) on an indicator and
-attach a finding to every episode of the unit that carries what the indicator counts (an
-R-code main condition, a stay without procedure code, …), so that the episodes behind the
-number can be reviewed; the location names the unit, indicator and period.
+give one finding per unit, indicator and period. It names the episodes of the unit that carry
+what the indicator counts (an R-code main condition, a stay without procedure code, …) in
+`Finding.episodes`, so that the episodes behind the number can be reviewed, and its message
+gives their number and the most frequent codes among them; the location names the unit,
+indicator and period.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from kodevakt.batch.compare import Change, FunnelUnit, changes, funnels
@@ -24,7 +27,7 @@ from kodevakt.batch.indicators import (
 )
 from kodevakt.batch.patterns.common import UNIT_NAMES, number, pct, unit_location
 from kodevakt.batch.periods import consecutive_tertials, parse_tertial
-from kodevakt.batch.view import BatchView, PatternHit
+from kodevakt.batch.view import BatchView, UnitHit
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import batch_rule
 
@@ -40,7 +43,7 @@ def judged(indicator: Indicator, period: str) -> bool:
     return match is not None and int(match.group(1)) >= indicator.flag_from
 
 
-def involved(indicator: Indicator, contribution: float | None, reference: float) -> bool:
+def involved_in(indicator: Indicator, contribution: float | None, reference: float) -> bool:
     """Whether an episode carries what makes the unit's value high (or low) on the indicator."""
     if contribution is None:
         return False
@@ -49,43 +52,43 @@ def involved(indicator: Indicator, contribution: float | None, reference: float)
     return contribution > reference if indicator.concern > 0 else contribution < reference
 
 
-def _note(
-    batch: BatchView, index: int, key: str, contribution: float
-) -> tuple[str, tuple[str, ...]]:
-    """What the episode contributes, in a sentence, and the codes involved."""
+TOP_ITEMS = 5  # most frequent codes (or rules) a unit finding names
+
+
+def _contents(batch: BatchView, index: int, key: str) -> list[str]:
+    """What the episode contributes to the indicator: codes (or error rules) to count."""
     episode, findings = batch.episodes[index], batch.findings[index]
     if key.startswith("main_"):
         main = batch.main_code(episode)
-        if main is None:
-            return "", ()
-        return f"Denne episoden har {main.code} som hovedtilstand.", (main.code,)
+        return [main.code] if main is not None else []
     if key == "uncertain_neoplasm_clinical":
         day = episode.rule_date
-        codes = tuple(
+        return [
             code
             for group in episode.conditions
             for code in (batch.facts.get(raw, day).code for raw in group)
             if is_clinically_uncertain(code)
-        )
-        return f"Denne episoden har {', '.join(codes)}.", codes
+        ]
     if key == "dagger_asterisk_errors":
-        chosen = [f for f in findings if f.rule in ("T02", "T03")]
-        codes = tuple(dict.fromkeys(code for f in chosen for code in f.codes))
-        rules = "/".join(sorted({f.rule for f in chosen}))
-        return f"Denne episoden har funn fra {rules}.", codes
+        return list(dict.fromkeys(c for f in findings if f.rule in ("T02", "T03") for c in f.codes))
     if key == "episodes_with_error":
-        rules = ", ".join(sorted({f.rule for f in findings if f.severity is Severity.ERROR}))
-        return f"Denne episoden har feil ({rules}).", ()
-    if key == "inpatient_without_procedure":
-        return "Dette døgnoppholdet har ingen prosedyrekode.", ()
-    if key == "other_conditions_mean":
-        return f"Dette døgnoppholdet har {int(contribution)} andre tilstander.", ()
-    if key == "multiple_coding_groups":
-        return (
-            "Denne episoden har flere tilstandskoder, men ingen tilstand er registrert som gruppe.",
-            (),
-        )
-    return "", ()
+        return sorted({f.rule for f in findings if f.severity is Severity.ERROR})
+    return []
+
+
+_CONTENT_NAMES = {
+    "episodes_with_error": "vanligste feilregler",
+    "dagger_asterisk_errors": "vanligste koder i funnene",
+}
+
+
+def _summary(count: int, key: str, contents: Counter[str]) -> str:
+    """`42 episoder bidrar (vanligste koder: R10.4 (12), R07.4 (8)).`"""
+    text = f"{count} {'episode' if count == 1 else 'episoder'} bidrar"
+    if contents:
+        top = ", ".join(f"{item} ({n})" for item, n in contents.most_common(TOP_ITEMS))
+        text += f" ({_CONTENT_NAMES.get(key, 'vanligste koder')}: {top})"
+    return text + "."
 
 
 def _observed(indicator: Indicator, value: IndicatorValue) -> str:
@@ -99,7 +102,7 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _hits(
+def _unit_hit(
     batch: BatchView,
     kind: UnitKind,
     value: IndicatorValue,
@@ -108,16 +111,21 @@ def _hits(
     message: str,
     location: str,
     suggestion: str,
-) -> Iterator[PatternHit]:
+) -> Iterator[UnitHit]:
+    """One finding for the unit, naming the episodes that count towards its value."""
     position = _POSITION[indicator.key]
+    involved: list[int] = []
+    contents: Counter[str] = Counter()
     for index in batch.unit_episodes(kind, value.unit, value.period):
         contribution = batch.measures[index][position]
-        if contribution is None or not involved(indicator, contribution, reference):
-            continue
-        note, codes = _note(batch, index, indicator.key, contribution)
-        yield PatternHit(
-            batch.episodes[index],
-            Hit(f"{message} {note}".strip(), codes=codes, location=location, suggestion=suggestion),
+        if contribution is not None and involved_in(indicator, contribution, reference):
+            involved.append(index)
+            contents.update(_contents(batch, index, indicator.key))
+    if involved:
+        summary = _summary(len(involved), indicator.key, contents)
+        yield UnitHit(
+            [batch.episodes[index] for index in involved],
+            Hit(f"{message} {summary}", location=location, suggestion=suggestion),
         )
 
 
@@ -128,16 +136,17 @@ def _hits(
     title="Avvikende kodepraksis: enhetens indikator ligger utenfor 99,8 %-grensene",
     source="Foredrag (Avregningsutvalgets kontrolltemaer: avvikende kodepraksis)",
 )
-def deviating_practice(batch: BatchView) -> Iterator[PatternHit]:
+def deviating_practice(batch: BatchView) -> Iterator[UnitHit]:
     """Checks: for every quality indicator (see `kodevakt.batch.indicators`) and period, each
     institution and each department whose value lies outside the 99.8 % funnel limits around
     the pooled value of all units of its kind in the batch (or a given reference value), on
     the side that suggests a coding problem (high, except multiple coding: low, judged from
     2024). Only units with at least 20 episodes in the denominator are judged, and only when
     the batch has two or more units of the kind (or a reference). Shares use binomial limits
-    (exact while n·p·(1−p) < 50, else the normal approximation), means p ± 3.09·sd/√n. Every
-    episode that counts towards the unit's high (low) value gets the finding; an institution
-    with a single department is reported as that department only.
+    (exact while n·p·(1−p) < 50, else the normal approximation), means p ± 3.09·sd/√n. One
+    finding per unit and indicator names the episodes that count towards the unit's high (low)
+    value and their most frequent codes; an institution with a single department is reported
+    as that department only.
 
     Why: the settlement committee (Avregningsutvalget) follows up units whose coding deviates
     from others' (the talk, "Avvikende kodepraksis"); equal registration practice is needed for
@@ -160,7 +169,7 @@ def deviating_practice(batch: BatchView) -> Iterator[PatternHit]:
                     unit.value.unit, unit.value.period
                 ):
                     continue
-                yield from _hits(
+                yield from _unit_hit(
                     batch,
                     kind,
                     unit.value,
@@ -217,15 +226,16 @@ def period_pairs(batch: BatchView) -> list[tuple[str, str]]:
     "tertial",
     source="Foredrag (Avregningsutvalgets kontrolltemaer: endringer i kodepraksis)",
 )
-def change_in_practice(batch: BatchView) -> Iterator[PatternHit]:
+def change_in_practice(batch: BatchView) -> Iterator[UnitHit]:
     """Checks: for every quality indicator, each institution and department whose value
     changed between two consecutive tertials (the previous period given to `run_patterns`, or
     consecutive tertials within the batch) more than chance explains, on the side that suggests
     a coding problem. Shares: two-proportion z-test with pooled standard error; means: Welch's
     z. The change counts when |z| ≥ 3.09 (two-sided p < 0.002), both periods have at least 20
     episodes in the denominator and the change is at least 2 percentage points (0.25 for
-    means). Every episode of the later period that counts towards the change gets the finding;
-    an institution with a single department is reported as that department only.
+    means). One finding per unit and indicator names the episodes of the later period that
+    count towards the change; an institution with a single department is reported as that
+    department only.
 
     Why: the settlement committee follows up changes in coding practice (the talk, "Endringer i
     kodepraksis"): a sudden shift without a change in patients often means a new habit, a new
@@ -249,7 +259,7 @@ def change_in_practice(batch: BatchView) -> Iterator[PatternHit]:
             continue
         if not judged(indicator, change.after.period):
             continue
-        yield from _hits(
+        yield from _unit_hit(
             batch,
             kind,
             change.after,
