@@ -14,10 +14,14 @@ checker gave them. The storage and report layers call these service functions:
   share/mean, numerator, denominator, value, spread for means, institution). One pass; the
   indicators are listed in `INDICATORS` (`indicators.py`).
 - `run_patterns(pairs, period=None, previous=None, *, base=None, drg=None, targets=None,
-  rules=None)` → `Finding`s of M01–M07, each attached to an episode of this batch, its
-  location naming the other episodes (`episodes[ep-1]`) or the unit
+  rules=None)` → `Finding`s of M01–M07. M01–M03 and M06 are attached to an episode of this
+  batch, the location naming the other episodes (`episodes[ep-1]`); M04, M05 and M07 are
+  about a unit's practice: one finding per unit with no `episode_id`, the episodes behind it
+  in `Finding.episodes` and the unit in the location
   (`department[HF1/MED].main_symptom_code@2025T1`). `previous` is the previous period as
   pairs or as its `IndicatorValue`s; `drg=drg_lookup(path)` adds M01's "same DRG".
+  `batch_view(...)` and `view_findings(view, rules)` are its two steps, for a caller that
+  also wants the batch's indicator values (`view.indicators`) without a second pass.
 - `funnels(values, unit_kind)` → a `Funnel` per indicator and period: target, the units with
   their `FunnelLimits` (`outside` is "", "95" or "99.8"); `Funnel.limits(n)` and
   `funnel_curve(...)` give the curves to draw. `changes(values, pairs)` → `Change`s between
@@ -39,7 +43,13 @@ from kodevakt.batch.indicators import (
     compute_indicators,
 )
 from kodevakt.batch.periods import Tertial, episode_tertial, parse_tertial
-from kodevakt.batch.service import drg_lookup, pattern_rules, run_patterns
+from kodevakt.batch.service import (
+    batch_view,
+    drg_lookup,
+    pattern_rules,
+    run_patterns,
+    view_findings,
+)
 from kodevakt.batch.view import BatchView, PatternHit, UnitHit
 
 __all__ = [
@@ -57,6 +67,7 @@ __all__ = [
     "Tertial",
     "UnitHit",
     "UnitKind",
+    "batch_view",
     "changes",
     "compute_indicators",
     "drg_lookup",
@@ -68,4 +79,5 @@ __all__ = [
     "pattern_rules",
     "proportion_limits",
     "run_patterns",
+    "view_findings",
 ]

@@ -1,4 +1,5 @@
-"""The service functions the CLI, storage and reports call: `run_patterns`, `drg_lookup`."""
+"""The service functions the CLI, storage and reports call: `run_patterns` (or its two
+steps `batch_view` and `view_findings`), `drg_lookup`."""
 
 from __future__ import annotations
 
@@ -51,9 +52,24 @@ def run_patterns(
     practice (M04, M05, M07) comes once, with no `episode_id` and the episodes behind it in
     `Finding.episodes`.
     """
+    view = batch_view(episodes_with_findings, period, previous, base=base, drg=drg, targets=targets)
+    return view_findings(view, rules)
+
+
+def batch_view(
+    episodes_with_findings: Pairs,
+    period: Tertial | str | None = None,
+    previous: Pairs | Iterable[IndicatorValue] | None = None,
+    *,
+    base: CodeBase | None = None,
+    drg: DrgLookup | None = None,
+    targets: Mapping[str, float] | None = None,
+) -> BatchView:
+    """The batch as the pattern rules read it (arguments as for `run_patterns`); its
+    `indicators` are the batch's indicator values, which the store keeps with the findings."""
     facts = default_facts(base)
     previous_values, context = _previous(previous, period, facts)
-    view = BatchView(
+    return BatchView(
         episodes_with_findings,
         facts,
         period=period,
@@ -62,6 +78,10 @@ def run_patterns(
         drg=drg,
         targets=targets,
     )
+
+
+def view_findings(view: BatchView, rules: Sequence[Rule] | None = None) -> list[Finding]:
+    """The findings of the pattern rules (default: all in force) over a built `BatchView`."""
     findings: list[Finding] = []
     for current in rules if rules is not None else pattern_rules():
         if not current.needs_batch:

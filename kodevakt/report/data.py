@@ -87,9 +87,10 @@ def collect_report(
     history = []
     with paused_gc():  # a period read whole is millions of objects; see storage/bulk.py
         for earlier in trend_periods(store, period)[:-1]:
-            # streamed: of the earlier periods only the indicator values are kept
-            pairs = store.episodes_with_findings(earlier, institution)
-            values = compute_indicators(pairs, earlier, facts=facts)
+            values = store.indicator_values(earlier, institution)
+            if values is None:  # no pattern run stored them: from the episodes, streamed
+                pairs = store.episodes_with_findings(earlier, institution)
+                values = compute_indicators(pairs, earlier, facts=facts)
             if values:
                 history.append((earlier, values))
         pseudonyms = pseudonyms or pseudonymiser_for(store)
@@ -113,26 +114,34 @@ def _streamed_report(
     now: datetime | None,
     drg: DrgSources | None,
 ) -> ReportData:
-    """The report of a period with stored patterns, reading findings and episodes once each
-    as streams: only counts, indicator sums and the few episodes shown are kept."""
+    """The report of a period with stored patterns, its findings read as a stream (only
+    counts and the findings shown are kept). The indicator values are the ones the pattern
+    run stored; without them every episode is read, streamed, to compute them."""
     summary = FindingSummary.of(
         Item.stored(found) for found in store.period_findings(period, institution)
     )
     wanted = example_places(summary)
     if drg is not None:
         wanted |= {item.place for item in summary.fixes}
-    totals = IndicatorTotals()
     departments: Counter[str] = Counter()
-    kept = []
-    for episode, findings in store.episodes_with_findings(period, institution):
-        totals.add(episode, measure(Measured(episode, findings, facts)), period)
-        departments[episode.department or UNKNOWN] += 1
-        if (episode.institution or "", episode.id) in wanted:
-            kept.append(episode)
+    values = store.indicator_values(period, institution)
+    if values is not None:
+        for department, count in store.department_counts(period, institution).items():
+            departments[department or UNKNOWN] += count
+        kept = store.episodes_at(period, wanted)
+    else:
+        totals = IndicatorTotals()
+        kept = []
+        for episode, findings in store.episodes_with_findings(period, institution):
+            totals.add(episode, measure(Measured(episode, findings, facts)), period)
+            departments[episode.department or UNKNOWN] += 1
+            if (episode.institution or "", episode.id) in wanted:
+                kept.append(episode)
+        values = totals.values()
     return assemble_report(
         PeriodBatch(period, institution, kept, []),
         summary,
-        totals.values(),
+        values,
         departments,
         departments.total(),
         pseudonyms,

@@ -9,6 +9,8 @@ Tables and what they hold::
     finding           findings with their stable key and the coder's status; a finding about
                       a unit (M04, M05, M07) has episode_id '' and its episodes as JSON
     finding_event     every status change of a finding: from, to, when, by whom, comment
+    indicator_value   the quality indicators per unit of a period, as its last pattern run
+                      computed them (reports read them instead of every episode)
 
 An episode is identified by (period, institution, episode id); `institution` is '' when the
 extract does not name one, so that the unique constraint holds on every database. Content is
@@ -23,6 +25,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -152,4 +155,20 @@ finding_event = Table(
     Column("by", String(128), nullable=True),
     Column("comment", Text, nullable=True),
     Column("import_id", Integer, ForeignKey("import_run.id"), nullable=True),
+)
+
+indicator_value = Table(
+    "indicator_value",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(16), nullable=False, index=True),
+    Column("run_id", Integer, ForeignKey("import_run.id"), nullable=False),
+    Column("unit_kind", String(16), nullable=False),  # total | institution | department
+    Column("unit", String(200), nullable=False),
+    Column("institution", String(64), nullable=True),
+    Column("indicator", String(64), nullable=False),
+    Column("numerator", Float, nullable=False),
+    Column("denominator", Integer, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("spread", Float, nullable=True),
 )

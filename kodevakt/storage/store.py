@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, select, union
+from sqlalchemy import Engine, func, select, union
 from sqlalchemy.exc import SQLAlchemyError
 
+from kodevakt.batch.indicators import IndicatorValue
 from kodevakt.episodes.model import Episode, Source
 from kodevakt.errors import KodevaktError, StorageError
 from kodevakt.rules.engine import Checker
@@ -40,6 +41,7 @@ from kodevakt.storage.findings import (
 )
 from kodevakt.storage.history import EpisodeChange, episode_history
 from kodevakt.storage.importing import FileImport, FileImporter, ImportResult, lock_period
+from kodevakt.storage.indicators import replace_indicator_values, stored_indicator_values
 from kodevakt.storage.patterns import (
     PATTERN_SOURCE,
     has_episodes,
@@ -164,8 +166,9 @@ class Store:
         findings; the previous tertial's episodes and findings, when stored, give M05 its
         comparison and M01, M02 and M06 the stays across the period boundary. Stored pattern
         findings that are no longer produced become fixed; statuses are kept (`add_findings`).
+        The period's indicator values are stored with the findings, for reports.
         """
-        from kodevakt.batch import pattern_rules, run_patterns
+        from kodevakt.batch import batch_view, pattern_rules, view_findings
 
         period = parse_period(period)
         rules = pattern_rules()
@@ -174,16 +177,18 @@ class Store:
             previous: list[tuple[Episode, list[Finding]]] | None = None
             if before is not None and has_episodes(self.engine, before):
                 previous = list(period_pairs(self.engine, before))
-            found = run_patterns(
-                period_pairs(self.engine, period),
-                period,
-                previous,
-                base=self.checker.base,
-                rules=rules,
+            view = batch_view(
+                period_pairs(self.engine, period), period, previous, base=self.checker.base
             )
-        del previous  # the episodes are not needed while the findings are written
+            found = view_findings(view, rules)
+            values = view.indicators
+        del previous, view  # the episodes are not needed while the findings are written
         return self.add_findings(
-            period, found, rules=[rule.code for rule in rules], source=PATTERN_SOURCE
+            period,
+            found,
+            rules=[rule.code for rule in rules],
+            source=PATTERN_SOURCE,
+            indicators=values,
         )
 
     def patterns_stored(self, period: str) -> bool:
@@ -199,6 +204,7 @@ class Store:
         *,
         rules: Collection[str] | None = None,
         source: str = "mønsterregler",
+        indicators: Sequence[IndicatorValue] | None = None,
     ) -> FileImport:
         """Store findings computed over a whole batch (pattern rules M01–M07).
 
@@ -207,7 +213,8 @@ class Store:
         period: their stored findings not in `findings` are marked fixed. Institution and
         department come from the stored episode with the finding's episode id, when there is
         exactly one; for a unit finding, from its episodes (the institution when they share
-        one, the department when they share that too).
+        one, the department when they share that too). `indicators`: the period's indicator
+        values from the same run, stored in place of earlier ones.
         """
         period = parse_period(period)
         now = datetime.now(UTC)
@@ -239,6 +246,8 @@ class Store:
                 refresh_statistics(conn, finding)
                 if rules is not None:
                     writer.fix_unseen_for_rules(rules)
+                if indicators is not None:
+                    replace_indicator_values(conn, period, run_id, indicators)
                 counts = writer.counts
                 conn.execute(
                     import_run.update()
@@ -330,6 +339,45 @@ class Store:
             yield episode_from_content(row.content, source, shared)
             if count % 20_000 == 0:
                 gc.collect(1)  # the young garbage of the fetches, when the caller paused the gc
+
+    def episodes_at(self, period: str, places: Collection[tuple[str, str]]) -> list[Episode]:
+        """The stored episodes of the period at (institution or "", episode id) `places`."""
+        wanted = set(places)
+        ids = sorted({episode_id for _, episode_id in wanted})
+        found = []
+        with database_errors(self.engine), self.engine.connect() as conn:
+            for start in range(0, len(ids), _PLACE_CHUNK):
+                query = select(
+                    episode.c.institution, episode.c.episode_id, episode.c.content
+                ).where(
+                    episode.c.period == parse_period(period),
+                    one_of(conn, episode.c.episode_id, ids[start : start + _PLACE_CHUNK]),
+                )
+                for row in conn.execute(query):
+                    if (row.institution, row.episode_id) in wanted:
+                        found.append(episode_from_content(row.content, None))
+        return found
+
+    def department_counts(self, period: str, institution: str | None = None) -> dict[str, int]:
+        """Episodes per department of the period ("" for those without one)."""
+        query = select(episode.c.department, func.count()).where(
+            episode.c.period == parse_period(period)
+        )
+        if institution is not None:
+            query = query.where(episode.c.institution == institution)
+        counts: dict[str, int] = {}
+        with database_errors(self.engine), self.engine.connect() as conn:
+            for department, count in conn.execute(query.group_by(episode.c.department)):
+                counts[department or ""] = counts.get(department or "", 0) + count
+        return counts
+
+    def indicator_values(
+        self, period: str, institution: str | None = None
+    ) -> list[IndicatorValue] | None:
+        """The indicator values the period's latest pattern run stored (of one institution
+        and its departments, if given), None when it stored none."""
+        with database_errors(self.engine):
+            return stored_indicator_values(self.engine, parse_period(period), institution)
 
     def episodes_with_findings(
         self, period: str, institution: str | None = None

@@ -211,3 +211,23 @@ def test_streamed_report_equals_the_report_of_the_period_read_whole(imported: Im
     assert streamed.patterns == whole.patterns
     assert streamed.pattern_examples == whole.pattern_examples
     assert any(p.rule in ("M04", "M05", "M07") for p in streamed.patterns)
+
+
+def test_streamed_report_of_one_institution_equals_the_period_read_whole(
+    imported: Imported,
+) -> None:
+    """One institution's report: the stored indicator values of the institution and its
+    departments, and its own values as the total, as if its episodes were read alone."""
+    names = Pseudonymiser(new_secret())
+    now = datetime(2025, 12, 1, tzinfo=UTC)
+    with Store(imported.db) as store:
+        institution = next(e.institution for e in store.episodes("2025T2") if e.institution)
+        streamed = collect_report(store, "2025T2", institution, pseudonyms=names, now=now)
+        with paused_gc():
+            whole = build_report(load_batch(store, "2025T2", institution), names, now=now)
+    assert 0 < streamed.episodes == whole.episodes
+    assert streamed.departments == whole.departments
+    assert [(i.key, i.pooled, i.units) for i in streamed.indicators] == [
+        (i.key, i.pooled, i.units) for i in whole.indicators
+    ]
+    assert all(i.trend for i in streamed.indicators)  # 2025T1's stored values draw the trend

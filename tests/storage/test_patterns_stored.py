@@ -228,3 +228,35 @@ def test_stored_content_reads_back_as_the_reader_reads_it() -> None:
     assert episode_from_content(odd, Source("lagret", 1)) == episode_from_dict(
         json.loads(odd), Source("lagret", 1)
     )
+
+
+def _error_share(store: Store, period: str = "2025T1") -> tuple[float, int] | None:
+    values = store.indicator_values(period)
+    if values is None:
+        return None
+    [total] = [
+        v for v in values if v.unit_kind.value == "total" and v.indicator == "episodes_with_error"
+    ]
+    return total.numerator, total.denominator
+
+
+def test_pattern_run_stores_the_indicator_values(store: Store, tmp_path: Path) -> None:
+    records = [episode(f"ep-{i}", [["H36.0"]] if i < 3 else [["I10"]]) for i in range(10)]
+    store.import_files([write_jsonl(tmp_path / "a.jsonl", records)], "2025T1", patterns=False)
+    assert store.indicator_values("2025T1") is None  # no pattern run yet
+
+    store.update_patterns("2025T1")
+    assert _error_share(store) == (3, 10)  # H36.0 alone: an asterisk code as main condition
+    units = {(v.unit_kind.value, v.unit) for v in store.indicator_values("2025T1") or []}
+    assert units == {
+        ("total", "alle"),
+        ("institution", "974557746"),
+        ("department", "974557746/MED"),
+    }
+    assert store.indicator_values("2025T1", "other") == []
+
+    # a corrected extract: the next run's values replace the old ones
+    records[0] = episode("ep-0", [["I10"]])
+    store.import_files([write_jsonl(tmp_path / "b.jsonl", records)], "2025T1")
+    assert _error_share(store) == (2, 10)
+    assert store.department_counts("2025T1") == {"MED": 10}
