@@ -66,7 +66,11 @@ def import_(
 
     Endrede episoder får historikk; funn som er borte etter en retting merkes som rettet.
 
-    Avslutningskode 0: alt lest inn; 2: en fil kunne ikke leses inn.
+    Etter filene kjøres mønsterreglene (M01–M07) over hele perioden, og funnene og
+    kvalitetsindikatorene lagres.
+
+    Avslutningskode 0: alt lest inn; 2: en fil kunne ikke leses inn, eller mønsterreglene
+    kunne ikke kjøres (filene er da likevel lagret).
     """
     for path in files:
         if not path.is_file():
@@ -173,11 +177,12 @@ def _table(found: Iterator[StoredFinding]) -> None:
     for item in found:
         rows += 1
         by_status[item.status] += 1
-        here = (item.period, item.institution, item.episode_id)
+        here = (item.period, item.institution, item.episode_id or item.key)
         if here != place:
             place = here
             unit = " ".join(p for p in (item.institution, item.department) if p)
-            out.print(f"\n[bold]{item.episode_id}[/]  [dim]{item.period} {unit}[/]")
+            name = item.episode_id or f"enhetsfunn, {len(item.episodes)} episoder"
+            out.print(f"\n[bold]{name}[/]  [dim]{item.period} {unit}[/]")
         status = f"[{_STATUS_STYLE[item.status]}]{item.status.norwegian:<7}[/]"
         severity = f"[{_STYLE[item.severity]}]{item.severity.norwegian:<8}[/]"
         out.print(f"  {item.key}  {status} {severity} {item.rule}  {item.message}")
