@@ -69,9 +69,11 @@ class BatchView:
         drg: DrgLookup | None = None,
         targets: Mapping[str, float] | None = None,
     ) -> None:
-        pairs = [(episode, list(findings)) for episode, findings in episodes_with_findings]
-        self.episodes: list[Episode] = [episode for episode, _ in pairs]
-        self.findings: list[list[Finding]] = [findings for _, findings in pairs]
+        self.episodes: list[Episode] = []
+        self.findings: list[Sequence[Finding]] = []  # one shared () for every clean episode
+        for episode, findings in episodes_with_findings:
+            self.episodes.append(episode)
+            self.findings.append(tuple(findings) if findings else ())
         self.facts = facts
         self.period: str | None = period_label(period) if period is not None else None
         self.previous_indicators = list(previous_indicators)
@@ -137,10 +139,19 @@ class BatchView:
     # -- indicators ----------------------------------------------------------------------
     @cached_property
     def measures(self) -> list[tuple[float | None, ...]]:
-        """Every current episode's contribution to each indicator (`INDICATORS` order)."""
+        """Every current episode's contribution to each indicator (`INDICATORS` order).
+
+        Equal tuples are held once: the values come from a small set (0, 1, None, small
+        counts), so a million episodes share a few thousand tuples instead of a million.
+        """
+        shared: dict[tuple[float | None, ...], tuple[float | None, ...]] = {}
+        one = shared.setdefault
         return [
-            measure(Measured(episode, findings, self.facts))
-            for episode, findings in zip(self.episodes, self.findings, strict=True)
+            one(values, values)
+            for values in (
+                measure(Measured(episode, findings, self.facts))
+                for episode, findings in zip(self.episodes, self.findings, strict=True)
+            )
         ]
 
     @cached_property

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, literal, null, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from kodevakt.batch.periods import parse_tertial
 from kodevakt.episodes.model import Episode
@@ -43,11 +45,25 @@ def episode_findings(
     period: str,
     shared: dict[str, str] | None = None,
     institution: str | None = None,
+    *,
+    details: bool = True,
 ) -> dict[Place, list[Finding]]:
     """The period's current (open or accepted) checker findings, grouped by episode.
 
     Repeated texts (rule, name, source, suggestion, codes) are held once (in `shared`).
+    `details=False` leaves message, location, suggestion and fix empty: the pattern rules
+    and the indicators read only rule, severity and codes, and a period's messages are
+    hundreds of megabytes.
     """
+    names = ("message", "location", "suggestion", "fix")
+    texts: list[ColumnElement[Any]] = (
+        [finding.c[name] for name in names]
+        if details
+        else [literal(""), literal(""), null(), null()]
+    )
+    message, location, suggestion, fix = (
+        column.label(name) for column, name in zip(texts, names, strict=True)
+    )
     query = (
         select(
             finding.c.institution,
@@ -55,13 +71,13 @@ def episode_findings(
             finding.c.rule,
             finding.c.name,
             finding.c.severity,
-            finding.c.message,
+            message,
             finding.c.codes,
-            finding.c.location,
+            location,
             finding.c.source,
-            finding.c.suggestion,
+            suggestion,
             finding.c.rule_year,
-            finding.c.fix,
+            fix,
         )
         .where(
             finding.c.period == period,
@@ -95,15 +111,18 @@ def episode_findings(
     return grouped
 
 
-def period_pairs(engine: Engine, period: str, institution: str | None = None) -> Pairs:
+def period_pairs(
+    engine: Engine, period: str, institution: str | None = None, *, details: bool = True
+) -> Pairs:
     """Each stored episode of `period` (of one institution, if given) with its current
     checker findings, streamed: what `run_patterns` and `compute_indicators` take.
 
     The episodes come without their place in the imported file (`source` None), which
-    neither reads, to keep a whole period in as little memory as possible.
+    neither reads, to keep a whole period in as little memory as possible; `details=False`
+    leaves out the findings' texts too (see `episode_findings`).
     """
     shared: dict[str, str] = {}  # repeated strings (codes, texts) held once
-    found = episode_findings(engine, period, shared, institution)
+    found = episode_findings(engine, period, shared, institution, details=details)
     query = select(episode.c.content).where(episode.c.period == period).order_by(episode.c.id)
     if institution is not None:
         query = query.where(episode.c.institution == institution)

@@ -176,9 +176,12 @@ class Store:
         with database_errors(self.engine), paused_gc():
             previous: list[tuple[Episode, list[Finding]]] | None = None
             if before is not None and has_episodes(self.engine, before):
-                previous = list(period_pairs(self.engine, before))
+                previous = list(period_pairs(self.engine, before, details=False))
             view = batch_view(
-                period_pairs(self.engine, period), period, previous, base=self.checker.base
+                period_pairs(self.engine, period, details=False),
+                period,
+                previous,
+                base=self.checker.base,
             )
             found = view_findings(view, rules)
             values = view.indicators
