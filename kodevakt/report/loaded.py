@@ -162,16 +162,28 @@ def add_patterns(
     found = run_patterns(pairs, batch.period, list(previous) or None, base=base)
     places = {e.id: e for e in batch.episodes}
     for finding in found:
-        episode = places.get(finding.episode_id)
-        institution = (episode.institution if episode else None) or ""
+        institution, department = _place(finding, places)
         batch.findings.append(
             Item(
                 key=finding_key(batch.period, institution, finding),
                 institution=institution,
-                department=episode.department if episode else None,
+                department=department,
                 status=FindingStatus.OPEN,
                 scope="batch",
                 finding=finding,
             )
         )
     batch.computed_patterns = True
+
+
+def _place(finding: Finding, episodes: dict[str, Episode]) -> tuple[str, str | None]:
+    """Institution and department of a finding, as the store places it: its episode's, or
+    for a unit finding the institution its episodes share (and the department, if shared)."""
+    ids = finding.episodes or (finding.episode_id,)
+    where = {(e.institution or "", e.department) for e in (episodes.get(i) for i in ids) if e}
+    if len(where) == 1:
+        return next(iter(where))
+    institutions = {institution for institution, _ in where}
+    if finding.episodes and len(institutions) == 1:
+        return next(iter(institutions)), None
+    return "", None

@@ -260,3 +260,36 @@ def test_pattern_run_stores_the_indicator_values(store: Store, tmp_path: Path) -
     store.import_files([write_jsonl(tmp_path / "b.jsonl", records)], "2025T1")
     assert _error_share(store) == (2, 10)
     assert store.department_counts("2025T1") == {"MED": 10}
+
+
+def test_unit_finding_stored_with_its_episodes_and_place(store: Store, tmp_path: Path) -> None:
+    """M04 on a department whose main conditions are R-codes in half its episodes: one
+    finding for the department, naming its 30 episodes, placed at the department; computed
+    on the fly (patterns not stored) it has the same key and place."""
+    records: list[dict[str, Any] | str] = []
+    for department, total, r_codes in (("A", 60, 30), ("B", 200, 10), ("C", 200, 10)):
+        records += [
+            episode(
+                f"{department}{i}", [["R10.4"]] if i < r_codes else [["I10"]], department=department
+            )
+            for i in range(total)
+        ]
+    path = write_jsonl(tmp_path / "t1.jsonl", records)
+    store.import_files([path], "2025T1", patterns=False)
+    batch = load_batch(store, "2025T1")
+    add_patterns(batch)
+    [computed] = [item for item in batch.findings if item.rule == "M04"]
+
+    store.update_patterns("2025T1")
+    [unit] = list(store.findings("2025T1", rule="M04"))
+    assert unit.episode_id == "" and unit.episodes == tuple(f"A{i}" for i in range(30))
+    assert (unit.institution, unit.department) == ("974557746", "A")
+    assert "30 episoder bidrar (vanligste koder: R10.4 (30))" in unit.message
+    assert (computed.key, computed.institution, computed.department) == (
+        unit.key,
+        "974557746",
+        "A",
+    )
+    # listed with the episode it names, and not with another
+    assert [f.key for f in store.findings("2025T1", rule="M04", episode_id="A7")] == [unit.key]
+    assert list(store.findings("2025T1", rule="M04", episode_id="B7")) == []
