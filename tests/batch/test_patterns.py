@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from kodevakt.batch import compute_indicators, drg_lookup, run_patterns
+from kodevakt.batch.patterns.common import pct
 from kodevakt.episodes.model import Episode
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding
@@ -414,3 +415,12 @@ def test_drg_lookup_groups_with_the_given_tables() -> None:
     lookup = drg_lookup(tables)
     assert lookup(episode("a", conditions="A01", year=2020)) == "11"
     assert lookup(episode("b", conditions="J18.9", year=2025)) is None  # no 2025 tables
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [(0.1834, "18,3 %"), (0.01, "1,0 %"), (0.0099, "0,99 %"), (0.00035, "0,035 %"), (0, "0,0 %")],
+)
+def test_shares_below_one_percent_keep_two_significant_digits(share: float, text: str) -> None:
+    """A rare code's share elsewhere (2 of 110,872) must not read as 0,0 % in a message."""
+    assert pct(share) == text

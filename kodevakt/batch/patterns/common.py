@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -22,8 +23,11 @@ CARE_LEVEL_DEFINITE = {
 
 
 def pct(share: float) -> str:
-    """`0.1834` → `18,3 %`."""
-    return f"{share * 100:.1f} %".replace(".", ",")
+    """`0.1834` → `18,3 %`; below 1 % with two significant digits (`0.00035` → `0,035 %`),
+    so that a rare code's share elsewhere does not read as 0,0 %."""
+    value = share * 100
+    digits = 1 if value == 0 or abs(value) >= 1 else min(4, 1 - math.floor(math.log10(abs(value))))
+    return f"{value:.{digits}f} %".replace(".", ",")
 
 
 def number(value: float, digits: int = 2) -> str:
