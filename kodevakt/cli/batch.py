@@ -217,6 +217,7 @@ def _machine(found: Iterator[StoredFinding], output: FindingsFormat) -> None:
             row = item.to_dict()
             row["codes"] = " ".join(item.codes)
             row["fix"] = json.dumps(row["fix"], ensure_ascii=False) if row["fix"] else None
+            row["episodes"] = " ".join(item.episodes)  # a unit finding's episodes, else empty
             if columns is None:
                 columns = list(row)
                 writer.writerow(columns)

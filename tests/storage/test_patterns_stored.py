@@ -3,6 +3,8 @@ the report reading them (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -274,6 +276,7 @@ def test_unit_finding_stored_with_its_episodes_and_place(store: Store, tmp_path:
             )
             for i in range(total)
         ]
+    records.append(episode("X1", [["H36.0"]], department="C"))  # T02: an episode finding
     path = write_jsonl(tmp_path / "t1.jsonl", records)
     store.import_files([path], "2025T1", patterns=False)
     batch = load_batch(store, "2025T1")
@@ -293,3 +296,15 @@ def test_unit_finding_stored_with_its_episodes_and_place(store: Store, tmp_path:
     # listed with the episode it names, and not with another
     assert [f.key for f in store.findings("2025T1", rule="M04", episode_id="A7")] == [unit.key]
     assert list(store.findings("2025T1", rule="M04", episode_id="B7")) == []
+
+    # CSV: one column for every finding's episodes, filled for the unit finding only
+    db = store.url.render_as_string(hide_password=False)
+    listed = CliRunner().invoke(app, ["findings", "--db", db, "-f", "csv", "--period", "2025T1"])
+    assert listed.exit_code == 0, listed.output
+    rows = list(csv.DictReader(io.StringIO(listed.stdout), delimiter=";"))
+    named = {row["rule"]: row["episodes"] for row in rows}
+    assert rows[0]["rule"] == "M04"  # unit findings first (no episode id): columns from it
+    assert named["M04"].split() == list(unit.episodes) and "T02" in named
+    assert all(row["episodes"] == "" for row in rows if row["rule"] != "M04")
+    shown = CliRunner().invoke(app, ["finding", "show", unit.key[:8], "--db", db])
+    assert "30 episoder" in shown.output and "Episodene bak funnet (30):" in shown.output
