@@ -522,8 +522,11 @@ def _patterns(patterns: tuple[PatternSummary, ...], examples: tuple[PatternExamp
     html = ['<section id="monstre">', "<h2>Mønstre på tvers av episoder</h2>"]
     html.append(
         "<p>Mønsterreglene (M01–M07) ser på hele uttrekket: oppsplittede opphold, "
-        "overføringer, korte døgnopphold, flere polikliniske kontakter samme dag og "
-        "avvikende kodepraksis. Dette er temaene Avregningsutvalget undersøker.</p>"
+        "overføringer, korte døgnopphold, flere polikliniske kontakter samme dag, avvikende "
+        "og endret kodepraksis og uvanlig kodebruk. Dette er temaene Avregningsutvalget "
+        "undersøker. Et funn om en enhets praksis (M04, M05, M07) gjelder hele enheten og "
+        "sier hvor mange episoder som ligger bak det; <code>kodevakt finding show</code> med "
+        "funnets nøkkel (i arbeidslisten) lister dem.</p>"
     )
     if not patterns:
         html.append('<p class="empty">Ingen mønsterfunn i perioden.</p></section>')
