@@ -2,11 +2,11 @@
 
 `load_batch` reads a period's episodes and stored findings (every status) from the store,
 the pattern findings (M01–M07) that the import stored among them. `add_patterns` computes
-pattern findings with `run_patterns` for a period whose patterns were never run and stored
-(`Store.patterns_stored`): one imported with `import_files(..., patterns=False)`, or whose
-pattern run failed. Such findings are shown but not stored, and the report says so. Findings
-that count are the ones not `fixed` (open and accepted), since those describe the codes as
-they are now.
+the pattern findings with `run_patterns` instead, for a period whose stored patterns are not
+current (`Store.patterns_stored`): never run, run before the last file was imported (e.g.
+with `import_files(..., patterns=False)`), or failed. Such findings are shown but not
+stored, and the report says so. Findings that count are the ones not `fixed` (open and
+accepted), since those describe the codes as they are now.
 """
 
 from __future__ import annotations
@@ -148,13 +148,14 @@ def add_patterns(
     *,
     facts: FactsCache | None = None,
 ) -> None:
-    """Compute M01–M07 into `batch` when it holds no pattern findings.
+    """Compute M01–M07 into `batch`, in place of the pattern findings stored in it.
 
-    The fallback for a period whose patterns the store never ran (see the module docstring);
-    `previous` = the previous tertial's indicator values, for M05.
+    The fallback for a period whose stored patterns are not current (see the module
+    docstring): never run, or run before the last file was imported, so that the stored ones
+    describe the episodes as they were. `previous` = the previous tertial's indicator values,
+    for M05.
     """
-    if any(f.scope == "batch" or f.rule.startswith("M") for f in batch.findings):
-        return
+    batch.findings[:] = [f for f in batch.findings if f.scope != "batch"]
     pairs = batch.pairs()
     if not pairs:
         return

@@ -140,13 +140,22 @@ def has_episodes(engine: Engine, period: str) -> bool:
 
 
 def last_pattern_run(engine: Engine, period: str) -> int | None:
-    """The id of the period's latest successful pattern run, None when there has been none."""
-    query = select(func.max(import_run.c.id)).where(
-        import_run.c.period == period,
-        import_run.c.kind == "findings",
-        import_run.c.file == PATTERN_SOURCE,
-        import_run.c.status == "ok",
+    """The id of the period's latest successful pattern run when it is current, None when
+    there has been none or a file was imported into the period after it (the stored pattern
+    findings and indicator values then describe episodes as they were)."""
+    runs = (
+        select(import_run.c.kind, func.max(import_run.c.id).label("last"))
+        .where(
+            import_run.c.period == period,
+            import_run.c.status == "ok",
+            (import_run.c.kind == "file")
+            | ((import_run.c.kind == "findings") & (import_run.c.file == PATTERN_SOURCE)),
+        )
+        .group_by(import_run.c.kind)
     )
     with engine.connect() as conn:
-        found = conn.execute(query).scalar()
-    return int(found) if found is not None else None
+        last = {row.kind: int(row.last) for row in conn.execute(runs)}
+    pattern_run = last.get("findings")
+    if pattern_run is None or last.get("file", 0) > pattern_run:
+        return None
+    return pattern_run

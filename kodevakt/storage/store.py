@@ -195,8 +195,9 @@ class Store:
         )
 
     def patterns_stored(self, period: str) -> bool:
-        """Whether the pattern rules have been run and stored for the period (by an import or
-        `update_patterns`); a period without pattern findings may still have had a run."""
+        """Whether the pattern findings and indicator values stored for the period are
+        current: a pattern run (by an import or `update_patterns`) succeeded after the last
+        file imported into it. A period without pattern findings may still have had a run."""
         with database_errors(self.engine):
             return last_pattern_run(self.engine, parse_period(period)) is not None
 

@@ -308,3 +308,27 @@ def test_unit_finding_stored_with_its_episodes_and_place(store: Store, tmp_path:
     assert all(row["episodes"] == "" for row in rows if row["rule"] != "M04")
     shown = CliRunner().invoke(app, ["finding", "show", unit.key[:8], "--db", db])
     assert "30 episoder" in shown.output and "Episodene bak funnet (30):" in shown.output
+
+
+def test_stored_patterns_go_stale_when_a_file_comes_after_them(
+    store: Store, tmp_path: Path
+) -> None:
+    """A corrected extract imported without the pattern run: the stored M01 and M06 describe
+    the episodes as they were, so reports compute the patterns and indicators afresh."""
+    store.import_files([_extract(tmp_path, "t1.jsonl")], "2025T1")
+    assert store.patterns_stored("2025T1") and store.indicator_values("2025T1") is not None
+    corrected = _extract(tmp_path, "t1-rettet.jsonl", split=False, same_day=False)
+    store.import_files([corrected], "2025T1", patterns=False)
+    assert not store.patterns_stored("2025T1")
+    assert store.indicator_values("2025T1") is None
+
+    batch = load_batch(store, "2025T1")
+    assert {f.rule for f in batch.findings if f.scope == "batch"} == {"M01", "M06"}  # stale
+    add_patterns(batch)
+    assert batch.computed_patterns
+    assert not [f for f in batch.findings if f.rule.startswith("M")]  # corrected: none left
+    rows = collect_worklist(store, "2025T1", pseudonyms=NAMES)
+    assert not [row for row in rows if row.rule.startswith("M")]
+
+    store.update_patterns("2025T1")
+    assert store.patterns_stored("2025T1") and store.indicator_values("2025T1") is not None
