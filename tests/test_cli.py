@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -105,6 +107,14 @@ def test_check_from_compact_notation_and_filters() -> None:
     assert lines[0].startswith("episode_id;rule;name;severity")
     assert all(";error;" in line for line in lines[1:])
     assert any(";K03;" in line for line in lines[1:])
+
+
+def test_check_csv_carries_the_fix() -> None:
+    """The correction is in the CSV too: the complete code groups after it, as JSON."""
+    result = runner.invoke(app, ["check", "-c", "j128; A00.00", "--format", "csv"])
+    rows = {row["rule"]: row for row in csv.DictReader(io.StringIO(result.stdout), delimiter=";")}
+    assert json.loads(rows["K04"]["fix"])["conditions"] == [["J12.8"], ["A00.00"]]
+    assert rows["K01"]["fix"] == ""  # an unknown code: no correction to make
 
 
 def test_rules_lists_the_registry() -> None:

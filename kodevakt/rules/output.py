@@ -26,6 +26,7 @@ CSV_COLUMNS = (
     "source",
     "suggestion",
     "rule_year",
+    "fix",  # JSON, as in the other formats; empty without a machine-applicable correction
 )
 
 
@@ -68,4 +69,5 @@ def write_csv(findings: Iterable[Finding], out: TextIO) -> None:
     for finding in findings:
         row = finding.to_dict()
         row["codes"] = " ".join(finding.codes)
+        row["fix"] = json.dumps(row["fix"], ensure_ascii=False) if row["fix"] else None
         writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
