@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The main job: check the bundled sample episodes (exit 1 = errors found), then end to end on
-# synthetic data in out/demo (git-ignored): two years of episodes into a database (checked on
-# import), the checker's findings as CSV, the year's HTML report and the coders' worklist.
+# synthetic data in out/demo (git-ignored): two years of episodes into a database, each episode
+# in its tertial (checked on import, patterns per tertial), the checker's findings as CSV, the
+# last tertial's HTML report (trends over six tertials) and the coders' worklist.
 DEMO := out/demo
 demo: $(STAMP)
 	$(BIN)/kodevakt data status
@@ -22,12 +23,12 @@ demo: $(STAMP)
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	$(BIN)/kodevakt synth --episodes 4000 --seed 1 --year 2024 --out $(DEMO)/episoder-2024.jsonl
 	$(BIN)/kodevakt synth --episodes 4000 --seed 2 --year 2025 --out $(DEMO)/episoder-2025.jsonl
-	$(BIN)/kodevakt import $(DEMO)/episoder-2024.jsonl --period 2024 --db $(DEMO)/kodevakt.db
-	$(BIN)/kodevakt import $(DEMO)/episoder-2025.jsonl --period 2025 --db $(DEMO)/kodevakt.db
+	$(BIN)/kodevakt import $(DEMO)/episoder-2024.jsonl $(DEMO)/episoder-2025.jsonl \
+	  --period auto --db $(DEMO)/kodevakt.db
 	$(BIN)/kodevakt check $(DEMO)/episoder-2025.jsonl --format csv > $(DEMO)/funn-2025.csv \
 	  || [ $$? -eq 1 ]
-	$(BIN)/kodevakt report --period 2025 --db $(DEMO)/kodevakt.db --out $(DEMO)/rapport.html
-	$(BIN)/kodevakt worklist --period 2025 --db $(DEMO)/kodevakt.db \
+	$(BIN)/kodevakt report --period 2025T3 --db $(DEMO)/kodevakt.db --out $(DEMO)/rapport.html
+	$(BIN)/kodevakt worklist --period 2025T3 --db $(DEMO)/kodevakt.db \
 	  --out $(DEMO)/arbeidsliste.xlsx
 
 test: $(STAMP) lint browser

@@ -16,7 +16,8 @@ from kodevakt.cli.common import err, fail, out
 from kodevakt.errors import KodevaktError
 from kodevakt.rules.finding import Severity
 from kodevakt.storage import FindingStatus, Store, StoredFinding
-from kodevakt.storage.importing import FileImport
+from kodevakt.storage.importing import FileImport, ImportResult
+from kodevakt.storage.tertials import AUTO_PERIOD
 
 DbOption = Annotated[
     str | None,
@@ -56,7 +57,12 @@ def _open(db: str | None) -> Store:
 def import_(
     files: Annotated[list[Path], typer.Argument(help="Episodefiler (JSON, JSON Lines, NPR-CSV)")],
     period: Annotated[
-        str, typer.Option("--period", help="Periode: tertial 2025T1, måned 2025-03 eller år 2025")
+        str,
+        typer.Option(
+            "--period",
+            help="Periode: tertial 2025T1, måned 2025-03 eller år 2025; «auto»: hver episode i "
+            "tertialet for utskrivningsdatoen",
+        ),
     ],
     db: DbOption = None,
 ) -> None:
@@ -69,23 +75,40 @@ def import_(
     Etter filene kjøres mønsterreglene (M01–M07) over hele perioden, og funnene og
     kvalitetsindikatorene lagres.
 
+    Med --period auto legges hver episode i tertialet for utskrivningsdatoen (innskrivningsdatoen
+    når den mangler); hver fil lastes da i én transaksjon per tertial, og episoder uten dato
+    avvises.
+
     Avslutningskode 0: alt lest inn; 2: en fil kunne ikke leses inn, eller mønsterreglene
     kunne ikke kjøres (filene er da likevel lagret).
     """
     for path in files:
         if not path.is_file():
             fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
+    auto = period.strip().lower() == AUTO_PERIOD
     with _open(db) as store:
         try:
-            result = store.import_files(files, period)
+            results = (
+                store.import_by_tertial(files) if auto else [store.import_files(files, period)]
+            )
         except KodevaktError as exc:
             fail(str(exc), code=2)
+    failed = False
+    for result in results:
+        failed = _report_result(result, named=auto) or failed
+    raise typer.Exit(2 if failed else 0)
+
+
+def _report_result(result: ImportResult, *, named: bool) -> bool:
+    """Print one period's files and pattern run; whether anything failed."""
+    prefix = f"{result.period}: " if named and result.period != AUTO_PERIOD else ""
     for file in result.files:
-        _report_file(file)
+        _report_file(file, prefix)
     if len(result.files) > 1:
         err.print(
-            f"Til sammen: {result.total('read')} poster, {result.total('rejected')} avvist; "
-            f"funn: {result.total('findings_new')} nye, {result.total('findings_fixed')} rettet."
+            f"{prefix}Til sammen: {result.total('read')} poster, {result.total('rejected')} "
+            f"avvist; funn: {result.total('findings_new')} nye, "
+            f"{result.total('findings_fixed')} rettet."
         )
     patterns = result.patterns
     if patterns is not None and patterns.error is not None:
@@ -98,13 +121,12 @@ def import_(
             f"Mønsterregler (M01–M07) for hele {result.period}: {patterns.findings_new} nye, "
             f"{patterns.findings_reopened} gjenåpnet, {patterns.findings_fixed} rettet."
         )
-    failed = result.failed or (patterns is not None and patterns.error is not None)
-    raise typer.Exit(2 if failed else 0)
+    return bool(result.failed) or (patterns is not None and patterns.error is not None)
 
 
-def _report_file(file: FileImport) -> None:
+def _report_file(file: FileImport, prefix: str = "") -> None:
     if file.error is not None:
-        err.print(f"[bold red]Feil:[/] {file.file}: {file.error} (ingenting lagret)")
+        err.print(f"[bold red]Feil:[/] {prefix}{file.file}: {file.error} (ingenting lagret)")
         return
     for rejected in file.rejections:
         err.print(f"[red]Avvist:[/] {rejected.describe()}")
@@ -112,7 +134,7 @@ def _report_file(file: FileImport) -> None:
         err.print(f"… og {file.rejected - len(file.rejections)} avviste poster til")
     repeats = f", {file.duplicates} gjentatte id-er" if file.duplicates else ""
     err.print(
-        f"{file.file}: lest {file.read} poster, {file.rejected} avvist{repeats}. "
+        f"{prefix}{file.file}: lest {file.read} poster, {file.rejected} avvist{repeats}. "
         f"Episoder: {file.episodes_new} nye, {file.episodes_changed} endret, "
         f"{file.episodes_unchanged} uendret. Funn: {file.findings_new} nye, "
         f"{file.findings_reopened} gjenåpnet, {file.findings_fixed} rettet."

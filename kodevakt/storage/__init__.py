@@ -11,7 +11,10 @@ Service API (everything the CLI, reports and pattern rules need)::
         result.patterns                                         # the M01–M07 run after the files
         store.import_files(paths, "2025T1", patterns=False)     # files only; patterns later:
         store.update_patterns("2025T1")                         # -> FileImport of the M run
-        store.patterns_stored("2025T1")                         # whether a pattern run is stored
+        store.import_by_tertial(["2025.jsonl"])                 # --period auto: ImportResults
+        store.patterns_stored("2025T1")                         # whether the stored run is current
+        store.indicator_values("2025T1")                        # its indicators, or None
+        store.department_counts("2025T1"), store.episodes_at("2025T1", places)
         store.periods()                                         # -> ["2025T1", ...]
         store.episodes(period="2025T1", institution=None)       # -> Iterator[Episode], streamed
         store.episodes_with_findings("2025T1")                  # -> (Episode, [Finding]) pairs
@@ -30,7 +33,8 @@ Service API (everything the CLI, reports and pattern rules need)::
 - `StoredFinding` has every `Finding` field (`.finding` gives the `Finding` itself) plus
   `key`, `period`, `institution`, `department`, `status`, `comment`, `by`, `changed_at`,
   `first_seen_at` and `scope` (`episode` from the checker, `batch` from `add_findings`);
-  `to_dict()` is `Finding.to_dict()` plus those fields.
+  `to_dict()` is `Finding.to_dict()` plus those fields. A unit finding (M04, M05, M07) has
+  no episode id and its episodes in `episodes`.
 - An import checks every episode with the checker's rules, then runs the pattern rules
   M01–M07 over the whole period (every stored episode of it, and the previous tertial's when
   stored) and stores their findings as `batch` findings (`patterns.py`).

@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import json
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kodevakt.episodes.model import Episode
 from kodevakt.episodes.reading import read_file
-from kodevakt.episodes.records import Rejected
+from kodevakt.episodes.records import Record, Rejected
 from kodevakt.errors import KodevaktError, StorageError
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding
@@ -111,7 +112,8 @@ class FileImporter:
         self.period = period
         self.batch_size = batch_size
 
-    def run(self, path: str | Path) -> FileImport:
+    def run(self, path: str | Path, records: Iterable[Record] | None = None) -> FileImport:
+        """Import the file at `path`, or of its records only `records` (read from it)."""
         name = str(path)
         started = datetime.now(UTC)
         run_id = self._start_run(name, started)
@@ -124,7 +126,7 @@ class FileImporter:
                 writer = FindingWriter(conn, run_id, self.period, "episode", started)
                 batch: list[Episode] = []
                 rejected: list[dict[str, Any]] = []
-                for record in read_file(path):
+                for record in read_file(path) if records is None else records:
                     result.read += 1
                     if isinstance(record, Rejected):
                         self._reject(record, result, rejected)

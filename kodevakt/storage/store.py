@@ -50,9 +50,11 @@ from kodevakt.storage.patterns import (
     previous_period,
 )
 from kodevakt.storage.schema import episode, finding, import_rejection, import_run
+from kodevakt.storage.tertials import AUTO_PERIOD, records_of, tertials_in
 
 BATCH_SIZE = 5000
 _PLACE_CHUNK = 5000  # episode ids looked up per query when placing findings
+NO_TERTIAL = "ingen episode i filen har dato, så tertialet kan ikke bestemmes; oppgi --period"
 _PERIOD = re.compile(r"^(\d{4})(?:[Tt]([1-3])|-(0[1-9]|1[0-2]))?$")
 
 
@@ -158,6 +160,42 @@ class Store:
             except KodevaktError as exc:
                 result.patterns = FileImport(PATTERN_SOURCE, 0, error=str(exc))
         return result
+
+    def import_by_tertial(
+        self, paths: Iterable[str | Path], *, patterns: bool = True
+    ) -> list[ImportResult]:
+        """`--period auto`: each episode into the tertial of its discharge date (see
+        `kodevakt.storage.tertials`); one `ImportResult` per tertial, in order.
+
+        Each file is imported in one transaction per tertial it holds; then the pattern rules
+        run over each of those tertials, the earliest first, so that M05 compares every one
+        with the one before. A file that cannot be read at all, or has no dated episode, is
+        reported in a first result with period `auto` and stores nothing.
+        """
+        unplaced = ImportResult(AUTO_PERIOD)
+        results: dict[str, ImportResult] = {}
+        for path in paths:
+            try:
+                labels = tertials_in(path)
+            except (KodevaktError, OSError, UnicodeDecodeError) as exc:
+                unplaced.files.append(FileImport(str(path), 0, error=_first_line(exc)))
+                continue
+            if not labels:
+                unplaced.files.append(FileImport(str(path), 0, error=NO_TERTIAL))
+                continue
+            for label in labels:
+                importer = FileImporter(self.engine, self.checker, label, self.batch_size)
+                records = records_of(path, label, first=label == labels[0])
+                imported = importer.run(path, records)
+                results.setdefault(label, ImportResult(label)).files.append(imported)
+        ordered = [results[label] for label in sorted(results)]
+        for result in ordered:
+            if patterns and any(f.error is None for f in result.files):
+                try:
+                    result.patterns = self.update_patterns(result.period)
+                except KodevaktError as exc:
+                    result.patterns = FileImport(PATTERN_SOURCE, 0, error=str(exc))
+        return [unplaced, *ordered] if unplaced.files else ordered
 
     def update_patterns(self, period: str) -> FileImport:
         """Run the pattern rules M01–M07 over the period's stored episodes; store the findings.
