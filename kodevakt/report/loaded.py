@@ -27,6 +27,7 @@ from kodevakt.storage import (
     finding_key,
     parse_period,
 )
+from kodevakt.storage.findings import common_place
 
 Place = tuple[str, str]  # (institution or "", episode id)
 
@@ -182,9 +183,4 @@ def _place(finding: Finding, episodes: dict[str, Episode]) -> tuple[str, str | N
     for a unit finding the institution its episodes share (and the department, if shared)."""
     ids = finding.episodes or (finding.episode_id,)
     where = {(e.institution or "", e.department) for e in (episodes.get(i) for i in ids) if e}
-    if len(where) == 1:
-        return next(iter(where))
-    institutions = {institution for institution, _ in where}
-    if finding.episodes and len(institutions) == 1:
-        return next(iter(institutions)), None
-    return "", None
+    return common_place(where, bool(finding.episodes))

@@ -139,6 +139,18 @@ def finding_key(period: str, institution: str, found: Finding) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
 
 
+def common_place(places: Collection[tuple[str, str | None]], unit: bool) -> tuple[str, str | None]:
+    """Institution and department of a finding from the (institution, department) of its
+    episodes: the one place when there is one; for a unit finding the institution its
+    episodes share (department None); otherwise ("", None)."""
+    if len(places) == 1:
+        return next(iter(places))
+    institutions = {institution for institution, _ in places}
+    if unit and len(institutions) == 1:
+        return next(iter(institutions)), None
+    return "", None
+
+
 def utc(moment: datetime) -> datetime:
     """SQLite hands back naive times; every stored time is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

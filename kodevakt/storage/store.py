@@ -38,6 +38,7 @@ from kodevakt.storage.findings import (
     FindingWriter,
     PeriodFinding,
     StoredFinding,
+    common_place,
 )
 from kodevakt.storage.history import EpisodeChange, episode_history
 from kodevakt.storage.importing import FileImport, FileImporter, ImportResult, lock_period
@@ -337,14 +338,7 @@ class Store:
             where: set[tuple[str, str | None]] = set()
             for episode_id in found.episodes or (found.episode_id,):
                 where |= places.get(episode_id, set())
-            institutions = {institution for institution, _ in where}
-            if len(where) == 1:
-                institution, department = next(iter(where))
-            elif found.episodes and len(institutions) == 1:
-                institution, department = next(iter(institutions)), None
-            else:
-                institution, department = "", None
-            placed.append((found, institution, department))
+            placed.append((found, *common_place(where, bool(found.episodes))))
         return placed
 
     # -- reading -----------------------------------------------------------------------
