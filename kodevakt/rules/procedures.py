@@ -128,6 +128,28 @@ def _label(ref: CodeRef) -> str:
     return f"{ref.code} ({text})" if text else ref.code
 
 
+def _side_code_hit(
+    view: EpisodeView,
+    group: Sequence[CodeRef],
+    ref: CodeRef,
+    owner: CodeRef,
+    replacement: str,
+    message: str,
+    severity: Severity | None,
+) -> Hit:
+    """A side code `ref` from the wrong system on `owner`: the finding, suggesting the group
+    with `replacement` in its place, and that correction as the fix."""
+    suggested = _compact([c.code if c is not ref else replacement for c in group])
+    return Hit(
+        message,
+        (ref.code, owner.code),
+        ref.location,
+        f"Bruk {replacement} ({_SIDE_NAME[replacement]}): {suggested}",
+        severity,
+        fix=fixes.replace_code(view, ref, replacement),
+    )
+
+
 def _regrouped(view: EpisodeView, g: int, group: Sequence[CodeRef]) -> Fix:
     """The procedures with group `g` holding `group`'s codes as written."""
     groups = fixes.written(view.procedures)
@@ -294,28 +316,26 @@ def wrong_side_code_system(view: EpisodeView) -> Iterator[Hit]:
                     if shape.image_guided
                     else "en nukleærmedisinsk kode"
                 )
-                replacement = _NCRP_SIDE_TO_NCSP[ref.code]
-                yield Hit(
+                yield _side_code_hit(
+                    view,
+                    group,
+                    ref,
+                    owner,
+                    _NCRP_SIDE_TO_NCSP[ref.code],
                     f"{ref.code} er NCRPs sidekode for rene bildediagnostiske undersøkelser, "
                     f"men {_label(owner)} er {kind}; sidekoden skal hentes fra NCSP.",
-                    (ref.code, owner.code),
-                    ref.location,
-                    f"Bruk {replacement} ({_SIDE_NAME[replacement]}): "
-                    f"{_compact([c.code if c is not ref else replacement for c in group])}",
                     Severity.WARNING if inferred else None,
-                    fix=fixes.replace_code(view, ref, replacement),
                 )
             elif ref.code in _NCSP_SIDE_TO_NCRP and shape.imaging:
-                replacement = _NCSP_SIDE_TO_NCRP[ref.code]
-                yield Hit(
+                yield _side_code_hit(
+                    view,
+                    group,
+                    ref,
+                    owner,
+                    _NCSP_SIDE_TO_NCRP[ref.code],
                     f"{ref.code} er NCSPs sidekode, men {_label(owner)} er en ren "
                     "bildediagnostisk undersøkelse, som har egne sidekoder i NCRP.",
-                    (ref.code, owner.code),
-                    ref.location,
-                    f"Bruk {replacement} ({_SIDE_NAME[replacement]}): "
-                    f"{_compact([c.code if c is not ref else replacement for c in group])}",
                     Severity.INFO if inferred else Severity.WARNING,
-                    fix=fixes.replace_code(view, ref, replacement),
                 )
 
 
@@ -774,14 +794,13 @@ def imaging_side_code_on_surgical_or_medical_code(view: EpisodeView) -> Iterator
             shape = owner.facts.shape
             if shape is None or shape.additional or shape.system is System.NCRP:
                 continue
-            replacement = _NCRP_SIDE_TO_NCSP[ref.code]
-            yield Hit(
+            yield _side_code_hit(
+                view,
+                group,
+                ref,
+                owner,
+                _NCRP_SIDE_TO_NCSP[ref.code],
                 f"{ref.code} er NCRPs sidekode for bildediagnostiske undersøkelser, men står "
                 f"til {_label(owner)} ({shape.system.value}); sidekoden skal hentes fra NCSP.",
-                (ref.code, owner.code),
-                ref.location,
-                f"Bruk {replacement} ({_SIDE_NAME[replacement]}): "
-                f"{_compact([c.code if c is not ref else replacement for c in group])}",
                 Severity.INFO if inferred else None,
-                fix=fixes.replace_code(view, ref, replacement),
             )
