@@ -6,13 +6,12 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kodevakt.cli.common import err, fail, out
+from kodevakt.cli.common import RecordFormat, err, fail, out
 from kodevakt.errors import KodevaktError
 from kodevakt.rules.finding import Severity
 from kodevakt.storage import FindingStatus, Store, StoredFinding
@@ -28,13 +27,6 @@ DbOption = Annotated[
     ),
 ]
 EPISODES_PER_LINE = 8  # episode ids per line when a unit finding lists its episodes
-
-
-class FindingsFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    JSONL = "jsonl"
-    CSV = "csv"
 
 
 def register(app: typer.Typer) -> None:
@@ -157,7 +149,7 @@ def findings(
     min_severity: Annotated[
         Severity, typer.Option("--min-severity", help="Bare funn med minst denne alvorligheten.")
     ] = Severity.INFO,
-    output: Annotated[FindingsFormat, typer.Option("--format", "-f")] = FindingsFormat.TABLE,
+    output: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TABLE,
     db: DbOption = None,
 ) -> None:
     """List lagrede funn med status (åpen, rettet, godtatt) og nøkkel."""
@@ -172,7 +164,7 @@ def findings(
                 episode_id=episode,
                 severity=min_severity,
             )
-            if output is FindingsFormat.TABLE:
+            if output is RecordFormat.TABLE:
                 _table(found)
             else:
                 _machine(found, output)
@@ -222,11 +214,11 @@ def _table(found: Iterator[StoredFinding]) -> None:
     )
 
 
-def _machine(found: Iterator[StoredFinding], output: FindingsFormat) -> None:
-    if output is FindingsFormat.JSONL:
+def _machine(found: Iterator[StoredFinding], output: RecordFormat) -> None:
+    if output is RecordFormat.JSONL:
         for item in found:
             sys.stdout.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
-    elif output is FindingsFormat.JSON:
+    elif output is RecordFormat.JSON:
         sys.stdout.write("[")
         for i, item in enumerate(found):
             sys.stdout.write(",\n  " if i else "\n  ")

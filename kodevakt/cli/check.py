@@ -6,14 +6,13 @@ import sys
 from collections.abc import Iterator
 from datetime import date as Date
 from datetime import timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from kodevakt.cli.common import err, fail, out
+from kodevakt.cli.common import RecordFormat, err, fail, out
 from kodevakt.codes.loading import default_codebase
 from kodevakt.episodes.interchange import episode_from_dict
 from kodevakt.episodes.model import Episode, Source
@@ -27,13 +26,6 @@ from kodevakt.rules.output import Summary, write_csv, write_json_array, write_js
 from kodevakt.rules.registry import select
 
 
-class CheckFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    JSONL = "jsonl"
-    CSV = "csv"
-
-
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
 
@@ -42,7 +34,7 @@ def check(
     files: Annotated[
         list[str] | None, typer.Argument(help="Episodefiler (JSON, JSON Lines, NPR-CSV); - = stdin")
     ] = None,
-    output: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.TABLE,
+    output: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TABLE,
     min_severity: Annotated[
         Severity,
         typer.Option("--min-severity", help="Vis bare funn med minst denne alvorligheten."),
@@ -172,12 +164,12 @@ def _counted(findings: Iterator[Finding], summary: Summary) -> Iterator[Finding]
         yield finding
 
 
-def _write(findings: Iterator[Finding], output: CheckFormat) -> None:
-    if output is CheckFormat.JSON:
+def _write(findings: Iterator[Finding], output: RecordFormat) -> None:
+    if output is RecordFormat.JSON:
         write_json_array(findings, sys.stdout)
-    elif output is CheckFormat.JSONL:
+    elif output is RecordFormat.JSONL:
         write_json_lines(findings, sys.stdout)
-    elif output is CheckFormat.CSV:
+    elif output is RecordFormat.CSV:
         write_csv(findings, sys.stdout)
     else:
         _write_table(findings)

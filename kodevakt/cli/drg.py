@@ -8,7 +8,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -16,7 +15,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kodevakt.cli.common import err, fail, out
+from kodevakt.cli.common import (
+    DefinitionsOption,
+    FilesArgument,
+    RecordFormat,
+    WeightsOption,
+    WeightsYearOption,
+    err,
+    fail,
+    out,
+)
 from kodevakt.drg import Definitions, DrgResult, load_definitions
 from kodevakt.drg.input import episode_input
 from kodevakt.drg.strings import read_drg_strings
@@ -39,13 +47,6 @@ CSV_COLUMNS = (
 )
 
 
-class DrgFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    JSONL = "jsonl"
-    CSV = "csv"
-
-
 @dataclass(frozen=True, slots=True)
 class Failed:
     """An episode that could not be grouped (no tables for its year)."""
@@ -66,39 +67,19 @@ def register(app: typer.Typer) -> None:
 
 
 def drg(
-    files: Annotated[
-        list[str] | None,
-        typer.Argument(help="Episodefiler (JSON, JSON Lines, NPR-CSV); - = stdin"),
-    ] = None,
+    files: FilesArgument = None,
     year: Annotated[
         int | None,
         typer.Option("--year", help="Bruk tabellene for dette året (ellers utskrivningsåret)."),
     ] = None,
-    definitions: Annotated[
-        str | None,
-        typer.Option(
-            "--definitions",
-            help="Definisjonstabeller: arbeidsbok, JSON/zip eller mappe med én fil per år "
-            "(ellers KODEVAKT_DRG_DEFINITIONS).",
-        ),
-    ] = None,
-    output: Annotated[DrgFormat, typer.Option("--format", "-f")] = DrgFormat.TABLE,
+    definitions: DefinitionsOption = None,
+    output: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TABLE,
     drg_strings: Annotated[
         str | None,
         typer.Option("--drg-strings", help="Les én DRG-streng per linje fra filen (- = stdin)."),
     ] = None,
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights",
-            help="Vis DRG-vekten: drg;vekt-fil(er) med året i filnavnet, flere skilt med "
-            "«:» (Windows: «;»); ellers KODEVAKT_DRG_WEIGHTS.",
-        ),
-    ] = None,
-    weights_year: Annotated[
-        int | None,
-        typer.Option("--weights-year", help="Året vektfilen gjelder, når filnavnet ikke sier det."),
-    ] = None,
+    weights: WeightsOption = None,
+    weights_year: WeightsYearOption = None,
 ) -> None:
     """DRG-grupper episoder (NordDRG) med de offisielle definisjonstabellene.
 
@@ -216,12 +197,15 @@ def _row(outcome: Outcome, weights: Weights | None) -> dict[str, Any]:
 
 
 def _write(
-    outcomes: Iterable[Outcome], output: DrgFormat, stream: TextIO, weights: Weights | None = None
+    outcomes: Iterable[Outcome],
+    output: RecordFormat,
+    stream: TextIO,
+    weights: Weights | None = None,
 ) -> None:
-    if output is DrgFormat.JSONL:
+    if output is RecordFormat.JSONL:
         for outcome in outcomes:
             stream.write(json.dumps(_row(outcome, weights), ensure_ascii=False) + "\n")
-    elif output is DrgFormat.JSON:
+    elif output is RecordFormat.JSON:
         stream.write("[")
         first = True
         for outcome in outcomes:
@@ -229,7 +213,7 @@ def _write(
             stream.write(json.dumps(_row(outcome, weights), ensure_ascii=False))
             first = False
         stream.write("\n]\n" if not first else "]\n")
-    elif output is DrgFormat.CSV:
+    elif output is RecordFormat.CSV:
         columns = CSV_COLUMNS if weights is None else (*CSV_COLUMNS[:4], "weight", *CSV_COLUMNS[4:])
         writer = csv.writer(stream, delimiter=";", lineterminator="\n")
         writer.writerow(columns)

@@ -7,7 +7,6 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -15,7 +14,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kodevakt.cli.common import err, fail, out
+from kodevakt.cli.common import (
+    DefinitionsOption,
+    FilesArgument,
+    RecordFormat,
+    WeightsOption,
+    WeightsYearOption,
+    err,
+    fail,
+    out,
+)
 from kodevakt.codes.loading import default_codebase
 from kodevakt.drg import Definitions, load_definitions
 from kodevakt.drg.effect import FIX, Effect, episode_effects
@@ -49,43 +57,16 @@ CSV_COLUMNS = (
 )
 
 
-class EffectFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    JSONL = "jsonl"
-    CSV = "csv"
-
-
 def register(app: typer.Typer) -> None:
     app.command("effect")(effect)
 
 
 def effect(
-    files: Annotated[
-        list[str] | None,
-        typer.Argument(help="Episodefiler (JSON, JSON Lines, NPR-CSV); - = stdin"),
-    ] = None,
-    definitions: Annotated[
-        str | None,
-        typer.Option(
-            "--definitions",
-            help="DRG-definisjonstabeller: arbeidsbok, JSON/zip eller mappe med én fil per år "
-            "(ellers KODEVAKT_DRG_DEFINITIONS).",
-        ),
-    ] = None,
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights",
-            help="DRG-vekter: drg;vekt-fil(er) med året i filnavnet, flere skilt med "
-            "«:» (Windows: «;»); ellers KODEVAKT_DRG_WEIGHTS.",
-        ),
-    ] = None,
-    weights_year: Annotated[
-        int | None,
-        typer.Option("--weights-year", help="Året vektfilen gjelder, når filnavnet ikke sier det."),
-    ] = None,
-    output: Annotated[EffectFormat, typer.Option("--format", "-f")] = EffectFormat.TABLE,
+    files: FilesArgument = None,
+    definitions: DefinitionsOption = None,
+    weights: WeightsOption = None,
+    weights_year: WeightsYearOption = None,
+    output: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TABLE,
     changed_only: Annotated[
         bool,
         typer.Option(
@@ -236,12 +217,12 @@ def compact_fix(fix: Fix | None) -> str:
 
 
 def _write(
-    rows: Iterable[Effect], output: EffectFormat, stream: TextIO, *, weighted: bool = True
+    rows: Iterable[Effect], output: RecordFormat, stream: TextIO, *, weighted: bool = True
 ) -> None:
-    if output is EffectFormat.JSONL:
+    if output is RecordFormat.JSONL:
         for row in rows:
             stream.write(json.dumps(row.to_dict(), ensure_ascii=False) + "\n")
-    elif output is EffectFormat.JSON:
+    elif output is RecordFormat.JSON:
         stream.write("[")
         first = True
         for row in rows:
@@ -249,7 +230,7 @@ def _write(
             stream.write(json.dumps(row.to_dict(), ensure_ascii=False))
             first = False
         stream.write("\n]\n" if not first else "]\n")
-    elif output is EffectFormat.CSV:
+    elif output is RecordFormat.CSV:
         writer = csv.writer(stream, delimiter=";", lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for row in rows:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from kodevakt.cli.common import err, fail
+from kodevakt.cli.common import DefinitionsOption, WeightsOption, err, fail
 from kodevakt.errors import KodevaktError
 from kodevakt.report import fmt
 from kodevakt.report.data import collect_report, collect_worklist
@@ -74,22 +74,8 @@ def report(
     out: ReportOut = Path("rapport.html"),
     institution: InstitutionOption = None,
     db: DbOption = None,
-    definitions: Annotated[
-        str | None,
-        typer.Option(
-            "--definitions",
-            help="DRG-definisjonstabeller for delen «Hva feilene flytter»: arbeidsbok, JSON/zip "
-            "eller mappe med én fil per år (ellers KODEVAKT_DRG_DEFINITIONS).",
-        ),
-    ] = None,
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights",
-            help="DRG-vekter: drg;vekt-fil(er) med året i filnavnet, flere skilt med "
-            "«:» (Windows: «;»); ellers KODEVAKT_DRG_WEIGHTS.",
-        ),
-    ] = None,
+    definitions: DefinitionsOption = None,
+    weights: WeightsOption = None,
 ) -> None:
     """Skriv kvalitetsrapporten for en periode som én frittstående HTML-fil.
 
