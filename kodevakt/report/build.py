@@ -74,8 +74,10 @@ class FindingSummary:
         rule = (item.rule, item.severity)
         self.by_severity[item.severity] += 1
         self.rule_counts[rule] += 1
-        self.rule_places[rule].update(_places(item))
-        if not item.finding.about_unit:
+        if item.finding.about_unit:
+            self.rule_places[rule].update(_places(item))
+        else:  # the common case, a million times a period: no list per finding
+            self.rule_places[rule].add(item.place)
             self.with_findings.add(item.place)
         if item.rule.startswith("M"):
             self.patterns.append(item)

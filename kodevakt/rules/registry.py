@@ -97,24 +97,30 @@ def rule(
     """
 
     def register(check: Check) -> Check:
-        if code in REGISTRY:
-            raise ValueError(f"rule code {code} registered twice")
-        REGISTRY[code] = Rule(
-            code=code,
-            name=name,
-            severity=severity,
-            title=title,
-            source=source,
-            first_year=years[0],
-            last_year=years[1],
-            triggers=triggers,
-            status=status,
-            check=check,
-            pure=pure,
+        _add(
+            Rule(
+                code=code,
+                name=name,
+                severity=severity,
+                title=title,
+                source=source,
+                first_year=years[0],
+                last_year=years[1],
+                triggers=triggers,
+                status=status,
+                check=check,
+                pure=pure,
+            )
         )
         return check
 
     return register
+
+
+def _add(registered: Rule) -> None:
+    if registered.code in REGISTRY:
+        raise ValueError(f"rule code {registered.code} registered twice")
+    REGISTRY[registered.code] = registered
 
 
 _BatchCheck = TypeVar("_BatchCheck", bound=Callable[..., Iterable[Any]])
@@ -133,26 +139,27 @@ def batch_rule(
     """Register the decorated function as pattern rule `code`, which reads a whole batch.
 
     Its check takes a `kodevakt.batch.view.BatchView` instead of an episode and yields
-    `PatternHit`s naming the episode each finding belongs to. The rule is registered with
+    `PatternHit`s naming the episode each finding belongs to, or `UnitHit`s naming the
+    episodes behind a finding about a unit's practice. The rule is registered with
     `needs_batch=True`: the per-episode `Checker` skips it, `kodevakt.batch.run_patterns` runs
     it. (The rules layer does not import the batch layer, hence the loose type here.)
     """
 
     def register(check: _BatchCheck) -> _BatchCheck:
-        if code in REGISTRY:
-            raise ValueError(f"rule code {code} registered twice")
-        REGISTRY[code] = Rule(
-            code=code,
-            name=name,
-            severity=severity,
-            title=title,
-            source=source,
-            first_year=years[0],
-            last_year=years[1],
-            triggers=0,
-            status=status,
-            check=cast(Check, check),
-            needs_batch=True,
+        _add(
+            Rule(
+                code=code,
+                name=name,
+                severity=severity,
+                title=title,
+                source=source,
+                first_year=years[0],
+                last_year=years[1],
+                triggers=0,
+                status=status,
+                check=cast(Check, check),
+                needs_batch=True,
+            )
         )
         return check
 
