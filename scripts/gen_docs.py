@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kodevakt.batch.catalogue import rules_markdown
 from kodevakt.cli.help import cli_markdown
-from kodevakt.rules.docs import rules_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import kodevakt
+from kodevakt.batch.catalogue import rules_markdown
 from kodevakt.cli.help import cli_markdown
-from kodevakt.rules.docs import rules_markdown
 
 DOCS = Path(__file__).parent.parent / "docs"
 

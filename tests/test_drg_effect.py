@@ -214,7 +214,9 @@ def test_effect_command_json(tmp_path: Path) -> None:
     } <= set(row)
     assert (row["weight_before"], row["weight_after"], row["weight_change"]) == (0.5, 1.25, 0.75)
     assert row["fix"] == {"conditions": [["E10.3", "H36.0"]], "procedures": None}
-    assert "e2: ingen DRG-definisjonstabeller for år 2021" in result.stderr
+    assert "ingen DRG-definisjonstabeller for år 2021 (lastet: 2020) – 1 episode: e2" in (
+        result.stderr
+    )
     assert "1 rettelser vurdert, 1 endrer DRG" in result.stderr
 
 

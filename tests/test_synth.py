@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from kodevakt.batch.catalogue import all_rules
 from kodevakt.cli import app
 from kodevakt.codes.codebase import CodeBase, Status
 from kodevakt.codes.embedded import load_embedded_icd10
@@ -21,7 +22,6 @@ from kodevakt.codes.procedures import parse_procedure
 from kodevakt.episodes.interchange import episode_from_dict, read_interchange
 from kodevakt.episodes.model import Episode, Source
 from kodevakt.rules.engine import Checker
-from kodevakt.rules.registry import all_rules
 from kodevakt.synth import generate
 from kodevakt.synth.generator import PROFILES
 from kodevakt.synth.holidays import closed_days, easter

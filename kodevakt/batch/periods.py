@@ -16,6 +16,8 @@ from kodevakt.episodes.model import Episode
 from kodevakt.errors import InputError
 
 _LABEL = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Tt]\s*([123])\s*$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^\d{4}$")
 _MONTHS = {1: "januar–april", 2: "mai–august", 3: "september–desember"}
 
 
@@ -105,6 +107,22 @@ def episode_tertial(episode: Episode) -> Tertial | None:
     """The tertial of the episode's discharge date (admission date without one); None if undated."""
     day = episode.rule_date
     return Tertial.of(day) if day is not None else None
+
+
+def period_span(label: str) -> tuple[date, date] | None:
+    """First and last day of a stored period label: a tertial `2025T1`, a month `2025-03` or
+    a year `2025`; None for any other label."""
+    tertial = parse_tertial(label)
+    if tertial is not None:
+        return tertial.start, tertial.end
+    month = _MONTH.match(label)
+    if month is not None:
+        year, number = int(month.group(1)), int(month.group(2))
+        following = date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
+        return date(year, number, 1), following - timedelta(days=1)
+    if _YEAR.match(label):
+        return date(int(label), 1, 1), date(int(label), 12, 31)
+    return None
 
 
 def period_label(period: Tertial | str) -> str:

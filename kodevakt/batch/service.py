@@ -12,21 +12,24 @@ from kodevakt.batch.indicators import (
     compute_indicators,
     default_facts,
 )
+from kodevakt.batch.patterns.registry import PATTERN_RULES, PatternRule
 from kodevakt.batch.periods import Tertial, parse_tertial, period_label
-from kodevakt.batch.view import BatchCheck, BatchView, DrgLookup, UnitHit
+from kodevakt.batch.view import BatchView, DrgLookup, UnitHit
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.episodes.model import Episode
 from kodevakt.errors import KodevaktError
 from kodevakt.rules.facts import FactsCache
 from kodevakt.rules.finding import Finding
-from kodevakt.rules.registry import Rule, select
+from kodevakt.rules.registry import choose
 
 Pairs = Iterable[tuple[Episode, Sequence[Finding]]]
 
 
-def pattern_rules(select_codes: Iterable[str] = ("M",), ignore: Iterable[str] = ()) -> list[Rule]:
-    """The batch rules chosen by code prefix (default: all of M01–M07 that are not preview)."""
-    return [r for r in select(select_codes, ignore) if r.needs_batch]
+def pattern_rules(
+    select_codes: Iterable[str] = ("M",), ignore: Iterable[str] = ()
+) -> list[PatternRule]:
+    """The pattern rules chosen by code prefix (default: all of M01–M07 that are not preview)."""
+    return choose(PATTERN_RULES.listed(), select_codes, ignore, preview=False)
 
 
 def run_patterns(
@@ -37,7 +40,7 @@ def run_patterns(
     base: CodeBase | None = None,
     drg: DrgLookup | None = None,
     targets: Mapping[str, float] | None = None,
-    rules: Sequence[Rule] | None = None,
+    rules: Sequence[PatternRule] | None = None,
 ) -> list[Finding]:
     """Findings of the pattern rules M01–M07 over one batch.
 
@@ -80,14 +83,11 @@ def batch_view(
     )
 
 
-def view_findings(view: BatchView, rules: Sequence[Rule] | None = None) -> list[Finding]:
+def view_findings(view: BatchView, rules: Sequence[PatternRule] | None = None) -> list[Finding]:
     """The findings of the pattern rules (default: all in force) over a built `BatchView`."""
     findings: list[Finding] = []
     for current in rules if rules is not None else pattern_rules():
-        if not current.needs_batch:
-            continue
-        check = cast(BatchCheck, current.check)
-        for found in check(view):
+        for found in current.check(view):
             if isinstance(found, UnitHit):
                 episode, involved = found.episodes[0], tuple(e.id for e in found.episodes)
             else:

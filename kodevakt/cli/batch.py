@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterator
@@ -11,10 +10,14 @@ from typing import Annotated
 
 import typer
 
-from kodevakt.cli.common import RecordFormat, err, fail, out
+from kodevakt.cells import SafeCsvWriter, console_text
+from kodevakt.cli.common import EncodingOption, RecordFormat, err, fail, out, writing
+from kodevakt.cli.database import open_store
 from kodevakt.errors import KodevaktError
 from kodevakt.rules.finding import Severity
-from kodevakt.storage import FindingStatus, Store, StoredFinding
+from kodevakt.rules.output import write_json_records
+from kodevakt.storage import FindingStatus, StoredFinding, parse_period
+from kodevakt.storage.database import Access
 from kodevakt.storage.importing import FileImport, ImportResult
 from kodevakt.storage.tertials import AUTO_PERIOD
 
@@ -39,13 +42,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(finding, name="finding")
 
 
-def _open(db: str | None) -> Store:
-    try:
-        return Store(db)
-    except KodevaktError as exc:
-        fail(str(exc), code=2)
-
-
 def import_(
     files: Annotated[list[Path], typer.Argument(help="Episodefiler (JSON, JSON Lines, NPR-CSV)")],
     period: Annotated[
@@ -57,6 +53,7 @@ def import_(
         ),
     ],
     db: DbOption = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """Les episodefiler inn i databasen, kontroller dem og lagre funnene.
 
@@ -71,17 +68,27 @@ def import_(
     når den mangler); hver fil lastes da i én transaksjon per tertial, og episoder uten dato
     avvises.
 
-    Avslutningskode 0: alt lest inn; 2: en fil kunne ikke leses inn, eller mønsterreglene
-    kunne ikke kjøres (filene er da likevel lagret).
+    Episoder med dato utenfor perioden avvises (bruk da --period auto).
+
+    Avslutningskode 0: alt lest inn; 2: en fil kunne ikke leses inn, mønsterreglene
+    kunne ikke kjøres (filene er da likevel lagret), eller en annen import kjører mot
+    databasen.
     """
     for path in files:
         if not path.is_file():
             fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
     auto = period.strip().lower() == AUTO_PERIOD
-    with _open(db) as store:
+    if not auto:
+        try:
+            period = parse_period(period)  # before the database is created
+        except KodevaktError as exc:
+            fail(str(exc), code=2)
+    with open_store(db, Access.CREATE) as store:
         try:
             results = (
-                store.import_by_tertial(files) if auto else [store.import_files(files, period)]
+                store.import_by_tertial(files, encoding=encoding)
+                if auto
+                else [store.import_files(files, period, encoding=encoding)]
             )
         except KodevaktError as exc:
             fail(str(exc), code=2)
@@ -93,7 +100,7 @@ def import_(
 
 def _report_result(result: ImportResult, *, named: bool) -> bool:
     """Print one period's files and pattern run; whether anything failed."""
-    prefix = f"{result.period}: " if named and result.period != AUTO_PERIOD else ""
+    prefix = f"{console_text(result.period)}: " if named and result.period != AUTO_PERIOD else ""
     for file in result.files:
         _report_file(file, prefix)
     if len(result.files) > 1:
@@ -105,28 +112,36 @@ def _report_result(result: ImportResult, *, named: bool) -> bool:
     patterns = result.patterns
     if patterns is not None and patterns.error is not None:
         err.print(
-            f"[bold red]Feil:[/] mønsterreglene (M01–M07) for {result.period} kunne ikke "
-            f"kjøres: {patterns.error} (episodene og funnene fra filene er lagret)"
+            f"[bold red]Feil:[/] mønsterreglene (M01–M07) for {console_text(result.period)} "
+            f"kunne ikke kjøres: {console_text(patterns.error)} (episodene og funnene fra "
+            "filene er lagret)"
         )
     elif patterns is not None:
         err.print(
-            f"Mønsterregler (M01–M07) for hele {result.period}: {patterns.findings_new} nye, "
+            f"Mønsterregler (M01–M07) for hele {console_text(result.period)}: "
+            f"{patterns.findings_new} nye, "
             f"{patterns.findings_reopened} gjenåpnet, {patterns.findings_fixed} rettet."
         )
     return bool(result.failed) or (patterns is not None and patterns.error is not None)
 
 
 def _report_file(file: FileImport, prefix: str = "") -> None:
+    """`prefix` is markup-safe already; everything from the file is escaped here."""
+    name = console_text(file.file)
+    for notice in file.notices:  # the reader's, naming the file
+        err.print(f"[yellow]Advarsel:[/] {prefix}{console_text(notice)}")
     if file.error is not None:
-        err.print(f"[bold red]Feil:[/] {prefix}{file.file}: {file.error} (ingenting lagret)")
+        err.print(
+            f"[bold red]Feil:[/] {prefix}{name}: {console_text(file.error)} (ingenting lagret)"
+        )
         return
     for rejected in file.rejections:
-        err.print(f"[red]Avvist:[/] {rejected.describe()}")
+        err.print(f"[red]Avvist:[/] {console_text(rejected.describe())}")
     if file.rejected > len(file.rejections):
         err.print(f"… og {file.rejected - len(file.rejections)} avviste poster til")
     repeats = f", {file.duplicates} gjentatte id-er" if file.duplicates else ""
     err.print(
-        f"{prefix}{file.file}: lest {file.read} poster, {file.rejected} avvist{repeats}. "
+        f"{prefix}{name}: lest {file.read} poster, {file.rejected} avvist{repeats}. "
         f"Episoder: {file.episodes_new} nye, {file.episodes_changed} endret, "
         f"{file.episodes_unchanged} uendret. Funn: {file.findings_new} nye, "
         f"{file.findings_reopened} gjenåpnet, {file.findings_fixed} rettet."
@@ -152,8 +167,11 @@ def findings(
     output: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """List lagrede funn med status (åpen, rettet, godtatt) og nøkkel."""
-    with _open(db) as store:
+    """List lagrede funn med status (åpen, rettet, godtatt) og nøkkel.
+
+    Avslutningskode 0: listet; 2: databasen kunne ikke leses eller listen kunne ikke skrives.
+    """
+    with open_store(db, Access.READ) as store:
         try:
             found = store.findings(
                 period,
@@ -164,10 +182,11 @@ def findings(
                 episode_id=episode,
                 severity=min_severity,
             )
-            if output is RecordFormat.TABLE:
-                _table(found)
-            else:
-                _machine(found, output)
+            with writing("funnene"):
+                if output is RecordFormat.TABLE:
+                    _table(found)
+                else:
+                    _machine(found, output)
         except KodevaktError as exc:
             fail(str(exc), code=2)
 
@@ -196,14 +215,17 @@ def _table(found: Iterator[StoredFinding]) -> None:
             place = here
             unit = " ".join(p for p in (item.institution, item.department) if p)
             name = item.episode_id or f"enhetsfunn, {len(item.episodes)} episoder"
-            out.print(f"\n[bold]{name}[/]  [dim]{item.period} {unit}[/]")
+            where = console_text(f"{item.period} {unit}")
+            out.print(f"\n[bold]{console_text(name)}[/]  [dim]{where}[/]")
         status = f"[{_STATUS_STYLE[item.status]}]{item.status.norwegian:<7}[/]"
         severity = f"[{_STYLE[item.severity]}]{item.severity.norwegian:<8}[/]"
-        out.print(f"  {item.key}  {status} {severity} {item.rule}  {item.message}")
+        what = console_text(f"{item.rule}  {item.message}")
+        out.print(f"  {console_text(item.key)}  {status} {severity} {what}")
         if item.status is not FindingStatus.OPEN:
             who = item.by or "automatisk"
             note = f": {item.comment}" if item.comment else ""
-            out.print(f"                    [dim]{who}, {item.changed_at:%Y-%m-%d %H:%M}{note}[/]")
+            when = console_text(f"{who}, {item.changed_at:%Y-%m-%d %H:%M}{note}")
+            out.print(f"                    [dim]{when}[/]")
     if not rows:
         out.print("Ingen funn.")
         return
@@ -219,13 +241,9 @@ def _machine(found: Iterator[StoredFinding], output: RecordFormat) -> None:
         for item in found:
             sys.stdout.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
     elif output is RecordFormat.JSON:
-        sys.stdout.write("[")
-        for i, item in enumerate(found):
-            sys.stdout.write(",\n  " if i else "\n  ")
-            sys.stdout.write(json.dumps(item.to_dict(), ensure_ascii=False))
-        sys.stdout.write("\n]\n")
+        write_json_records((item.to_dict() for item in found), sys.stdout)
     else:
-        writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
+        writer = SafeCsvWriter(sys.stdout)
         columns: list[str] | None = None
         for item in found:
             row = item.to_dict()
@@ -235,7 +253,7 @@ def _machine(found: Iterator[StoredFinding], output: RecordFormat) -> None:
             if columns is None:
                 columns = list(row)
                 writer.writerow(columns)
-            writer.writerow(["" if row[c] is None else row[c] for c in columns])
+            writer.writerow(row[c] for c in columns)
 
 
 KeyArgument = Annotated[str, typer.Argument(help="Funnets nøkkel (eller de første minst 6 tegn)")]
@@ -246,7 +264,7 @@ def show(key: KeyArgument, db: DbOption = None) -> None:
 
     Et funn om en enhets kodepraksis (M04, M05, M07) viser episodene bak det.
     """
-    with _open(db) as store:
+    with open_store(db, Access.READ) as store:
         try:
             item = store.finding(key)
             events = store.finding_events(item.key)
@@ -257,39 +275,47 @@ def show(key: KeyArgument, db: DbOption = None) -> None:
             )
         except KodevaktError as exc:
             fail(str(exc))
-    _print_finding(item)
-    if item.episodes:
-        out.print(f"Episodene bak funnet ({len(item.episodes)}):")
-        for start in range(0, len(item.episodes), EPISODES_PER_LINE):
-            out.print("  " + ", ".join(item.episodes[start : start + EPISODES_PER_LINE]))
-    if events:
-        out.print("Statusendringer:")
-    for event in events:
-        who = event.by or "automatisk (innlesing)"
-        note = f": {event.comment}" if event.comment else ""
-        out.print(
-            f"  {event.at:%Y-%m-%d %H:%M}  {event.from_status.norwegian} → "
-            f"{event.to_status.norwegian}  {who}{note}"
-        )
-    if history:
-        out.print("Endringer i episoden:")
-    for change in history:
-        fields = ", ".join(change.changes)
-        out.print(
-            f"  {change.changed_at:%Y-%m-%d %H:%M}  episoden endret (v{change.version}): {fields}"
-        )
+    with writing("funnet"):
+        _print_finding(item)
+        if item.episodes:
+            _line(f"Episodene bak funnet ({len(item.episodes)}):")
+            for start in range(0, len(item.episodes), EPISODES_PER_LINE):
+                _line("  " + ", ".join(item.episodes[start : start + EPISODES_PER_LINE]))
+        if events:
+            _line("Statusendringer:")
+        for event in events:
+            who = event.by or "automatisk (innlesing)"
+            note = f": {event.comment}" if event.comment else ""
+            _line(
+                f"  {event.at:%Y-%m-%d %H:%M}  {event.from_status.norwegian} → "
+                f"{event.to_status.norwegian}  {who}{note}"
+            )
+        if history:
+            _line("Endringer i episoden:")
+        for change in history:
+            fields = ", ".join(change.changes)
+            _line(
+                f"  {change.changed_at:%Y-%m-%d %H:%M}  episoden endret (v{change.version}): "
+                f"{fields}"
+            )
+
+
+def _line(text: str) -> None:
+    """A line of plain text: ids, comments and names from the data are never markup."""
+    out.print(console_text(text))
 
 
 def _print_finding(item: StoredFinding) -> None:
     unit = " ".join(p for p in (item.institution, item.department) if p)
-    out.print(f"[bold]{item.key}[/]  {item.status.norwegian}  {item.period} {unit}")
-    where = f"{len(item.episodes)} episoder" if item.episodes else item.episode_id
-    out.print(f"  {where}  {item.severity.norwegian} {item.rule}  {item.message}")
+    where = console_text(f"  {item.status.norwegian}  {item.period} {unit}")
+    out.print(f"[bold]{console_text(item.key)}[/]{where}")
+    episodes = f"{len(item.episodes)} episoder" if item.episodes else item.episode_id
+    _line(f"  {episodes}  {item.severity.norwegian} {item.rule}  {item.message}")
     if item.suggestion:
-        out.print(f"  → {item.suggestion}")
-    out.print(f"  [dim]{item.source}[/]")
+        _line(f"  → {item.suggestion}")
+    out.print(f"  [dim]{console_text(item.source)}[/]")
     if item.comment or item.by:
-        out.print(f"  {item.by or 'automatisk'}: {item.comment or ''}")
+        _line(f"  {item.by or 'automatisk'}: {item.comment or ''}")
 
 
 def accept(
@@ -315,9 +341,10 @@ def reopen(
 def _set(
     key: str, status: FindingStatus, comment: str | None, by: str | None, db: str | None
 ) -> None:
-    with _open(db) as store:
+    with open_store(db, Access.WRITE) as store:
         try:
             item = store.set_status(key, status, comment, by)
         except KodevaktError as exc:
             fail(str(exc))
-    _print_finding(item)
+    with writing("funnet"):
+        _print_finding(item)

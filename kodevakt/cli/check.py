@@ -6,24 +6,33 @@ import sys
 from collections.abc import Iterator
 from datetime import date as Date
 from datetime import timedelta
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from kodevakt.cli.common import RecordFormat, err, fail, out
+from kodevakt.cells import console_text
+from kodevakt.cli.common import (
+    EncodingOption,
+    RecordFormat,
+    err,
+    fail,
+    out,
+)
+from kodevakt.cli.inputs import check_paths, print_read_problems, read_input, write_result
 from kodevakt.codes.loading import default_codebase
 from kodevakt.episodes.interchange import episode_from_dict
 from kodevakt.episodes.model import Episode, Source
 from kodevakt.episodes.notation import parse_conditions, parse_procedures
-from kodevakt.episodes.reading import ReadStats, read_episodes
+from kodevakt.episodes.reading import ReadStats
 from kodevakt.episodes.records import Rejected
 from kodevakt.errors import KodevaktError
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.rules.output import Summary, write_csv, write_json_array, write_json_lines
 from kodevakt.rules.registry import select
+
+UNSPECIFIED_SEX = "9"  # NPR's code for a sex that is not specified
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +62,14 @@ def check(
     procedures: Annotated[
         str | None, typer.Option("--procedures", "-p", help="Prosedyrer: 'JKA20+ZXD10@2025-03-02'")
     ] = None,
-    sex: Annotated[str, typer.Option("--sex", help="Kjønn for --conditions: M eller K")] = "K",
+    sex: Annotated[
+        str | None,
+        typer.Option(
+            "--sex",
+            help="Kjønn for --conditions: M eller K. Uten --sex er kjønnet ukjent, og "
+            "kjønnsreglene (T07, P08) kontrolleres ikke.",
+        ),
+    ] = None,
     age: Annotated[int | None, typer.Option("--age", help="Alder i år for --conditions")] = None,
     care_level: Annotated[
         str,
@@ -62,10 +78,13 @@ def check(
     date: Annotated[
         str | None, typer.Option("--date", help="Dato for --conditions (ÅÅÅÅ-MM-DD)")
     ] = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """Kontroller kodede episoder mot de nasjonale kodereglene som gjaldt på episodens dato.
 
-    Avslutningskode 0: ingen feil; 1: feil funnet; 2: inndata kunne ikke leses.
+    Avslutningskode 0: ingen feil; 1: feil funnet; 2: inndata kunne ikke leses eller
+    resultatet kunne ikke skrives (da er utdataene ufullstendige; en JSON-liste er likevel
+    lukket).
     """
     try:
         base = default_codebase()
@@ -83,18 +102,11 @@ def check(
         paths = files or []
         if not paths:
             fail("oppgi minst én fil (eller - for standard inn), eller --conditions", code=2)
-        for path in paths:
-            if path != "-" and not Path(path).is_file():
-                fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
-        episodes = read_episodes(paths, stats)
+        check_paths(paths, encoding)
+        episodes = read_input(paths, stats, encoding)
     summary = Summary()
     findings = _counted(checker.check(_progress(episodes)), summary)
-    try:
-        _write(findings, output)
-    except KodevaktError as exc:
-        fail(str(exc), code=2)
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"inndata kunne ikke leses: {exc}", code=2)
+    write_result(lambda: _write(findings, output), "Kontrollen")
     _report(stats, summary)
     raise typer.Exit(1 if summary.count(Severity.ERROR) else 0)
 
@@ -106,13 +118,15 @@ def _split(value: str) -> list[str]:
 def _episode_from_options(
     conditions: str | None,
     procedures: str | None,
-    sex: str,
+    sex: str | None,
     age: int | None,
     care_level: str,
     date: str | None,
 ) -> Episode:
     # --date is the discharge date; an inpatient stay gets one night so that the episode's
-    # dates fit its care level (rule E04 judges real stays, not this shorthand).
+    # dates fit its care level (rule E04 judges real stays, not this shorthand). Without
+    # --sex the sex is NPR's 9, "not specified": no sex rule fires on a guessed sex, and E03
+    # accepts it as an answer.
     try:
         discharge = Date.fromisoformat(date) if date else Date.today()
     except ValueError:
@@ -125,7 +139,7 @@ def _episode_from_options(
         fail(f"--procedures: {exc}", code=2)
     obj = {
         "id": "kommandolinje",
-        "patient": {"sex": sex, "age": age if age is not None else 50},
+        "patient": {"sex": sex or UNSPECIFIED_SEX, "age": age if age is not None else 50},
         "care_level": care_level,
         "admission": admission.isoformat(),
         "discharge": discharge.isoformat(),
@@ -186,23 +200,21 @@ def _write_table(findings: Iterator[Finding]) -> None:
         rows += 1
         if finding.episode_id != current:
             current = finding.episode_id
-            out.print(f"\n[bold]{current}[/]")
+            out.print(f"\n[bold]{console_text(current)}[/]")
         severity = f"[{_STYLE[finding.severity]}]{finding.severity.norwegian:<8}[/]"
-        where = f" [dim]({finding.location})[/]" if finding.location else ""
-        out.print(f"  {severity} {finding.rule}  {finding.message}{where}")
-        tail = f"[dim]{finding.source}[/]"
+        where = f" [dim]({console_text(finding.location)})[/]" if finding.location else ""
+        message = console_text(finding.message)
+        out.print(f"  {severity} {console_text(finding.rule)}  {message}{where}")
+        tail = f"[dim]{console_text(finding.source)}[/]"
         if finding.suggestion:
-            tail = f"→ {finding.suggestion}  {tail}"
+            tail = f"→ {console_text(finding.suggestion)}  {tail}"
         out.print(f"                 {tail}")
     if not rows:
         out.print("Ingen funn.")
 
 
 def _report(stats: ReadStats, summary: Summary) -> None:
-    for rejected in stats.rejected[:20]:
-        err.print(f"[red]Avvist:[/] {rejected.describe()}")
-    if len(stats.rejected) > 20:
-        err.print(f"… og {len(stats.rejected) - 20} avviste poster til")
+    print_read_problems(stats)
     err.print(
         f"Lest {stats.read} poster: {stats.accepted} kontrollert, {len(stats.rejected)} avvist. "
         f"Funn: {summary.count(Severity.ERROR)} feil, {summary.count(Severity.WARNING)} "

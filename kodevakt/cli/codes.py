@@ -8,7 +8,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from kodevakt.cli.common import OutputFormat, err, fail, out, parse_day, write_json
+from kodevakt.cells import console_text
+from kodevakt.cli.common import (
+    OutputFormat,
+    err,
+    fail,
+    out,
+    parse_day,
+    write_json,
+    writing,
+)
 from kodevakt.codes.codebase import Status
 from kodevakt.codes.describe import describe
 from kodevakt.codes.loading import default_codebase
@@ -41,83 +50,90 @@ def code(
         base = default_codebase()
     except KodevaktError as exc:
         fail(str(exc), code=2)
-    info = describe(base, value, at)
-    status = Status(info["status"])
-    if status not in FOUND and status not in KNOWN_SHAPE:
+    with writing("svaret"):
+        info = describe(base, value, at)
+        status = Status(info["status"])
+        if status not in FOUND and status not in KNOWN_SHAPE:
+            if output is OutputFormat.JSON:
+                write_json(json.dumps(info, ensure_ascii=False, indent=2))
+            fail(f"«{value.strip()}» er ikke en kjent kode ({info['status_text']}).")
+        if list_children:
+            children = [
+                {"code": c.code, "text": c.display_text, "reportable": c.reportable}
+                for c in base.children(info["code"], at)
+            ]
+            if output is OutputFormat.JSON:
+                write_json(json.dumps(children, ensure_ascii=False, indent=2))
+            else:
+                _print_children(info, children)
+            return
         if output is OutputFormat.JSON:
             write_json(json.dumps(info, ensure_ascii=False, indent=2))
-        fail(f"«{value.strip()}» er ikke en kjent kode ({info['status_text']}).")
-    if list_children:
-        children = [
-            {"code": c.code, "text": c.display_text, "reportable": c.reportable}
-            for c in base.children(info["code"], at)
-        ]
-        if output is OutputFormat.JSON:
-            write_json(json.dumps(children, ensure_ascii=False, indent=2))
         else:
-            _print_children(info, children)
-        return
-    if output is OutputFormat.JSON:
-        write_json(json.dumps(info, ensure_ascii=False, indent=2))
-    else:
-        _print_code(info)
+            _print_code(info)
 
 
 def _print_code(info: dict[str, Any]) -> None:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Kode", info["code"])
+    _add(table, "Kode", info["code"])
     if info.get("text"):
-        table.add_row("Tekst", info["text"])
+        _add(table, "Tekst", info["text"])
     if info.get("full_text") and info["full_text"] != info.get("text"):
-        table.add_row("Full tekst", info["full_text"])
+        _add(table, "Full tekst", info["full_text"])
     if info.get("text_en"):
-        table.add_row("WHO (engelsk)", info["text_en"])
-    table.add_row("Kodeverk", info["system"] or "ukjent")
-    table.add_row("Status", info["status_text"])
+        _add(table, "WHO (engelsk)", info["text_en"])
+    _add(table, "Kodeverk", info["system"] or "ukjent")
+    _add(table, "Status", info["status_text"])
     if info.get("level"):
-        table.add_row("Nivå", info["level"])
+        _add(table, "Nivå", info["level"])
     for parent in info.get("parents", []):
-        table.add_row(f"  {parent['level']}", f"{parent['code']}  {parent['text']}")
+        _add(table, f"  {parent['level']}", f"{parent['code']}  {parent['text']}")
     validity = _span(info.get("valid_from"), info.get("valid_to"))
     if validity:
-        table.add_row("Gyldig", validity)
+        _add(table, "Gyldig", validity)
     npr = _span(info.get("npr_from"), info.get("npr_to"))
     if npr:
-        table.add_row("NPR-gyldig", npr)
+        _add(table, "NPR-gyldig", npr)
     if info.get("flags"):
-        table.add_row("Flagg", ", ".join(info["flags"]))
+        _add(table, "Flagg", ", ".join(info["flags"]))
     for note in info.get("notes", []):
-        table.add_row("Merknad", note)
+        _add(table, "Merknad", note)
     structure = info.get("structure")
     if structure:
-        table.add_row("Kapittel", f"{structure['chapter']} {structure['chapter_name'] or ''}")
+        _add(table, "Kapittel", f"{structure['chapter']} {structure['chapter_name'] or ''}")
         if structure.get("access"):
-            table.add_row("Tilgang", structure["access"])
+            _add(table, "Tilgang", structure["access"])
         if structure.get("modality"):
-            table.add_row("Modalitet", structure["modality"])
+            _add(table, "Modalitet", structure["modality"])
         if structure.get("additional"):
-            table.add_row("Type", "tilleggskode")
+            _add(table, "Type", "tilleggskode")
     if info["normalised"]:
-        table.add_row("Normalisert", "; ".join(info["normalised"]))
+        _add(table, "Normalisert", "; ".join(info["normalised"]))
     if info.get("children"):
-        table.add_row("Underkoder", f"{info['children']} (vis med --list)")
-    table.add_row("Kilde", info["release"] or "ingen kodeliste")
+        _add(table, "Underkoder", f"{info['children']} (vis med --list)")
+    _add(table, "Kilde", info["release"] or "ingen kodeliste")
     out.print(table)
 
 
 def _print_children(info: dict[str, Any], children: list[dict[str, Any]]) -> None:
     if not children:
-        out.print(f"{info['code']} har ingen underordnede koder.")
+        out.print(f"{console_text(info['code'])} har ingen underordnede koder.")
         return
-    table = Table(title=f"Under {info['code']} {info.get('text') or info.get('text_en') or ''}")
+    title = f"Under {info['code']} {info.get('text') or info.get('text_en') or ''}"
+    table = Table(title=console_text(title))
     table.add_column("Kode", style="bold")
     table.add_column("Tekst")
     table.add_column("Rapporteres", justify="center")
     for child in children:
-        table.add_row(child["code"], child["text"], "ja" if child["reportable"] else "nei")
+        _add(table, child["code"], child["text"], "ja" if child["reportable"] else "nei")
     out.print(table)
+
+
+def _add(table: Table, *cells: str) -> None:
+    """A row of values from the code lists, which may come from the user's own files."""
+    table.add_row(*(console_text(cell) for cell in cells))
 
 
 def _span(start: str | None, end: str | None) -> str:
@@ -141,12 +157,14 @@ def status() -> None:
     for release in base.releases:
         code_list = base.code_list(release.family, release.year)
         count = len(code_list) if code_list else 0
-        table.add_row(
+        _add(
+            table,
             release.family.value,
             str(release.year),
             str(count),
             release.source,
             "ja" if release.complete else "nei (utvalg)",
         )
-    out.print(table)
+    with writing("svaret"):
+        out.print(table)
     err.print("Offisielle lister lastes med miljøvariabelen KODEVAKT_CODE_FILES.")

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
+from kodevakt.cells import SafeCsvWriter, console_text
 from kodevakt.cli.common import (
     DefinitionsOption,
+    EncodingOption,
     FilesArgument,
     RecordFormat,
     WeightsOption,
@@ -25,12 +23,21 @@ from kodevakt.cli.common import (
     fail,
     out,
 )
-from kodevakt.drg import Definitions, DrgResult, load_definitions
+from kodevakt.cli.inputs import (
+    check_paths,
+    print_read_problems,
+    read_input,
+    reading,
+    write_result,
+)
+from kodevakt.drg import Definitions, DrgInput, DrgResult, load_definitions
 from kodevakt.drg.input import episode_input
 from kodevakt.drg.strings import read_drg_strings
 from kodevakt.drg.weights import Weights, load_weights
-from kodevakt.episodes.reading import ReadStats, read_episodes
-from kodevakt.errors import CodeListError, KodevaktError
+from kodevakt.drg.years import NotCovered, TableYears
+from kodevakt.episodes.model import Episode
+from kodevakt.episodes.reading import ReadStats
+from kodevakt.errors import KodevaktError
 
 CSV_COLUMNS = (
     "episode_id",
@@ -49,7 +56,7 @@ CSV_COLUMNS = (
 
 @dataclass(frozen=True, slots=True)
 class Failed:
-    """An episode that could not be grouped (no tables for its year)."""
+    """An episode that could not be grouped (no tables for its year, or no date)."""
 
     episode_id: str | None
     line: int | None
@@ -62,16 +69,23 @@ class Failed:
 Outcome = DrgResult | Failed
 
 
+YearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        help="Grupper med tabellene for dette året (ellers episodens utskrivningsår); "
+        "året må finnes blant tabellene, eller navngi året for en fil uten år i navnet.",
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
     app.command("drg")(drg)
 
 
 def drg(
     files: FilesArgument = None,
-    year: Annotated[
-        int | None,
-        typer.Option("--year", help="Bruk tabellene for dette året (ellers utskrivningsåret)."),
-    ] = None,
+    year: YearOption = None,
     definitions: DefinitionsOption = None,
     output: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TABLE,
     drg_strings: Annotated[
@@ -80,16 +94,18 @@ def drg(
     ] = None,
     weights: WeightsOption = None,
     weights_year: WeightsYearOption = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """DRG-grupper episoder (NordDRG) med de offisielle definisjonstabellene.
 
     Viser DRG, MDC, kirurgisk/medisinsk, med/uten komplikasjon, returkode og logikkraden
     som ga gruppen (hvorfor), og med --weights DRG-vekten. Avslutningskode 0: alt gruppert;
-    1: noen episoder manglet tabeller for sitt år; 2: inndata, tabeller eller vekter kunne
-    ikke leses.
+    1: noen episoder manglet tabeller for sitt år (eller dato); 2: inndata, tabeller eller
+    vekter kunne ikke leses, eller resultatet kunne ikke skrives.
     """
     try:
         loaded = load_definitions(definitions, year=year)
+        years = TableYears(loaded.years, year)
         weight_tables = load_weights(weights, year=weights_year)
     except KodevaktError as exc:
         fail(str(exc), code=2)
@@ -97,68 +113,73 @@ def drg(
     if drg_strings is not None:
         if files:
             fail("bruk enten episodefiler eller --drg-strings, ikke begge", code=2)
-        outcomes = _from_strings(drg_strings, loaded, year)
+        check_paths([drg_strings], encoding)
+        outcomes = _from_strings(drg_strings, loaded, year, encoding)
     else:
         paths = files or []
         if not paths:
             fail("oppgi minst én episodefil (- for standard inn) eller --drg-strings", code=2)
-        for path in paths:
-            if path != "-" and not Path(path).is_file():
-                fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
-        outcomes = _from_episodes(paths, loaded, year, stats)
+        check_paths(paths, encoding)
+        episodes = read_input(paths, stats, encoding)
+        outcomes = _from_episodes(episodes, loaded, years)
     counts = _Counts()
-    try:
-        _write(counts.counted(outcomes), output, sys.stdout, weight_tables)
-    except KodevaktError as exc:
-        fail(str(exc), code=2)
-    except BrokenPipeError:
-        sys.stderr.close()  # the reader stopped (| head): nothing more to say
-        raise typer.Exit(0) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"inndata kunne ikke leses: {exc}", code=2)
-    for rejected in stats.rejected[:20]:
-        err.print(f"[red]Avvist:[/] {rejected.describe()}")
+    write_result(
+        lambda: _write(counts.counted(outcomes), output, sys.stdout, weight_tables),
+        "DRG-grupperingen",
+    )
+    print_read_problems(stats)
+    print_notice(years)
     err.print(counts.summary(len(stats.rejected)))
     raise typer.Exit(1 if counts.failed else 0)
 
 
-def _from_strings(path: str, loaded: Definitions, year: int | None) -> Iterator[Outcome]:
+def print_notice(years: TableYears) -> None:
+    """Once per run: why stays were not grouped, and how to choose the tables' year."""
+    notice = years.notice()
+    if notice is not None:
+        err.print(f"[yellow]Merk:[/] {console_text(notice)}")
+
+
+def not_grouped(failed: dict[str, list[str]], *, shown: int = 10) -> Iterator[str]:
+    """One line per reason: the reason, how many, and the first `shown` of them (as markup)."""
+    for message, who in failed.items():
+        names = ", ".join(console_text(name) for name in who[:shown])
+        more = f" og {len(who) - shown} til" if len(who) > shown else ""
+        count = "1 episode" if len(who) == 1 else f"{len(who)} episoder"
+        yield f"{console_text(message)} – {count}: {names}{more}"
+
+
+def _from_strings(
+    path: str, loaded: Definitions, year: int | None, encoding: str | None
+) -> Iterator[Outcome]:
     chosen = year if year is not None else loaded.only_year()
     if chosen is None:
         fail("flere års tabeller er lastet; oppgi året DRG-strengene gjelder (--year)", code=2)
     tables = loaded.tables(chosen)
-    name = "<stdin>" if path == "-" else path
-    try:
-        stream: AbstractContextManager[TextIO] = (
-            nullcontext(sys.stdin) if path == "-" else open(path, encoding="utf-8-sig")  # noqa: SIM115 (closed by the with below)
-        )
-    except OSError:
-        fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
-    with stream as lines:
-        for line, case in read_drg_strings(lines, file=name):
-            result = tables.group(case)
-            yield replace(result, line=line)
+    for line, case in _strings(path, encoding):
+        yield replace(tables.group(case), line=line)
+
+
+def _strings(path: str, encoding: str | None) -> Iterator[tuple[int, DrgInput]]:
+    with reading(path, encoding):
+        if path == "-":
+            yield from read_drg_strings(sys.stdin, file="<stdin>")
+            return
+        with open(path, encoding=encoding or "utf-8-sig") as lines:
+            yield from read_drg_strings(lines, file=path)
 
 
 def _from_episodes(
-    paths: list[str], loaded: Definitions, year: int | None, stats: ReadStats
+    episodes: Iterable[Episode], loaded: Definitions, years: TableYears
 ) -> Iterator[Outcome]:
-    for episode in read_episodes(paths, stats):
-        chosen = year
-        if chosen is None:
-            chosen = episode.rule_date.year if episode.rule_date else loaded.only_year()
+    for episode in episodes:
         line = episode.source.line if episode.source else None
-        if chosen is None:
-            yield Failed(episode.id, line, "episoden har ingen dato; oppgi --year")
-            continue
         try:
-            tables = loaded.tables(chosen)
-        except CodeListError as exc:
-            if exc.file is not None:
-                raise
+            chosen = years.choose(episode.rule_date)
+        except NotCovered as exc:
             yield Failed(episode.id, line, exc.message)
             continue
-        result = tables.group(episode_input(episode, year=chosen))
+        result = loaded.tables(chosen).group(episode_input(episode, year=chosen))
         yield replace(result, episode_id=episode.id, line=line)
 
 
@@ -215,26 +236,24 @@ def _write(
         stream.write("\n]\n" if not first else "]\n")
     elif output is RecordFormat.CSV:
         columns = CSV_COLUMNS if weights is None else (*CSV_COLUMNS[:4], "weight", *CSV_COLUMNS[4:])
-        writer = csv.writer(stream, delimiter=";", lineterminator="\n")
+        writer = SafeCsvWriter(stream)
         writer.writerow(columns)
         for outcome in outcomes:
             row = _row(outcome, weights)
             row["why"] = " | ".join(row.get("why") or [])
-            writer.writerow([_csv_value(row.get(column)) for column in columns])
+            writer.writerow([_yes_no(row.get(column)) for column in columns])
     else:
         _write_table(outcomes, weights)
 
 
-def _csv_value(value: object) -> object:
-    if value is None:
-        return ""
+def _yes_no(value: object) -> object:
     if isinstance(value, bool):
         return "ja" if value else "nei"
     return value
 
 
 def _write_table(outcomes: Iterable[Outcome], weights: Weights | None = None) -> None:
-    """A table of the groupings, then each one's reasons (the fired row's conditions)."""
+    """A table of the groupings and each one's reasons; stays not grouped, by reason, after."""
     table = Table(show_lines=False)
     columns = ["Episode", "År", "DRG", "MDC", "Type", "Kompl.", "Retur", "Regel"]
     if weights is not None:
@@ -242,41 +261,45 @@ def _write_table(outcomes: Iterable[Outcome], weights: Weights | None = None) ->
     for column in columns:
         table.add_column(column, overflow="fold")
     reasons: list[str] = []
+    failed: dict[str, list[str]] = {}
     for outcome in outcomes:
-        who = escape(outcome.episode_id or (f"linje {outcome.line}" if outcome.line else ""))
+        name = outcome.episode_id or (f"linje {outcome.line}" if outcome.line else "")
         if isinstance(outcome, Failed):
-            table.add_row(who, *[""] * (len(columns) - 1))
-            reasons.append(f"[bold]{who}[/]: [red]{escape(outcome.message)}[/]")
+            failed.setdefault(outcome.message, []).append(name)
             continue
+        who = console_text(name)
         weight = weights.weight(outcome.drg, outcome.year) if weights is not None else None
         shown_weight = [] if weights is None else [_weight_text(weight)]
+        return_code = console_text(outcome.return_code)
         table.add_row(
             who,
             str(outcome.year),
-            outcome.drg,
+            console_text(outcome.drg),
             *shown_weight,
-            outcome.mdc,
+            console_text(outcome.mdc),
             _SURGICAL[outcome.surgical],
             _COMPLICATION[outcome.complication],
-            outcome.return_code
-            if outcome.return_code == "0"
-            else f"[yellow]{outcome.return_code}[/]",
-            outcome.logic_row,
+            return_code if outcome.return_code == "0" else f"[yellow]{return_code}[/]",
+            console_text(outcome.logic_row),
         )
         notes = list(outcome.why[1:])
         if outcome.return_code != "0":
             notes.append(f"returkode {outcome.return_code}: {outcome.return_text}")
         reasons.append(
-            f"[bold]{who}[/] (DRG {outcome.drg}, regel {outcome.logic_row}): "
-            + escape("; ".join(notes))
+            f"[bold]{who}[/] (DRG {console_text(outcome.drg)}, regel "
+            f"{console_text(outcome.logic_row)}): {console_text('; '.join(notes))}"
         )
-    if not reasons:
+    if reasons:
+        out.print(table)
+        out.print("Hvorfor:")
+        for reason in reasons:
+            out.print(f"  {reason}")
+    if failed:
+        out.print("Ikke gruppert:" if reasons else "Ingen episoder ble gruppert:")
+        for line in not_grouped(failed):
+            out.print(f"  [red]{line}[/]")
+    if not reasons and not failed:
         out.print("Ingen episoder.")
-        return
-    out.print(table)
-    out.print("Hvorfor:")
-    for reason in reasons:
-        out.print(f"  {reason}")
 
 
 def _weight_text(weight: float | None) -> str:

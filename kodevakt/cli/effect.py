@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
+from kodevakt.cells import SafeCsvWriter, console_text
 from kodevakt.cli.common import (
     DefinitionsOption,
+    EncodingOption,
     FilesArgument,
     RecordFormat,
     WeightsOption,
@@ -24,13 +23,16 @@ from kodevakt.cli.common import (
     fail,
     out,
 )
+from kodevakt.cli.drg import YearOption, not_grouped, print_notice
+from kodevakt.cli.inputs import check_paths, print_read_problems, read_input, write_result
 from kodevakt.codes.loading import default_codebase
 from kodevakt.drg import Definitions, load_definitions
 from kodevakt.drg.effect import FIX, Effect, episode_effects
 from kodevakt.drg.weights import Weights, load_weights
+from kodevakt.drg.years import NotCovered, TableYears
 from kodevakt.episodes.model import Episode
-from kodevakt.episodes.reading import ReadStats, read_episodes
-from kodevakt.errors import CodeListError, KodevaktError
+from kodevakt.episodes.reading import ReadStats
+from kodevakt.errors import KodevaktError
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Fix
 from kodevakt.rules.registry import select
@@ -63,6 +65,7 @@ def register(app: typer.Typer) -> None:
 
 def effect(
     files: FilesArgument = None,
+    year: YearOption = None,
     definitions: DefinitionsOption = None,
     weights: WeightsOption = None,
     weights_year: WeightsYearOption = None,
@@ -77,19 +80,20 @@ def effect(
         str, typer.Option("--select", help="Regler å ta med, som prefikser: T,P")
     ] = "",
     ignore: Annotated[str, typer.Option("--ignore", help="Regler å utelate: T13,K06")] = "",
+    encoding: EncodingOption = None,
 ) -> None:
     """Vis hva kodefeil koster: DRG og vekt før og etter hver rettelse reglene foreslår.
 
-    Hvert funn med en maskinlesbar rettelse grupperes med tabellene for episodens år, før og
-    etter rettelsen. For tilstandsgrupper med flere diagnosekoder (f.eks. J12.8+U07.1) vises
-    også hva tabellene gjør med paret, mot første kode alene, når det gir ulik DRG.
-    Avslutningskode 0: alt gruppert; 1: noen episoder manglet tabeller for sitt år eller
-    dato; 2: inndata, tabeller eller vekter kunne ikke leses, eller ingen tabeller er oppgitt.
+    Hvert funn med en maskinlesbar rettelse grupperes med tabellene for episodens år (eller
+    --year), før og etter rettelsen. For tilstandsgrupper med flere diagnosekoder (f.eks.
+    J12.8+U07.1) vises også hva tabellene gjør med paret, mot første kode alene, når det gir
+    ulik DRG. Avslutningskode 0: alt gruppert; 1: noen episoder manglet tabeller for sitt år
+    eller dato; 2: inndata, tabeller eller vekter kunne ikke leses, ingen tabeller er oppgitt,
+    eller resultatet kunne ikke skrives.
     """
     try:
-        loaded = load_definitions(definitions)
-        if not loaded.years:
-            raise CodeListError("fant ingen DRG-definisjonstabeller")
+        loaded = load_definitions(definitions, year=year)
+        years = TableYears(loaded.years, year)
         weight_tables = load_weights(weights, year=weights_year)
     except KodevaktError as exc:
         fail(str(exc), code=2)
@@ -98,9 +102,7 @@ def effect(
     paths = files or []
     if not paths:
         fail("oppgi minst én episodefil (- for standard inn)", code=2)
-    for path in paths:
-        if path != "-" and not Path(path).is_file():
-            fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
+    check_paths(paths, encoding)
     try:
         base = default_codebase()
     except KodevaktError as exc:
@@ -108,22 +110,20 @@ def effect(
     checker = Checker(base, select(_split(select_), _split(ignore)))
     stats = ReadStats()
     run = _Run(weight_tables)
-    rows = run.effects(read_episodes(paths, stats), checker, loaded, changed_only=changed_only)
-    try:
-        _write(rows, output, sys.stdout, weighted=weight_tables is not None)
-    except KodevaktError as exc:
-        fail(str(exc), code=2)
-    except BrokenPipeError:
-        sys.stderr.close()
-        raise typer.Exit(0) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"inndata kunne ikke leses: {exc}", code=2)
-    for rejected in stats.rejected[:20]:
-        err.print(f"[red]Avvist:[/] {rejected.describe()}")
-    for message in run.failures[:20]:
-        err.print(f"[yellow]Ikke gruppert:[/] {escape(message)}")
+    episodes = read_input(paths, stats, encoding)
+    rows = run.effects(episodes, checker, loaded, years, changed_only=changed_only)
+    write_result(
+        lambda: _write(rows, output, sys.stdout, weighted=weight_tables is not None),
+        "Effektberegningen",
+    )
+    print_read_problems(stats)
+    if run.failed:
+        err.print("[yellow]Ikke gruppert:[/]")
+        for line in not_grouped(run.failed):
+            err.print(f"  {line}")
+    print_notice(years)
     err.print(run.summary(len(stats.rejected)))
-    raise typer.Exit(1 if run.failures else 0)
+    raise typer.Exit(1 if run.failed else 0)
 
 
 def _split(value: str) -> list[str]:
@@ -140,7 +140,7 @@ class _Run:
     changed: int = 0
     pairs: int = 0
     weight_change: float = 0.0
-    failures: list[str] = field(default_factory=list)
+    failed: dict[str, list[str]] = field(default_factory=dict)
     missing_weights: set[int] = field(default_factory=set)
 
     def effects(
@@ -148,6 +148,7 @@ class _Run:
         episodes: Iterable[Episode],
         checker: Checker,
         loaded: Definitions,
+        years: TableYears,
         *,
         changed_only: bool,
     ) -> Iterator[Effect]:
@@ -157,16 +158,10 @@ class _Run:
             duplicate = episode.id in seen
             seen.add(episode.id)
             line = episode.source.line if episode.source else None
-            day = episode.rule_date
-            if day is None:
-                self.failures.append(f"{episode.id}: episoden har ingen dato")
-                continue
             try:
-                tables = loaded.tables(day.year)
-            except CodeListError as exc:
-                if exc.file is not None:
-                    raise
-                self.failures.append(f"{episode.id}: {exc.message}")
+                tables = loaded.tables(years.choose(episode.rule_date))
+            except NotCovered as exc:
+                self.failed.setdefault(exc.message, []).append(episode.id)
                 continue
             if self.weights is not None and not self.weights.has_year(tables.year):
                 self.missing_weights.add(tables.year)
@@ -197,8 +192,9 @@ class _Run:
         if self.missing_weights:
             years = ", ".join(str(y) for y in sorted(self.missing_weights))
             text += f" Ingen vekter for {years}."
-        if self.failures:
-            text += f" {len(self.failures)} episoder kunne ikke grupperes."
+        if self.failed:
+            count = sum(len(who) for who in self.failed.values())
+            text += f" {count} episoder kunne ikke grupperes."
         if rejected:
             text += f" {rejected} poster avvist."
         return text
@@ -231,13 +227,13 @@ def _write(
             first = False
         stream.write("\n]\n" if not first else "]\n")
     elif output is RecordFormat.CSV:
-        writer = csv.writer(stream, delimiter=";", lineterminator="\n")
+        writer = SafeCsvWriter(stream)
         writer.writerow(CSV_COLUMNS)
         for row in rows:
             data = row.to_dict()
             data["fix"] = compact_fix(row.fix)
             data["pair"] = "+".join(row.pair) if row.pair else ""
-            writer.writerow(["" if data[c] is None else data[c] for c in CSV_COLUMNS])
+            writer.writerow([data[c] for c in CSV_COLUMNS])
     else:
         _write_table(rows, weighted)
 
@@ -262,13 +258,12 @@ def _write_table(rows: Iterable[Effect], weighted: bool) -> None:
         table.add_column(column, overflow="fold")
     notes: list[str] = []
     for row in rows:
-        who = escape(row.episode_id)
+        who = console_text(row.episode_id)
         if row.kind == FIX:
-            what, coding = row.rule or "", compact_fix(row.fix)
+            what, coding = console_text(row.rule), compact_fix(row.fix)
         else:
             first, second = row.pair or ("", "")
             what, coding = "par", f"{first}+{second} som par → {first} alene"
-        drg_after = row.after.drg if not row.changed else f"[bold]{row.after.drg}[/]"
         weights = [
             _number(row.weight_before),
             _number(row.weight_after),
@@ -278,13 +273,13 @@ def _write_table(rows: Iterable[Effect], weighted: bool) -> None:
             who,
             str(row.year),
             what,
-            escape(coding),
+            console_text(coding),
             _drg(row.before.drg, row.before.return_code),
-            _drg(drg_after, row.after.return_code),
+            _drg(row.after.drg, row.after.return_code, bold=row.changed),
             *(weights if weighted else []),
         )
         if row.changed:
-            notes.append(f"[bold]{who}[/] {what}: {escape(row.note)}")
+            notes.append(f"[bold]{who}[/] {what}: {console_text(row.note)}")
     if not table.rows:
         out.print("Ingen rettelser eller diagnosepar med DRG-effekt.")
         return
@@ -295,8 +290,11 @@ def _write_table(rows: Iterable[Effect], weighted: bool) -> None:
             out.print(f"  {note}")
 
 
-def _drg(drg: str, return_code: str) -> str:
-    return drg if return_code == "0" else f"{drg} [yellow](retur {return_code})[/]"
+def _drg(drg: str, return_code: str, *, bold: bool = False) -> str:
+    shown = f"[bold]{console_text(drg)}[/]" if bold else console_text(drg)
+    if return_code == "0":
+        return shown
+    return f"{shown} [yellow](retur {console_text(return_code)})[/]"
 
 
 def _number(value: float | None, *, signed: bool = False) -> str:

@@ -7,16 +7,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from kodevakt.cli.common import DefinitionsOption, WeightsOption, err, fail
+from kodevakt.cells import console_text
+from kodevakt.cli.common import DefinitionsOption, WeightsOption, err, fail, writing
+from kodevakt.cli.database import open_store
 from kodevakt.errors import KodevaktError
 from kodevakt.report import fmt
+from kodevakt.report.atomic import replaced_text
 from kodevakt.report.data import collect_report, collect_worklist
 from kodevakt.report.effect import NO_TABLES, load_drg_sources
 from kodevakt.report.html import render_report
 from kodevakt.report.worklist import write_worklist
 from kodevakt.storage import FindingStatus, Store, parse_period
+from kodevakt.storage.database import Access
 
 PeriodOption = Annotated[
     str, typer.Option("--period", help="Periode: tertial 2025T1 (også måned 2025-03 eller år)")
@@ -50,13 +53,6 @@ def register(app: typer.Typer) -> None:
     app.command("worklist")(worklist)
 
 
-def _open(db: str | None) -> Store:
-    try:
-        return Store(db)
-    except KodevaktError as exc:
-        fail(str(exc), code=2)
-
-
 def _check_period(store: Store, period: str, institution: str | None) -> str:
     try:
         period = parse_period(period)
@@ -82,25 +78,27 @@ def report(
     Rapporten viser funn etter alvorlighet og regel, hva rettingene flytter i DRG og vekt
     (med DRG-tabeller), kvalitetsindikatorer per avdeling med trakteplott, utvikling over
     tertialer og mønstre på tvers av episoder. Den trenger ikke nett, og pasient-id-er er
-    pseudonymisert. Uten DRG-tabeller sier rapporten hvordan de oppgis. Avslutningskode 0:
-    skrevet; 2: feil.
+    pseudonymisert. Uten DRG-tabeller sier rapporten hvordan de oppgis. Filen erstattes helt
+    eller ikke i det hele tatt: kan den ikke skrives ferdig, står den forrige urørt.
+
+    Avslutningskode 0: skrevet; 2: feil (også når filen ikke kunne skrives).
     """
     drg = load_drg_sources(definitions, weights)
     for problem in drg.problems:
         if problem != NO_TABLES:
-            err.print(f"[yellow]Advarsel:[/] {escape(problem)}")
-    with _open(db) as store:
+            err.print(f"[yellow]Advarsel:[/] {console_text(problem)}")
+    with open_store(db, Access.READ) as store:
         period = _check_period(store, period, institution)
         try:
             data = collect_report(store, period, institution, drg=drg)
         except KodevaktError as exc:
             fail(str(exc), code=2)
-    try:
-        out.write_text(render_report(data), encoding="utf-8")
-    except OSError as exc:
-        fail(f"kan ikke skrive rapporten til {out} ({exc.strerror or exc})", code=2)
+    page = render_report(data)
+    with writing(f"rapporten til «{out}»"), replaced_text(out, encoding="utf-8") as stream:
+        stream.write(page)
     text = (
-        f"Skrev {out}: {fmt.integer(data.episodes)} episoder, {fmt.integer(data.findings)} funn, "
+        f"Skrev {console_text(out)}: {fmt.integer(data.episodes)} episoder, "
+        f"{fmt.integer(data.findings)} funn, "
         f"{len(data.indicators)} indikatorer, {len(data.patterns)} mønsterregler med funn"
     )
     effect = data.effect
@@ -127,21 +125,22 @@ def worklist(
 
     Sortert etter alvorlighet (feil, advarsel, info), avdeling og episode, med pseudonymisert
     pasient, melding, forslag, kilde, status og nøkkel. Filtypen (.xlsx eller .csv) velges
-    av filnavnet. Avslutningskode 0: skrevet; 2: feil.
+    av filnavnet. Filen erstattes helt eller ikke i det hele tatt: kan den ikke skrives
+    ferdig, står den forrige urørt.
+
+    Avslutningskode 0: skrevet; 2: feil (også når filen ikke kunne skrives).
     """
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         fail(f"arbeidslisten må ha filendelsen .xlsx eller .csv, ikke «{out.suffix}»", code=2)
     statuses = list(FindingStatus) if status is ListStatus.ALL else [FindingStatus(status.value)]
-    with _open(db) as store:
+    with open_store(db, Access.READ) as store:
         period = _check_period(store, period, institution)
         try:
             rows = collect_worklist(store, period, institution, statuses=statuses)
         except KodevaktError as exc:
             fail(str(exc), code=2)
     title = f"Arbeidsliste {period}" + (f", institusjon {institution}" if institution else "")
-    try:
+    with writing(f"arbeidslisten til «{out}»"):
         count = write_worklist(rows, out, title=title)
-    except OSError as exc:
-        fail(f"kan ikke skrive arbeidslisten til {out} ({exc.strerror or exc})", code=2)
-    err.print(f"Skrev {out}: {fmt.integer(count)} funn.")
+    err.print(f"Skrev {console_text(out)}: {fmt.integer(count)} funn.")

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kodevakt.cli.common import OutputFormat, fail, out, write_json
+from kodevakt.cli.common import OutputFormat, fail, out, write_json, writing
 from kodevakt.codes.loading import default_codebase
 from kodevakt.errors import KodevaktError
 from kodevakt.search import Node, default_searcher, tree
@@ -60,23 +60,28 @@ def search(
         )
     except KodevaktError as exc:
         fail(str(exc), code=2)
-    if output is OutputFormat.JSON:
-        write_json(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
-        return
-    if not hits:
-        out.print(f"Ingen treff for «{escape(text.strip())}».")
-        return
-    table = Table(title=f"Søk: {escape(text.strip())}")
-    table.add_column("Kode", style="bold", no_wrap=True)
-    table.add_column("Tekst")
-    table.add_column("Kodeverk", no_wrap=True)
-    table.add_column("Poeng", justify="right")
-    table.add_column("Hvorfor")
-    for hit in hits:
-        table.add_row(
-            hit.code, escape(hit.text), hit.system, f"{hit.score:.2f}", escape(hit.matched)
-        )
-    out.print(table)
+    with writing("svaret"):
+        if output is OutputFormat.JSON:
+            write_json(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
+            return
+        if not hits:
+            out.print(f"Ingen treff for «{escape(text.strip())}».")
+            return
+        table = Table(title=f"Søk: {escape(text.strip())}")
+        table.add_column("Kode", style="bold", no_wrap=True)
+        table.add_column("Tekst")
+        table.add_column("Kodeverk", no_wrap=True)
+        table.add_column("Poeng", justify="right")
+        table.add_column("Hvorfor")
+        for hit in hits:
+            table.add_row(
+                escape(hit.code),
+                escape(hit.text),
+                hit.system,
+                f"{hit.score:.2f}",
+                escape(hit.matched),
+            )
+        out.print(table)
 
 
 def tree_command(
@@ -97,11 +102,12 @@ def tree_command(
     roots = tree(base, code, depth)
     if roots is None:
         fail(f"«{(code or '').strip()}» er ikke en kjent kode.")
-    if output is OutputFormat.JSON:
-        write_json(json.dumps([node.to_dict() for node in roots], ensure_ascii=False, indent=2))
-        return
-    for node in roots:
-        _print_node(node, 0)
+    with writing("svaret"):
+        if output is OutputFormat.JSON:
+            write_json(json.dumps([node.to_dict() for node in roots], ensure_ascii=False, indent=2))
+            return
+        for node in roots:
+            _print_node(node, 0)
 
 
 def _print_node(node: Node, level: int) -> None:

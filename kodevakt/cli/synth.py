@@ -9,7 +9,8 @@ from typing import IO, Annotated
 
 import typer
 
-from kodevakt.cli.common import fail
+from kodevakt.cli.common import writing
+from kodevakt.report.atomic import replaced_binary
 from kodevakt.synth import generate
 
 BATCH = 4096  # lines joined per write
@@ -41,16 +42,17 @@ def synth(
     """Lag syntetiske, kodede episoder (JSON Lines) med en kjent andel innlagte kodefeil.
 
     Hver episode har feltet «synth» med regelkodene for feilene som er lagt inn med vilje.
+    Med --out erstattes filen helt eller ikke i det hele tatt.
+
+    Avslutningskode 0: skrevet; 2: episodene kunne ikke skrives.
     """
-    try:
-        if out is None:
+    if out is None:
+        with writing("episodene"):
             _write(sys.stdout.buffer, episodes, seed, year, error_rate)
             sys.stdout.buffer.flush()
-        else:
-            with open(out, "wb", buffering=1 << 20) as stream:
-                _write(stream, episodes, seed, year, error_rate)
-    except OSError as exc:
-        fail(f"kan ikke skrive episodene ({exc.strerror or exc})")
+        return
+    with writing(f"episodene til «{out}»"), replaced_binary(out, buffering=1 << 20) as stream:
+        _write(stream, episodes, seed, year, error_rate)
 
 
 def _write(stream: IO[bytes], n: int, seed: int, year: int, error_rate: float) -> None:

@@ -25,7 +25,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from kodevakt.drg.workbook import read_workbook
+from kodevakt.drg.workbook import ARCHIVE_ERRORS, WORKBOOK, read_workbook, sheet_titles
 from kodevakt.errors import CodeListError
 
 ENV_DEFINITIONS = "KODEVAKT_DRG_DEFINITIONS"
@@ -37,8 +37,15 @@ REQUIRED = {
     "complexcl": ("compl", "code"),
 }
 SUFFIXES = (".json", ".zip", ".xlsx", ".xlsm")
+EXPECTED = (
+    "ventet Helsedirektoratets DRG-definisjonstabeller: en Excel-arbeidsbok med arkene "
+    + ", ".join(SHEETS[:-1])
+    + f" og {SHEETS[-1]}, eller de samme tabellene som JSON (gjerne i en .zip)"
+)
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _TRAILING_COMMA = re.compile(r",(?=\s*[}\]])")
+_SNIFF = 64 * 1024
+_TABLE_KEY = re.compile(rb'"([^"\\]{1,40})"\s*:\s*\[')
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +138,7 @@ def _by_year(files: Iterable[Path], year: int | None) -> list[DefinitionSource]:
                 f"to filer for år {found}: {sources[found].path.name} og {file.name}",
                 file=str(file.parent),
             )
+        check_file(file)
         sources[found] = DefinitionSource(file, found)
     return [sources[y] for y in sorted(sources)]
 
@@ -147,35 +155,111 @@ def read_tables(source: DefinitionSource) -> RawTables:
 
 def read_tables_bytes(data: bytes, name: str) -> RawTables:
     """Sheets from the bytes of a workbook, a JSON file or a zip holding one of them."""
-    if data[:2] == b"PK" and not _is_workbook(data):
-        data, name = _unzip(data, name)
-    tables = _read_workbook(data, name) if data[:2] == b"PK" else _read_json(data, name)
+    if data[:2] == b"PK":
+        member = _zip_member(data, name)
+        if member is not None:
+            return read_tables_bytes(*member)
+        tables = _read_workbook(data, name)
+    else:
+        _check_start(data, name)
+        tables = _read_json(data, name)
     _check(tables, name)
     return tables
 
 
-def _is_workbook(data: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return "[Content_Types].xml" in archive.namelist()
+def not_definitions(reason: str, name: str) -> CodeListError:
+    """The error for a file that is not definition tables at all: why, and what was expected."""
+    return CodeListError(f"{reason}. Filen er ikke DRG-definisjonstabeller; {EXPECTED}", file=name)
 
 
-def _unzip(data: bytes, name: str) -> tuple[bytes, str]:
+def check_file(path: Path) -> None:
+    """Refuse a file that cannot be definition tables, reading only its start or zip directory.
+
+    Years are loaded when a stay needs them; this check names a wrong file at once, even when
+    no stay of its year comes (and the user would otherwise only hear that the year is missing).
+    """
+    name = str(path)
+    try:
+        with path.open("rb") as stream:
+            start = stream.read(_SNIFF)
+            if start[:2] != b"PK":
+                _check_json_start(start, name)
+                return
+            try:
+                with zipfile.ZipFile(stream) as archive:
+                    if _is_workbook(archive, name):
+                        _check_sheet_names(archive, name)
+                        return
+                    member = _only_member(archive, name)
+                    if member.lower().endswith(".json"):
+                        with archive.open(member) as inner:
+                            _check_json_start(inner.read(_SNIFF), f"{name}:{member}")
+            except ARCHIVE_ERRORS as exc:
+                raise not_definitions("zip-filen er skadet eller ufullstendig", name) from exc
+    except OSError as exc:
+        raise CodeListError(f"kan ikke lese filen: {exc.strerror or exc}", file=name) from exc
+
+
+def _check_start(data: bytes, name: str) -> None:
+    """JSON definitions are one object: `{` first (after a byte-order mark and white space)."""
+    start = data.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not start:
+        raise not_definitions("filen er tom", name)
+    if not start.startswith(b"{"):
+        raise not_definitions("filen er verken en Excel-arbeidsbok, en zip-fil eller JSON", name)
+
+
+def _check_json_start(start: bytes, name: str) -> None:
+    """The first tables of the JSON form begin in its first bytes (`"drglogic": [` first)."""
+    _check_start(start, name)
+    keys = (key.decode("utf-8", "replace") for key in _TABLE_KEY.findall(start))
+    if not any(_sheet_name(key) for key in keys):
+        raise not_definitions("JSON-filen har ingen av DRG-tabellene", name)
+
+
+def _is_workbook(archive: zipfile.ZipFile, name: str) -> bool:
+    names = archive.namelist()
+    if "[Content_Types].xml" not in names:
+        return False
+    if WORKBOOK not in names:
+        raise not_definitions("filen er et Office-dokument, men ikke en Excel-arbeidsbok", name)
+    return True
+
+
+def _check_sheet_names(archive: zipfile.ZipFile, name: str) -> None:
+    try:
+        titles = sheet_titles(archive)
+    except (SyntaxError, KeyError, *ARCHIVE_ERRORS) as exc:  # ParseError is a SyntaxError
+        raise not_definitions("arbeidsboken er skadet", name) from exc
+    _check_present(map(_sheet_name, titles), name)
+
+
+def _zip_member(data: bytes, name: str) -> tuple[bytes, str] | None:
+    """The one definition file inside a plain zip; None when `data` is itself a workbook."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [
-                m
-                for m in archive.namelist()
-                if not m.endswith("/") and Path(m).suffix.lower() in (".json", ".xlsx", ".xlsm")
-            ]
-            if len(members) != 1:
-                raise CodeListError(
-                    f"zip-filen skal inneholde nøyaktig én JSON- eller Excel-fil, fant "
-                    f"{len(members)}",
-                    file=name,
-                )
-            return archive.read(members[0]), f"{name}:{members[0]}"
-    except zipfile.BadZipFile as exc:
-        raise CodeListError("zip-filen er skadet", file=name) from exc
+            if _is_workbook(archive, name):
+                return None
+            member = _only_member(archive, name)
+            return archive.read(member), f"{name}:{member}"
+    except ARCHIVE_ERRORS as exc:
+        raise not_definitions("zip-filen er skadet eller ufullstendig", name) from exc
+
+
+def _only_member(archive: zipfile.ZipFile, name: str) -> str:
+    members = [
+        m
+        for m in archive.namelist()
+        if not m.endswith("/") and Path(m).suffix.lower() in (".json", ".xlsx", ".xlsm")
+    ]
+    if len(members) != 1:
+        listed = f" ({', '.join(members)})" if members else ""
+        raise not_definitions(
+            f"zip-filen skal inneholde nøyaktig én JSON- eller Excel-fil, fant {len(members)}"
+            + listed,
+            name,
+        )
+    return members[0]
 
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -227,7 +311,7 @@ def _read_json(data: bytes, name: str) -> RawTables:
         raise CodeListError("filen er ikke UTF-8", file=name) from exc
     obj = parse_lenient_json(text, name)
     if not isinstance(obj, dict):
-        raise CodeListError("JSON-filen skal være ett objekt med en liste per tabell", file=name)
+        raise not_definitions("JSON-filen er ikke ett objekt med en liste per tabell", name)
     tables: RawTables = {}
     for key, rows in obj.items():
         sheet = _sheet_name(str(key))
@@ -271,10 +355,19 @@ def _sheet_name(title: str) -> str | None:
     return key if key in SHEETS else None
 
 
+def _check_present(found: Iterable[str | None], name: str) -> None:
+    present = set(found)
+    missing = [sheet for sheet in REQUIRED if sheet not in present]
+    if missing:
+        which = ", ".join(f"«{sheet}»" for sheet in missing)
+        raise not_definitions(
+            f"{'tabellen' if len(missing) == 1 else 'tabellene'} {which} mangler", name
+        )
+
+
 def _check(tables: RawTables, name: str) -> None:
+    _check_present(tables, name)
     for sheet, columns in REQUIRED.items():
-        if sheet not in tables:
-            raise CodeListError(f"tabellen «{sheet}» mangler", file=name)
         missing = [c for c in columns if not tables[sheet].has(c)]
         if missing and tables[sheet].rows:
             raise CodeListError(

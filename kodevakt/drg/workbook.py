@@ -10,8 +10,10 @@ workbook to openpyxl instead, so the fast path never guesses.
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree
@@ -19,6 +21,7 @@ from xml.sax.saxutils import unescape
 
 from kodevakt.errors import CodeListError
 
+WORKBOOK = "xl/workbook.xml"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -36,6 +39,8 @@ _INTEGER_FLOAT = re.compile(r"-?\d+\.0+")
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
 Rows = list[tuple[str, ...]]
+# What a damaged or encrypted zip raises while it is read (NotImplementedError is a RuntimeError)
+ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, RuntimeError)
 
 
 class _Unusual(Exception):
@@ -49,16 +54,22 @@ def read_workbook(
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return _fast(archive, sheet_key)
-    except (_Unusual, KeyError, ElementTree.ParseError, UnicodeDecodeError, ValueError):
+    except (_Unusual, KeyError, IndexError, ElementTree.ParseError, UnicodeDecodeError, ValueError):
         return _openpyxl(data, name, sheet_key)
-    except zipfile.BadZipFile as exc:
+    except ARCHIVE_ERRORS as exc:
         raise CodeListError("arbeidsboken er skadet", file=name) from exc
+
+
+def sheet_titles(archive: zipfile.ZipFile) -> list[str]:
+    """The titles of a workbook's sheets, from its small workbook part alone."""
+    book = ElementTree.fromstring(archive.read(WORKBOOK))
+    return [sheet.get("name", "") for sheet in book.iter(_MAIN + "sheet")]
 
 
 def _fast(
     archive: zipfile.ZipFile, sheet_key: Callable[[str], str | None]
 ) -> dict[str, tuple[tuple[str, ...], Rows]]:
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    book = ElementTree.fromstring(archive.read(WORKBOOK))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(_PKG_REL)}
     shared = _shared_strings(archive)
@@ -146,25 +157,31 @@ def _openpyxl(
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            return _openpyxl_sheets(book, sheet_key)
+        finally:
+            book.close()
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise CodeListError(f"kan ikke åpne arbeidsboken: {exc}", file=name) from exc
+        raise CodeListError(f"arbeidsboken kan ikke leses: {exc}", file=name) from exc
+
+
+def _openpyxl_sheets(
+    book: Any, sheet_key: Callable[[str], str | None]
+) -> dict[str, tuple[tuple[str, ...], Rows]]:
     out = {}
-    try:
-        for title in book.sheetnames:
-            key = sheet_key(title)
-            if key is None:
-                continue
-            rows = book[title].iter_rows(values_only=True)
-            header = tuple(_cell(c) for c in next(rows, ()))
-            width = len(header)
-            body = []
-            for row in rows:
-                cells = tuple(_cell(c) for c in row)[:width]
-                if any(cells):
-                    body.append(cells + ("",) * (width - len(cells)))
-            out[key] = (header, body)
-    finally:
-        book.close()
+    for title in book.sheetnames:
+        key = sheet_key(title)
+        if key is None:
+            continue
+        rows = book[title].iter_rows(values_only=True)
+        header = tuple(_cell(c) for c in next(rows, ()))
+        width = len(header)
+        body = []
+        for row in rows:
+            cells = tuple(_cell(c) for c in row)[:width]
+            if any(cells):
+                body.append(cells + ("",) * (width - len(cells)))
+        out[key] = (header, body)
     return out
 
 

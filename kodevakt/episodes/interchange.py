@@ -1,74 +1,57 @@
 """The episode interchange JSON (one object, an array, or JSON Lines; `-` reads stdin).
 
 Files can hold millions of episodes, so objects are decoded one at a time from a buffered
-stream: an array is never loaded whole. A record that is not valid JSON is rejected with its
-line and the reader resynchronises at the next line.
+stream (json_stream): an array is never loaded whole. A record that is not valid JSON is
+rejected once, with the line it starts on, and reading goes on at the next record.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from kodevakt.episodes import values
+from kodevakt.episodes.decoding import DecodedText, display_name, open_binary
+from kodevakt.episodes.json_stream import read_records
 from kodevakt.episodes.model import Episode, Patient, ProcedureGroup, Source
-from kodevakt.episodes.records import Record, Rejected
+from kodevakt.episodes.records import UNEXPECTED, Record, Rejected
 from kodevakt.episodes.values import ValueProblem
 
-_DECODER = json.JSONDecoder()
-_CHUNK = 1 << 20
 
+def read_interchange(
+    path: str | Path, *, encoding: str | None = None, notices: list[str] | None = None
+) -> Iterator[Record]:
+    """Episodes from an interchange JSON/JSONL file, or stdin for `-`.
 
-def read_interchange(path: str | Path) -> Iterator[Record]:
-    """Episodes from an interchange JSON/JSONL file, or stdin for `-`."""
+    Raises InputError before the first record when the file is not in `encoding` (None:
+    UTF-8, with or without a byte order mark). `notices` is accepted for the same signature
+    as the other readers; this format has nothing to say at file level.
+    """
     name = str(path)
-    if name == "-":
-        yield from _read_stream(sys.stdin, "<stdin>")
-        return
-    with open(path, encoding="utf-8-sig") as stream:
-        yield from _read_stream(stream, name)
-
-
-def _read_stream(stream: IO[str], name: str) -> Iterator[Record]:
-    buffer, pos, line, eof = "", 0, 1, False
-    while True:
-        # Keep at least one chunk ahead so a whole episode object is always in the buffer.
-        if not eof and len(buffer) - pos < _CHUNK:
-            chunk = stream.read(_CHUNK)
-            buffer, pos, eof = buffer[pos:] + chunk, 0, not chunk
-        # separators between objects: whitespace, commas, array brackets
-        while pos < len(buffer) and buffer[pos] in " \t\r\n,[]":
-            if buffer[pos] == "\n":
-                line += 1
-            pos += 1
-        if pos >= len(buffer):
-            if eof:
-                return
-            continue
-        try:
-            obj, end = _DECODER.raw_decode(buffer, pos)
-        except json.JSONDecodeError as exc:
-            yield Rejected(name, line, None, f"ugyldig JSON (feil ved tegn {exc.colno} på linjen)")
-            newline = buffer.find("\n", pos)
-            pos = len(buffer) if newline < 0 else newline
-            continue
-        start_line = line
-        line += buffer.count("\n", pos, end)
-        pos = end
-        yield episode_from_dict(obj, Source(name, start_line))
+    raw = open_binary(name)
+    try:
+        text = DecodedText(raw, display_name(name), encoding)
+        yield from read_records(text, display_name(name), episode_from_dict)
+    finally:
+        if name != "-":
+            raw.close()
 
 
 def episode_from_dict(obj: Any, source: Source) -> Record:
-    """One interchange object → Episode, or Rejected naming the field that made it unreadable."""
+    """One interchange object → Episode, or Rejected naming the field that made it unreadable.
+
+    Never raises: a record that trips anything unforeseen is rejected, so that one odd record
+    cannot stop a batch of millions.
+    """
     if not isinstance(obj, dict):
         return Rejected(source.file, source.line, None, "posten er ikke et JSON-objekt")
     try:
         return _episode(obj, source)
     except ValueProblem as problem:
         return Rejected(source.file, source.line, problem.field, problem.message)
+    except Exception:  # deliberate: see the docstring; the message must not echo the value
+        return Rejected(source.file, source.line, None, UNEXPECTED)
 
 
 def _episode(obj: dict[str, Any], source: Source) -> Episode:

@@ -7,62 +7,82 @@ procedure, so the reader rebuilds the groups as well as it can: a procedure addi
 first procedure that needs them (a radiopharmaceutical V09/V10 joins a nuclear-medicine code,
 other drugs join WBOC, WBGM or AXFX00), else the last procedure. Episodes read this way are
 marked `grouping_inferred`.
+
+Rows are read line by line (csv_lines), so a broken line costs one record. Without an
+episode-id column, ids are derived from the data (identity); the reader says so in a notice.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 from kodevakt.codes.normalise import normalise
 from kodevakt.codes.procedures import parse_procedure
 from kodevakt.episodes import values
+from kodevakt.episodes.csv_lines import CsvLines
+from kodevakt.episodes.decoding import DecodedText, display_name, open_binary
+from kodevakt.episodes.identity import (
+    DEPARTMENT_COLUMNS,
+    ID_COLUMNS,
+    INSTITUTION_COLUMNS,
+    PATIENT_COLUMNS,
+    DerivedIds,
+)
 from kodevakt.episodes.model import Episode, Patient, ProcedureGroup, Source
-from kodevakt.episodes.records import Record, Rejected
+from kodevakt.episodes.records import UNEXPECTED, Record, Rejected
 from kodevakt.episodes.values import ValueProblem
+from kodevakt.errors import InputError
 
 _CONDITION = re.compile(r"tilstand_(\d+)_(\d+)", re.IGNORECASE)
 _PROCEDURE = re.compile(r"(ncsp|ncmp|ncrp)_(\d+)", re.IGNORECASE)
 _ATC = re.compile(r"atc_(\d+)", re.IGNORECASE)
-_ID_COLUMNS = ("episodeID", "episode_id", "id", "aggrshoppID_LNr")
 _DRUG_PREFIXES = ("WBOC", "WBGM", "AXFX00")
 
 
-def read_npr_csv(path: str | Path) -> Iterator[Record]:
-    """Episodes from an NPR flat extract; delimiter `;`, `,` or tab is detected."""
+def read_npr_csv(
+    path: str | Path, *, encoding: str | None = None, notices: list[str] | None = None
+) -> Iterator[Record]:
+    """Episodes from an NPR flat extract; delimiter `;`, `,` or tab is detected.
+
+    Raises InputError before the first record when the file is not in `encoding` (None:
+    UTF-8, a byte order mark allowed) or its header cannot be read. How episodes are
+    identified (and a warning when the extract has no stable key) goes to `notices`.
+    """
     name = str(path)
-    if name == "-":
-        yield from _read(sys.stdin, "<stdin>")
-        return
-    with open(path, encoding="utf-8-sig", newline="") as stream:
-        yield from _read(stream, name)
+    raw = open_binary(name)
+    try:
+        shown = display_name(name)
+        yield from _read(CsvLines(DecodedText(raw, shown, encoding)), shown, notices)
+    finally:
+        if name != "-":
+            raw.close()
 
 
-def _read(stream: IO[str], name: str) -> Iterator[Record]:
-    header_line = stream.readline()
-    if not header_line:
+def _read(lines: CsvLines, name: str, notices: list[str] | None) -> Iterator[Record]:
+    found = lines.header()
+    if found is None:
         return
-    delimiter = max(";,\t", key=header_line.count)
-    header = next(csv.reader([header_line], delimiter=delimiter))
+    number, header = found
+    if isinstance(header, str):
+        raise InputError(f"overskriftslinjen kan ikke leses: {header}", file=name, line=number)
     layout = _Layout([column.strip() for column in header])
-    reader = csv.reader(stream, delimiter=delimiter)
-    for row in reader:
-        line = reader.line_num + 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            yield Rejected(
-                name, line, None, f"raden har {len(row)} felt, overskriften har {len(header)}"
-            )
-            continue
-        try:
-            yield layout.episode(row, Source(name, line))
-        except ValueProblem as problem:
-            yield Rejected(name, line, problem.field, problem.message)
+    if notices is not None:
+        notices.extend(f"fil {name}: {notice}" for notice in layout.ids.notices)
+    width = len(header)
+    for line, row in lines.rows(width):
+        if isinstance(row, str):
+            yield Rejected(name, line, None, row)
+        elif len(row) != width:
+            yield Rejected(name, line, None, f"raden har {len(row)} felt, overskriften har {width}")
+        else:
+            try:
+                yield layout.episode(row, Source(name, line))
+            except ValueProblem as problem:
+                yield Rejected(name, line, problem.field, problem.message)
+            except Exception:  # deliberate: one odd row must not stop the batch
+                yield Rejected(name, line, None, UNEXPECTED)
 
 
 class _Layout:
@@ -85,7 +105,8 @@ class _Layout:
         self.conditions = sorted(conditions)
         self.procedures = sorted(procedures)
         self.atc = [i for _, i in sorted(atc)]
-        self.id_column = next((lower[c.lower()] for c in _ID_COLUMNS if c.lower() in lower), None)
+        self.id_column = next((lower[c.lower()] for c in ID_COLUMNS if c.lower() in lower), None)
+        self.ids = DerivedIds(set(header), self.id_column is not None)
 
     def get(self, row: list[str], *names: str) -> str | None:
         for name in names:
@@ -99,7 +120,7 @@ class _Layout:
         discharge = values.moment(self.get(row, "utDato"), "utDato", self.get(row, "utTid"))
         sex, sex_raw = values.sex(self.get(row, "kjonn"))
         patient = Patient(
-            id=self.get(row, "lopenr", "pasientNr"),
+            id=self.get(row, *PATIENT_COLUMNS),
             sex=sex,
             sex_raw=sex_raw,
             age_days=values.integer(self.get(row, "alderIDager"), "alderIDager"),
@@ -108,21 +129,31 @@ class _Layout:
         if patient.age_days is None and birth_year is not None and admission is not None:
             patient.age_years = admission.year - birth_year
         care_raw = self.get(row, "omsorgsniva")
+        care_level = values.care_level(care_raw, "omsorgsniva")
+        institution = self.get(row, *INSTITUTION_COLUMNS)
+        department = self.get(row, *DEPARTMENT_COLUMNS)
+        urgency = values.urgency(self.get(row, "innmateHast"), "innmateHast")
+        conditions, procedures = self._conditions(row), self._procedures(row)
+        # the id last: a row rejected above must not take an occurrence number
         episode_id = row[self.id_column].strip() if self.id_column is not None else ""
+        if not episode_id:
+            episode_id = self.ids.derive(
+                patient.id, institution, department, admission, care_level, row
+            )
         return Episode(
-            id=episode_id or f"{Path(source.file).name}:{source.line}",
+            id=episode_id,
             patient=patient,
-            institution=self.get(row, "institusjonID", "behandlingsstedKode"),
-            department=self.get(row, "fagenhetKode", "episodeFag"),
-            care_level=values.care_level(care_raw, "omsorgsniva"),
+            institution=institution,
+            department=department,
+            care_level=care_level,
             care_level_raw=care_raw,
-            urgency=values.urgency(self.get(row, "innmateHast"), "innmateHast"),
+            urgency=urgency,
             admission=admission,
             discharge=discharge,
             transferred_from=self._transfer(row, "fraSted"),
             transferred_to=self._transfer(row, "tilSted"),
-            conditions=self._conditions(row),
-            procedures=self._procedures(row),
+            conditions=conditions,
+            procedures=procedures,
             source=source,
             grouping_inferred=bool(self.procedures or self.atc),
         )

@@ -24,3 +24,6 @@ class Rejected:
 
 
 Record = Episode | Rejected
+
+# The reason given for a record that failed in a way no reader foresaw; it names no value.
+UNEXPECTED = "posten kan ikke leses (uventet feil i posten)"

@@ -3,10 +3,15 @@
 Two kinds of bad value are told apart. A value the rules can judge (sex `X`) is kept raw and
 becomes a finding; a value nothing can be made of (care level `7`, date `2025-13-45`) makes
 the record unreadable, and the reader rejects it with file, line and field.
+
+A problem's message never quotes the value: a date field may hold a birth date or a name typed
+into the wrong column, and rejections are shown and stored where patient data must not go.
+The message says what was expected instead.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 from kodevakt.codes.model import Sex
@@ -59,6 +64,14 @@ _URGENCY = {
 }
 
 
+BAD_DATE = "ikke en gyldig dato (forventet ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ, ev. med klokkeslett)"
+BAD_TIME = "ikke et gyldig klokkeslett (forventet TT:MM)"
+# Ages, birth years and days stay far below this; beyond it a number is a typing error, and
+# letting it through would overflow date arithmetic and fixed-width columns downstream.
+MAX_INTEGER = 1_000_000
+OUT_OF_RANGE = f"tallet er utenfor det gyldige området (±{MAX_INTEGER:,})".replace(",", " ")
+
+
 class ValueProblem(ValueError):
     """A field value that makes the record unreadable; the reader adds file and line."""
 
@@ -92,8 +105,7 @@ def care_level(value: object, field: str = "care_level") -> CareLevel | None:
     if found is None:
         raise ValueProblem(
             field,
-            f"ukjent omsorgsnivå «{raw}» (gyldig: inpatient/døgn/1, day/dag/2, "
-            "outpatient/poliklinikk/3, 8)",
+            "ukjent omsorgsnivå (gyldig: inpatient/døgn/1, day/dag/2, outpatient/poliklinikk/3, 8)",
         )
     return found
 
@@ -104,7 +116,9 @@ def urgency(value: object, field: str = "urgency") -> Urgency | None:
         return None
     found = _URGENCY.get(raw.lower())
     if found is None:
-        raise ValueProblem(field, f"ukjent hastegrad «{raw}» (gyldig: acute/akutt, elective)")
+        raise ValueProblem(
+            field, "ukjent hastegrad (gyldig: acute/akutt/1–3, elective/elektiv/planlagt/4, 5)"
+        )
     return found
 
 
@@ -127,14 +141,14 @@ def moment(value: object, field: str, clock: object = None) -> datetime | None:
         else:
             parsed = datetime.fromisoformat(raw.replace(" ", "T") if len(raw) > 10 else raw)
     except ValueError:
-        raise ValueProblem(field, f"datoen «{raw}» kan ikke leses") from None
+        raise ValueProblem(field, BAD_DATE) from None
     time_raw = text(clock)
     if time_raw:
         try:
             hours, minutes = time_raw.replace(".", ":").split(":")[:2]
             parsed = parsed.replace(hour=int(hours), minute=int(minutes))
         except ValueError:
-            raise ValueProblem(field, f"klokkeslettet «{time_raw}» kan ikke leses") from None
+            raise ValueProblem(field, BAD_TIME) from None
     return parsed if parsed.tzinfo is None else parsed.replace(tzinfo=None)
 
 
@@ -155,6 +169,15 @@ def integer(value: object, field: str) -> int | None:
     if raw is None:
         return None
     try:
-        return int(float(raw)) if "." in raw else int(raw)
+        found = int(raw)
     except ValueError:
-        raise ValueProblem(field, f"«{raw}» er ikke et tall") from None
+        try:  # `1.0`, `2.5e1`: whole years written as decimals
+            number = float(raw)
+        except ValueError:
+            raise ValueProblem(field, "ikke et tall") from None
+        if not math.isfinite(number):
+            raise ValueProblem(field, OUT_OF_RANGE) from None
+        found = int(number)
+    if abs(found) > MAX_INTEGER:
+        raise ValueProblem(field, OUT_OF_RANGE)
+    return found

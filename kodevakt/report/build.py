@@ -21,6 +21,7 @@ from kodevakt.batch import (
     funnel_curve,
     funnels,
 )
+from kodevakt.batch.catalogue import all_rules
 from kodevakt.batch.compare import MIN_DENOMINATOR
 from kodevakt.batch.indicators import ALL_UNITS, UNKNOWN, default_facts
 from kodevakt.report.effect import DrgSources, effect_summary
@@ -38,7 +39,6 @@ from kodevakt.report.svg import LimitCurve, Series
 from kodevakt.report.worklist import WorklistRow
 from kodevakt.rules.facts import FactsCache
 from kodevakt.rules.finding import Severity
-from kodevakt.rules.registry import all_rules
 from kodevakt.storage import FindingStatus
 
 TREND_DEPARTMENTS = 6  # largest departments drawn in a trend chart, besides the total

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kodevakt.batch.catalogue import all_rules
 from kodevakt.batch.indicators import UNKNOWN
 from kodevakt.drg import Definitions, load_definitions
 from kodevakt.drg.effect import FIX, Effect, episode_effects
@@ -28,7 +29,6 @@ from kodevakt.errors import KodevaktError
 from kodevakt.report.loaded import Item, PeriodBatch, Place
 from kodevakt.report.model import EffectExample, EffectSummary, RuleEffect
 from kodevakt.report.pseudonym import Pseudonymiser
-from kodevakt.rules.registry import all_rules
 from kodevakt.storage import FindingStatus
 
 EXAMPLES = 10

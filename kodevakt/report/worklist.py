@@ -2,12 +2,13 @@
 
 Rows are sorted by severity (error, warning, info), then department, then episode, so a coder
 works down the list department by department. The xlsx has a bold header row, frozen panes,
-an autofilter and column widths; the CSV uses `;` and a BOM so that Excel reads æøå right.
+an autofilter and column widths; the CSV uses `;` and a BOM so that Excel reads æøå right,
+and its cells are neutralised against formula injection (`kodevakt.cells`). Either file is
+replaced whole or not at all (`kodevakt.report.atomic`).
 """
 
 from __future__ import annotations
 
-import csv
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
+from kodevakt.cells import SafeCsvWriter
+from kodevakt.report.atomic import replaced_binary, replaced_text
 from kodevakt.rules.finding import Severity
 
 # Column header and width (characters) in the order written.
@@ -90,8 +93,8 @@ def write_worklist(rows: Iterable[WorklistRow], path: Path, *, title: str = "") 
 
 
 def write_csv(rows: Iterable[WorklistRow], path: Path) -> None:
-    with open(path, "w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
+    with replaced_text(path, encoding="utf-8-sig", newline="") as stream:
+        writer = SafeCsvWriter(stream, lineterminator="\r\n")
         writer.writerow([name for name, _ in COLUMNS])
         for row in rows:
             cells = row.cells()
@@ -106,9 +109,13 @@ def write_xlsx(rows: Iterable[WorklistRow], path: Path, *, title: str = "") -> N
     Written straight as SpreadsheetML (a zip of XML parts), streamed: a worklist can have a
     million rows, and a general-purpose xlsx library takes minutes for that. A sheet holds at
     most 1,048,575 rows under its header (Excel's limit); more go on "Arbeidsliste 2", ….
+    Every text is an inline string cell, never a formula, so `=1+1` from the data stays text.
     """
     sheets: list[tuple[str, int]] = []  # (name, data rows)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+    with (
+        replaced_binary(path) as stream,
+        zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book,
+    ):
         pending = iter(rows)
         row: WorklistRow | None = next(pending, None)
         while row is not None or not sheets:

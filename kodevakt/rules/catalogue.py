@@ -1,6 +1,8 @@
-"""Every rule module, imported explicitly so the registry is complete."""
+"""Every episode rule module, imported explicitly so the registry is complete.
 
-from kodevakt.batch import patterns  # noqa: F401  (M01–M07, rules over a whole batch)
+The pattern rules (M01–M07) are registered by `kodevakt.batch.patterns`, a layer above.
+"""
+
 from kodevakt.rules import codes, episode, procedures  # noqa: F401
 from kodevakt.rules.conditions import (  # noqa: F401
     care_path,

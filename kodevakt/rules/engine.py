@@ -7,7 +7,8 @@ Checking millions of episodes in Python is fast only when little is done per epi
    the same codes (`view._structure`).
 2. A rule runs only when the episode's features share a bit with its `triggers` mask
    (`triggers=0`: always runs); the list of runnable rules is computed once per combination
-   of year and features, and split into pure and episode-dependent rules.
+   of year and features, and split into pure and episode-dependent rules. A mask only saves
+   work: each rule checks its own precondition too (tests/rules/test_masks.py).
 3. Pure rules (`pure=True`: findings depend on the codes and year only) run once per distinct
    code structure; their hits are reused for every later episode with the same codes.
 """
@@ -20,7 +21,7 @@ from kodevakt.codes.codebase import CodeBase
 from kodevakt.episodes.model import Episode
 from kodevakt.rules.facts import FactsCache
 from kodevakt.rules.finding import Finding, Hit, Severity
-from kodevakt.rules.registry import Rule, select
+from kodevakt.rules.registry import EpisodeRule, select
 from kodevakt.rules.view import EpisodeView
 
 _MAX_MEMO = 200_000
@@ -33,20 +34,20 @@ class Checker:
     def __init__(
         self,
         base: CodeBase,
-        rules: list[Rule] | None = None,
+        rules: Iterable[EpisodeRule] | None = None,
         *,
         rules_year: int | None = None,
         min_severity: Severity = Severity.INFO,
     ) -> None:
         self.base = base
         self.facts = FactsCache(base)
-        self.rules = [r for r in (rules if rules is not None else select()) if not r.needs_batch]
+        self.rules = list(rules if rules is not None else select())
         self.rules_year = rules_year
         self.min_rank = min_severity.rank
-        self._plans: dict[tuple[int, int], tuple[list[Rule], list[Rule]]] = {}
-        self._memo: dict[int, list[tuple[Rule, Hit]]] = {}
+        self._plans: dict[tuple[int, int], tuple[list[EpisodeRule], list[EpisodeRule]]] = {}
+        self._memo: dict[int, list[tuple[EpisodeRule, Hit]]] = {}
 
-    def _plan(self, year: int, flags: int) -> tuple[list[Rule], list[Rule]]:
+    def _plan(self, year: int, flags: int) -> tuple[list[EpisodeRule], list[EpisodeRule]]:
         """(pure, episode-dependent) rules in force in `year` that `flags` can trigger.
 
         Feature combinations repeat endlessly, so the plan is computed once per combination.
@@ -87,7 +88,7 @@ class Checker:
         return findings
 
     @staticmethod
-    def _finding(current: Rule, view: EpisodeView, hit: Hit) -> Finding:
+    def _finding(current: EpisodeRule, view: EpisodeView, hit: Hit) -> Finding:
         # Positional, in Finding's field order: `_make` builds the tuple without `__new__`.
         return _make_finding(
             (

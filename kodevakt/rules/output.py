@@ -1,18 +1,20 @@
 """Finding writers for the machine formats (JSON array, JSON Lines, CSV) and the summary.
 
 All formats render the same `Finding.to_dict()`; the JSON array is streamed so that a batch of
-millions of findings never sits in memory.
+millions of findings never sits in memory. CSV cells go through `SafeCsvWriter`: the file is
+opened in a spreadsheet, where a message starting with `=` would run as a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
+from kodevakt.cells import SafeCsvWriter
 from kodevakt.rules.finding import Finding, Severity
 
 CSV_COLUMNS = (
@@ -48,13 +50,28 @@ class Summary:
 
 
 def write_json_array(findings: Iterable[Finding], out: TextIO) -> None:
+    write_json_records((finding.to_dict() for finding in findings), out)
+
+
+def write_json_records(records: Iterable[Mapping[str, Any]], out: TextIO) -> None:
+    """A JSON array, one record per line, streamed.
+
+    When `records` stops with an error (an input file unreadable half-way) the array is still
+    closed, so stdout stays valid JSON; the caller reports the error and exits non-zero, which
+    is what says the list is incomplete.
+    """
     out.write("[")
     first = True
-    for finding in findings:
-        out.write("\n  " if first else ",\n  ")
-        out.write(json.dumps(finding.to_dict(), ensure_ascii=False))
-        first = False
-    out.write("\n]\n" if not first else "]\n")
+    try:
+        for record in records:
+            out.write("\n  " if first else ",\n  ")
+            out.write(json.dumps(record, ensure_ascii=False))
+            first = False
+    except Exception:
+        with suppress(OSError):  # the output itself may be what failed
+            out.write("]\n" if first else "\n]\n")
+        raise
+    out.write("]\n" if first else "\n]\n")
 
 
 def write_json_lines(findings: Iterable[Finding], out: TextIO) -> None:
@@ -64,10 +81,10 @@ def write_json_lines(findings: Iterable[Finding], out: TextIO) -> None:
 
 
 def write_csv(findings: Iterable[Finding], out: TextIO) -> None:
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer = SafeCsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for finding in findings:
         row = finding.to_dict()
         row["codes"] = " ".join(finding.codes)
         row["fix"] = json.dumps(row["fix"], ensure_ascii=False) if row["fix"] else None
-        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+        writer.writerow(row[c] for c in CSV_COLUMNS)

@@ -1,10 +1,17 @@
-"""The rule registry: one decorator fills it; the CLI, docs and checker all read it.
+"""The rule registries: a decorator fills each; the CLI, docs and checker all read them.
 
 A rule module declares everything about a rule next to its check, like ruff does: code from
 the catalogue, kebab-case name of the defect, severity, years in force, status, source
-reference, Norwegian title, the `triggers` mask that lets the engine skip the rule for an
-episode holding none of the code features it looks at, and `pure` when the findings depend on
-the codes alone (see engine.py for how both make checking fast).
+reference, Norwegian title. Kinds of rule are types, as in sqlfluff: every kind shares that
+metadata (`Rule`) and differs in what its check is handed. This module holds the episode rules
+(`EpisodeRule`, registered with `@rule`), which the per-episode `Checker` runs; the pattern
+rules over a whole batch (M01–M07) are a kind of their own in `kodevakt.batch.patterns`, a
+layer above, and `kodevakt.batch.catalogue` lists both kinds. Codes are unique across kinds.
+
+An episode rule also declares the `triggers` mask that lets the engine skip it for an episode
+holding none of the code features it looks at, and `pure` when its findings depend on the
+codes alone (see engine.py for how both make checking fast). A mask only saves work: every
+rule states its own precondition in its body (tests/rules/test_masks.py holds it to that).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from kodevakt.rules.finding import Hit, Severity
 
@@ -21,6 +28,7 @@ if TYPE_CHECKING:
     from kodevakt.rules.view import EpisodeView
 
 Check = Callable[["EpisodeView"], Iterable[Hit]]
+C = TypeVar("C", bound=Callable[..., Iterable[object]])
 
 
 class RuleStatus(StrEnum):
@@ -30,11 +38,12 @@ class RuleStatus(StrEnum):
 
 
 DOC_SECTIONS = ("Checks:", "Why:", "Triggers:", "Correct:")
+FAMILY_ORDER = "KTPEM"  # the catalogue's order: codes, conditions, procedures, episode, patterns
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
-    """Everything about one rule."""
+class Rule(Generic[C]):
+    """What every rule declares, whatever its kind; `check` is what differs between kinds."""
 
     code: str
     name: str
@@ -43,11 +52,8 @@ class Rule:
     source: str
     first_year: int | None
     last_year: int | None
-    triggers: int
     status: RuleStatus
-    check: Check
-    pure: bool = False
-    needs_batch: bool = False
+    check: C
 
     @property
     def family(self) -> str:
@@ -73,7 +79,43 @@ class Rule:
         return f"{self.first_year}–{self.last_year}"
 
 
-REGISTRY: dict[str, Rule] = {}
+@dataclass(frozen=True, slots=True)
+class EpisodeRule(Rule[Check]):
+    """A rule over one episode: its check reads an `EpisodeView` and yields `Hit`s."""
+
+    triggers: int = 0
+    pure: bool = False
+
+
+R = TypeVar("R", bound=Rule[Any])
+
+
+class Registry(Generic[R]):
+    """The registered rules of one kind, by code, filled as their modules are imported."""
+
+    _codes: ClassVar[set[str]] = set()  # every kind's codes: a code is never reused
+
+    def __init__(self) -> None:
+        self._rules: dict[str, R] = {}
+
+    def add(self, registered: R) -> None:
+        if registered.code in Registry._codes:
+            raise ValueError(f"rule code {registered.code} registered twice")
+        Registry._codes.add(registered.code)
+        self._rules[registered.code] = registered
+
+    def listed(self) -> list[R]:
+        """The rules in catalogue order (by family, then code)."""
+        return sorted(self._rules.values(), key=catalogue_order)
+
+
+def catalogue_order(registered: Rule[Any]) -> tuple[int, str]:
+    """Sort key: family in `FAMILY_ORDER` (unknown families last), then code."""
+    index = FAMILY_ORDER.find(registered.family)
+    return (index if index >= 0 else len(FAMILY_ORDER), registered.code)
+
+
+EPISODE_RULES: Registry[EpisodeRule] = Registry()
 
 
 def rule(
@@ -88,7 +130,7 @@ def rule(
     status: RuleStatus = RuleStatus.STABLE,
     pure: bool = False,
 ) -> Callable[[Check], Check]:
-    """Register the decorated check function as rule `code`.
+    """Register the decorated check function as episode rule `code`.
 
     `pure=True` declares that the rule's findings depend only on the episode's codes (their
     groups and order), the rule year and whether the grouping was inferred — never on the
@@ -97,8 +139,8 @@ def rule(
     """
 
     def register(check: Check) -> Check:
-        _add(
-            Rule(
+        EPISODE_RULES.add(
+            EpisodeRule(
                 code=code,
                 name=name,
                 severity=severity,
@@ -106,9 +148,9 @@ def rule(
                 source=source,
                 first_year=years[0],
                 last_year=years[1],
-                triggers=triggers,
                 status=status,
                 check=check,
+                triggers=triggers,
                 pure=pure,
             )
         )
@@ -117,71 +159,21 @@ def rule(
     return register
 
 
-def _add(registered: Rule) -> None:
-    if registered.code in REGISTRY:
-        raise ValueError(f"rule code {registered.code} registered twice")
-    REGISTRY[registered.code] = registered
-
-
-_BatchCheck = TypeVar("_BatchCheck", bound=Callable[..., Iterable[Any]])
-
-
-def batch_rule(
-    code: str,
-    name: str,
-    severity: Severity,
-    *,
-    title: str,
-    source: str,
-    years: tuple[int | None, int | None] = (None, None),
-    status: RuleStatus = RuleStatus.STABLE,
-) -> Callable[[_BatchCheck], _BatchCheck]:
-    """Register the decorated function as pattern rule `code`, which reads a whole batch.
-
-    Its check takes a `kodevakt.batch.view.BatchView` instead of an episode and yields
-    `PatternHit`s naming the episode each finding belongs to, or `UnitHit`s naming the
-    episodes behind a finding about a unit's practice. The rule is registered with
-    `needs_batch=True`: the per-episode `Checker` skips it, `kodevakt.batch.run_patterns` runs
-    it. (The rules layer does not import the batch layer, hence the loose type here.)
-    """
-
-    def register(check: _BatchCheck) -> _BatchCheck:
-        _add(
-            Rule(
-                code=code,
-                name=name,
-                severity=severity,
-                title=title,
-                source=source,
-                first_year=years[0],
-                last_year=years[1],
-                triggers=0,
-                status=status,
-                check=cast(Check, check),
-                needs_batch=True,
-            )
-        )
-        return check
-
-    return register
-
-
-def all_rules() -> list[Rule]:
-    """Every registered rule, in catalogue order (family K, T, P, E, then by number)."""
+def episode_rules() -> list[EpisodeRule]:
+    """Every registered episode rule, in catalogue order."""
     from kodevakt.rules import catalogue  # noqa: F401  (imports register the rules)
 
-    order = {family: i for i, family in enumerate("KTPEM")}
-    return sorted(REGISTRY.values(), key=lambda r: (order.get(r.family, 9), r.code))
+    return EPISODE_RULES.listed()
 
 
-def select(
-    select: Iterable[str] = (), ignore: Iterable[str] = (), *, preview: bool = False
-) -> list[Rule]:
+def choose(
+    rules: Iterable[R], select: Iterable[str] = (), ignore: Iterable[str] = (), *, preview: bool
+) -> list[R]:
     """Rules chosen by code prefix; the longest matching prefix decides (flake8's engine)."""
     chosen = list(select) or [""]
     ignored = list(ignore)
     result = []
-    for candidate in all_rules():
+    for candidate in rules:
         if candidate.status is RuleStatus.REMOVED:
             continue
         if candidate.status is RuleStatus.PREVIEW and not preview:
@@ -191,3 +183,10 @@ def select(
         if best_select > best_ignore:
             result.append(candidate)
     return result
+
+
+def select(
+    select: Iterable[str] = (), ignore: Iterable[str] = (), *, preview: bool = False
+) -> list[EpisodeRule]:
+    """The episode rules chosen by code prefix (see `choose`)."""
+    return choose(episode_rules(), select, ignore, preview=preview)

@@ -5,9 +5,11 @@ Service API (everything the CLI, reports and pattern rules need)::
     from kodevakt.storage import Store, FindingStatus
 
     with Store("postgresql://kodevakt@db/kodevakt") as store:  # None: KODEVAKT_DB or ./kodevakt.db
-        result = store.import_files(["t1.jsonl"], "2025T1")      # -> ImportResult
+        result = store.import_files(["t1.jsonl"], "2025T1", encoding=None)  # -> ImportResult
         for file in result.files:                               # FileImport per file
             file.read, file.rejected, file.rejections, file.episodes_new, file.findings_fixed
+            file.error, file.notices                            # why it failed; reader warnings
+    Store(url, access="read")    # an existing database only, read-only if it cannot be written
         result.patterns                                         # the M01–M07 run after the files
         store.import_files(paths, "2025T1", patterns=False)     # files only; patterns later:
         store.update_patterns("2025T1")                         # -> FileImport of the M run
@@ -38,7 +40,8 @@ Service API (everything the CLI, reports and pattern rules need)::
 - An import checks every episode with the checker's rules, then runs the pattern rules
   M01–M07 over the whole period (every stored episode of it, and the previous tertial's when
   stored) and stores their findings as `batch` findings (`patterns.py`).
-- Keys: 16 hex digits of a hash of period, institution, episode id, rule, codes and location.
+- Keys: 16 hex digits of a hash of period, institution, episode id, rule, codes and the kind
+  of location (`conditions`, not `conditions[1][0]`: reordering groups keeps the key).
   Re-importing the same extract changes nothing; a finding that is gone after a correction
   becomes `fixed` (automatically, with the time), one found again becomes `open`; `accepted`
   (coded correctly despite the rule, with comment and who) survives re-imports.
@@ -49,13 +52,14 @@ Service API (everything the CLI, reports and pattern rules need)::
 Modules: `database` (URL, engine, migrations), `schema` (tables), `content` (episode ⇄
 stored JSON, diffs), `importing` (file import), `findings` (keys, status, merging),
 `history` (episode versions), `bulk` (`paused_gc()` while a period is read whole),
-`patterns` (the pattern run over a stored period), `store` (the `Store` façade). Failures
-raise `StorageError`.
+`patterns` (the pattern run over a stored period), `locking` (one import at a time per
+database), `store` (the `Store` façade). Failures raise `StorageError` (`ImportBusy` when
+another import holds the database).
 """
 
 from kodevakt.errors import StorageError
 from kodevakt.storage.bulk import paused_gc
-from kodevakt.storage.database import ENV_DB, resolve_url
+from kodevakt.storage.database import ENV_DB, Access, resolve_url
 from kodevakt.storage.findings import (
     FindingEvent,
     FindingStatus,
@@ -66,14 +70,17 @@ from kodevakt.storage.findings import (
 )
 from kodevakt.storage.history import EpisodeChange
 from kodevakt.storage.importing import FileImport, ImportResult
+from kodevakt.storage.locking import ImportBusy
 from kodevakt.storage.store import ImportLog, Store, parse_period
 
 __all__ = [
     "ENV_DB",
+    "Access",
     "EpisodeChange",
     "FileImport",
     "FindingEvent",
     "FindingStatus",
+    "ImportBusy",
     "ImportLog",
     "ImportResult",
     "PeriodFinding",

@@ -7,8 +7,16 @@ The database is chosen by, in order: the `url` given (`--db`), the environment v
 - `postgresql://user:password@host:5432/name` (also `postgres://`), for shared use; it is
   run through psycopg 3 (`postgresql+psycopg://`).
 
-Opening a database migrates it to the newest schema with Alembic (`migrations/`), inside a
-transaction; on PostgreSQL an advisory lock keeps two processes from migrating at once.
+Opening a database migrates it to the newest schema with Alembic (`migrations/`), inside one
+transaction that also keeps two processes from migrating at once: `BEGIN IMMEDIATE` on SQLite
+(the second waits for the first, then finds the schema current), an advisory lock on
+PostgreSQL.
+
+How a SQLite file is opened depends on the command (`Access`): `import` creates it; every
+other command refuses a file that does not exist (a mistyped `--db` would otherwise leave an
+empty database and show nothing); read commands open a file they cannot write read-only
+(`mode=ro`), and with `immutable=1` when its folder cannot be written either, since WAL needs
+to create `-shm` beside it.
 """
 
 from __future__ import annotations
@@ -16,8 +24,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from sqlalchemy import (
     Connection,
@@ -64,7 +74,11 @@ def resolve_url(url: str | None = None) -> URL:
 
 
 def display_url(url: URL) -> str:
-    """The URL without its password, for messages and logs."""
+    """The URL without its password, for messages and logs (a read-only SQLite URI as the
+    plain file URL)."""
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and database.startswith("file:"):
+        return f"sqlite:///{unquote(database.removeprefix('file:'))}"
     return url.render_as_string(hide_password=True)
 
 
@@ -77,23 +91,65 @@ def _masked_text(raw: str) -> str:
     return raw
 
 
-def open_engine(url: URL) -> Engine:
-    """An engine for `url`, with SQLite set up for one writer and many readers (WAL)."""
+class Access(StrEnum):
+    """What a command needs of the database (see the module docstring)."""
+
+    CREATE = "create"  # import: created when missing
+    WRITE = "write"  # status changes: must exist
+    READ = "read"  # listings and reports: must exist; read-only when it cannot be written
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL and in-memory databases."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    return Path(database)
+
+
+def read_only_query(path: Path) -> dict[str, str] | None:
+    """The SQLite URI parameters to read `path` without writing: None when it can be written;
+    `mode=ro` when only the file cannot; also `immutable=1` when the folder cannot either
+    (no `-shm` can be made there) and no unfinished write-ahead log lies beside the file."""
+    folder_writable = os.access(path.parent, os.W_OK)
+    if folder_writable and os.access(path, os.W_OK):
+        return None
+    if folder_writable:
+        return {"mode": "ro"}
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return {"mode": "ro"}
+    return {"mode": "ro", "immutable": "1"}
+
+
+def open_engine(url: URL, access: Access = Access.CREATE) -> tuple[Engine, bool]:
+    """An engine for `url`, with SQLite set up for one writer and many readers (WAL), and
+    whether it is read-only (see `Access`)."""
     kwargs: dict[str, Any] = {}
+    read_only = False
+    path = sqlite_file(url)
     if url.get_backend_name() == "sqlite":
-        database = url.database or ""
-        if database and database != ":memory:":
-            folder = Path(database).parent
-            if not folder.is_dir():
-                raise StorageError(f"mappen for databasefilen finnes ikke: {folder}")
         kwargs["connect_args"] = {"timeout": 30}
+    if path is not None:
+        if not path.parent.is_dir():
+            raise StorageError(f"mappen for databasefilen finnes ikke: {path.parent}")
+        if access is not Access.CREATE and not path.is_file():
+            raise StorageError(
+                f"databasefilen «{path}» finnes ikke; sjekk --db (bare kodevakt import lager "
+                "en ny database)"
+            )
+        query = read_only_query(path) if access is Access.READ else None
+        if query is not None:
+            read_only = True
+            uri = f"file:{quote(str(path.resolve()))}"
+            url = url.set(database=uri, query={**query, "uri": "true"})
     try:
         engine = create_engine(url, **kwargs)
     except (ArgumentError, ImportError) as exc:
         raise StorageError(f"databasen {display_url(url)} kan ikke åpnes: {exc}") from None
-    if url.get_backend_name() == "sqlite":
+    if url.get_backend_name() == "sqlite" and not read_only:
         event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+    return engine, read_only
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -104,8 +160,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (no-op when it is there already)."""
+def migrate(engine: Engine, *, read_only: bool = False) -> None:
+    """Bring the schema to the newest migration (no-op when it is there already).
+
+    The schema is read first without locking anything, so that opening a current database,
+    even read-only, writes nothing; only an upgrade takes the write lock, and looks again.
+    """
     # Alembic is imported here, not at module level: every `kodevakt` command imports this
     # module, and only commands that open a database need Alembic (a quarter second to load).
     from alembic import command
@@ -115,33 +175,66 @@ def migrate(engine: Engine) -> None:
 
     script = ScriptDirectory(str(MIGRATIONS))
     heads = set(script.get_heads())
+    known = {rev.revision for rev in script.walk_revisions()}
+
+    def current(connection: Connection) -> set[str]:
+        found = set(MigrationContext.configure(connection).get_current_heads())
+        if not found <= known:
+            raise StorageError(
+                "databasen er laget av en nyere versjon av kodevakt "
+                f"(skjemaversjon {', '.join(sorted(found))}); oppgrader kodevakt"
+            )
+        return found
+
     try:
+        with engine.connect() as connection:
+            if current(connection) == heads:
+                return
+        if read_only:
+            raise StorageError(
+                f"databasen {display_url(engine.url)} har et eldre skjema og må oppgraderes, "
+                "men kan ikke skrives her; åpne den én gang der den kan skrives"
+            )
         with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK}
                 )
-            current = set(MigrationContext.configure(connection).get_current_heads())
-            if current == heads:
+            if current(connection) == heads:
                 return
-            known = {rev.revision for rev in script.walk_revisions()}
-            if not current <= known:
-                raise StorageError(
-                    "databasen er laget av en nyere versjon av kodevakt "
-                    f"(skjemaversjon {', '.join(sorted(current))}); oppgrader kodevakt"
-                )
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
         raise StorageError(
-            f"databasen {display_url(engine.url)} kan ikke åpnes: {_first_line(exc)}"
+            f"databasen {display_url(engine.url)} kan ikke åpnes: {reason(exc)}"
         ) from None
 
 
+# What SQLite says, and what it means to a user.
+_REASONS = {
+    "file is not a database": "filen er ikke en kodevakt-database, eller den er skadet",
+    "database disk image is malformed": "databasefilen er skadet",
+    "database is locked": "databasen er låst av en annen prosess",
+    "unable to open database file": "databasefilen kan ikke åpnes (mangler tilgang?)",
+    "attempt to write a readonly database": "databasen kan ikke skrives (skrivebeskyttet)",
+}
+
+
+def reason(exc: BaseException) -> str:
+    """The first line of a database error, in Norwegian where SQLite's meaning is known."""
+    line = _first_line(exc)
+    for english, norwegian in _REASONS.items():
+        if english in line:
+            return f"{norwegian} ({line})"
+    return line
+
+
 def _first_line(exc: BaseException) -> str:
-    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
 
 
 def stream_rows(engine: Engine, query: Executable, size: int = 2000) -> Iterator[Row[Any]]:
@@ -163,9 +256,7 @@ def database_errors(engine: Engine) -> Iterator[None]:
     try:
         yield
     except SQLAlchemyError as exc:
-        raise StorageError(
-            f"databasefeil i {display_url(engine.url)}: {_first_line(exc)}"
-        ) from None
+        raise StorageError(f"databasefeil i {display_url(engine.url)}: {reason(exc)}") from None
 
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

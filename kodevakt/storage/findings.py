@@ -1,8 +1,12 @@
 """Stored findings: the stable key, the coder's status, and how a new result is merged in.
 
 A finding's key is a hash of what identifies it: period, institution, episode id, rule, codes
-and location (not the message text, which may be reworded). The same defect in the same
-episode therefore keeps its key across imports, and with it the status a coder gave it:
+and the kind of place (`conditions`, `procedures`, `patient.sex`, a unit…), not the message
+text, which may be reworded, and not the group's position: a coder who reorders the condition
+groups, or inserts one before, has not touched the defect. When one rule fires on the same
+codes at several places in an episode, the places are numbered in the order the checker
+reports them (the first keeps the plain key). The same defect in the same episode therefore
+keeps its key across imports, and with it the status a coder gave it:
 
     open ──accept (comment, by)──▶ accepted
       ▲  ◀─────────reopen─────────┘
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +41,8 @@ from kodevakt.storage.schema import episode, finding, finding_event
 KEY_LENGTH = 16
 MIN_PREFIX = 6
 _CHUNK = 5000
+# `conditions[1][0]`, `procedures[2]`: a code's position, which is not part of its identity
+_POSITIONAL = re.compile(r"^(conditions|procedures)(?:\[\d+\])+$")
 
 
 class FindingStatus(StrEnum):
@@ -132,10 +139,20 @@ class FindingEvent:
     import_id: int | None
 
 
-def finding_key(period: str, institution: str, found: Finding) -> str:
-    """The stable identity of `found` in `period` (16 hex digits)."""
-    parts = (period, institution, found.episode_id, found.rule, " ".join(found.codes))
-    text = "\x1f".join((*parts, found.location))
+def finding_key(period: str, institution: str, found: Finding, occurrence: int = 0) -> str:
+    """The stable identity of `found` in `period` (16 hex digits); `occurrence` numbers the
+    places where the same rule fires on the same codes in one episode (0 = the first)."""
+    return _hashed(_identity(period, institution, found), occurrence)
+
+
+def _identity(period: str, institution: str, found: Finding) -> str:
+    kind = _POSITIONAL.sub(r"\1", found.location)
+    parts = (period, institution, found.episode_id, found.rule, " ".join(found.codes), kind)
+    return "\x1f".join(parts)
+
+
+def _hashed(identity: str, occurrence: int) -> str:
+    text = f"{identity}\x1f{occurrence}" if occurrence else identity
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
 
 
@@ -167,6 +184,7 @@ class FindingWriter:
     """Merges the findings of one import run (`run_id`) into the finding table."""
 
     _COMPARED = (
+        "location",
         "name",
         "severity",
         "message",
@@ -187,12 +205,24 @@ class FindingWriter:
         self.scope = scope
         self.now = now
         self.counts = MergeCounts()
+        self._places: dict[str, list[str]] = {}
 
     def write(self, items: Iterable[tuple[Finding, str, str | None]]) -> None:
-        """Store (finding, institution, department) triples seen in this run."""
+        """Store (finding, institution, department) triples seen in this run.
+
+        An import passes every finding of an episode in one call, so the numbering of a
+        rule's places in an episode starts afresh with each call (memory stays flat over a
+        million episodes); batch findings may be spread over calls, and are few, so theirs
+        lasts the run. A finding seen twice at the same place is stored once.
+        """
         rows: dict[str, dict[str, Any]] = {}
+        places = self._places if self.scope == "batch" else {}
         for found, institution, department in items:
-            key = finding_key(self.period, institution, found)
+            identity = _identity(self.period, institution, found)
+            seen = places.setdefault(identity, [])
+            if found.location not in seen:
+                seen.append(found.location)
+            key = _hashed(identity, seen.index(found.location))
             rows.setdefault(key, self._row(key, found, institution, department))
         keys = list(rows)
         for start in range(0, len(keys), _CHUNK):

@@ -8,9 +8,14 @@ end of the file, findings of the file's episodes that were not found again are m
 Memory therefore stays flat however large the file is.
 
 A repeated episode id within a file keeps the first record's content; the repeat is counted
-and adds only the findings the repeat itself causes (E05). Records the readers reject are
-counted, stored in `import_rejection` and the first ones returned for display; they carry
-file, line, field and a message, never the record's values.
+and adds only the findings the repeat itself causes (E05). Records the readers reject, and
+episodes dated outside the period, are counted, stored in `import_rejection` and the first
+ones returned for display; they carry file, line, field and a message, never the record's
+values.
+
+Whatever goes wrong with a file (unreadable, a database error, or a fault in kodevakt
+itself) rolls it back and ends its run as `failed` with a Norwegian reason; the caller goes on
+with the next file.
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ import json
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from kodevakt.batch.periods import period_span
 from kodevakt.episodes.model import Episode
 from kodevakt.episodes.reading import read_file
 from kodevakt.episodes.records import Record, Rejected
@@ -35,7 +41,13 @@ from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding
 from kodevakt.storage import content as stored
 from kodevakt.storage.bulk import paused_gc
-from kodevakt.storage.database import display_url, insert_many, one_of, refresh_statistics
+from kodevakt.storage.database import (
+    display_url,
+    insert_many,
+    one_of,
+    reason,
+    refresh_statistics,
+)
 from kodevakt.storage.findings import FindingWriter
 from kodevakt.storage.schema import (
     episode,
@@ -46,6 +58,11 @@ from kodevakt.storage.schema import (
 )
 
 SHOWN_REJECTIONS = 20
+INTERRUPTED = "avbrutt: innlesingen stoppet før den var ferdig (ingenting fra den er lagret)"
+OUTSIDE = (
+    "episodens dato {day} er utenfor perioden {period}; bruk --period auto for å legge hver "
+    "episode i tertialet for datoen, eller oppgi riktig periode"
+)
 
 
 @dataclass(slots=True)
@@ -65,6 +82,7 @@ class FileImport:
     findings_reopened: int = 0
     findings_fixed: int = 0
     error: str | None = None
+    notices: list[str] = field(default_factory=list)  # the reader's warnings about the file
 
     @property
     def accepted(self) -> int:
@@ -112,13 +130,23 @@ class FileImporter:
         self.period = period
         self.batch_size = batch_size
 
-    def run(self, path: str | Path, records: Iterable[Record] | None = None) -> FileImport:
-        """Import the file at `path`, or of its records only `records` (read from it)."""
+    def run(
+        self,
+        path: str | Path,
+        records: Iterable[Record] | None = None,
+        *,
+        encoding: str | None = None,
+    ) -> FileImport:
+        """Import the file at `path` (read in `encoding`, None = the reader's default), or of
+        its records only `records` (read from it)."""
         name = str(path)
         started = datetime.now(UTC)
         run_id = self._start_run(name, started)
         result = FileImport(name, run_id)
+        span = period_span(self.period)
         try:
+            if records is None:
+                records = read_file(path, encoding=encoding, notices=result.notices)
             # Without full collections: they would scan the code lists (millions of objects)
             # again and again; the young generations are collected after each batch.
             with self.engine.begin() as conn, paused_gc():
@@ -126,10 +154,12 @@ class FileImporter:
                 writer = FindingWriter(conn, run_id, self.period, "episode", started)
                 batch: list[Episode] = []
                 rejected: list[dict[str, Any]] = []
-                for record in read_file(path) if records is None else records:
+                for record in records:
                     result.read += 1
                     if isinstance(record, Rejected):
                         self._reject(record, result, rejected)
+                    elif span is not None and not _within(record, span):
+                        self._reject(self._outside(record, name), result, rejected)
                     else:
                         batch.append(record)
                     if len(batch) >= self.batch_size or len(rejected) >= self.batch_size:
@@ -147,10 +177,19 @@ class FileImporter:
                     .where(import_run.c.id == run_id)
                     .values(status="ok", finished_at=datetime.now(UTC), **_counts(result))
                 )
-        except (KodevaktError, OSError, UnicodeDecodeError, SQLAlchemyError) as exc:
-            result.error = _describe(exc, self.engine)
+        except Exception as exc:  # one bad file must not stop the others
+            result.error = describe_failure(exc, self.engine, result.read)
             self._fail_run(run_id, result.error)
         return result
+
+    def _outside(self, record: Episode, name: str) -> Rejected:
+        source = record.source
+        return Rejected(
+            source.file if source else name,
+            source.line if source else 0,
+            "discharge" if record.discharge is not None else "admission",
+            OUTSIDE.format(day=record.rule_date, period=self.period),
+        )
 
     def _start_run(self, name: str, started: datetime) -> int:
         try:
@@ -169,7 +208,7 @@ class FileImporter:
                 )
                 return int(inserted.scalar_one())
         except SQLAlchemyError as exc:
-            raise StorageError(_describe(exc, self.engine)) from None
+            raise StorageError(describe_failure(exc, self.engine, None)) from None
 
     def _fail_run(self, run_id: int, message: str) -> None:
         try:
@@ -345,14 +384,26 @@ def _counts(result: FileImport) -> dict[str, int]:
     }
 
 
-def _describe(exc: BaseException, engine: Engine) -> str:
+def _within(record: Episode, span: tuple[date, date]) -> bool:
+    """Whether the episode's date (discharge, else admission) is in the period; an undated
+    episode is taken in the period it is imported into (the rules flag the missing date)."""
+    day = record.rule_date
+    return day is None or span[0] <= day <= span[1]
+
+
+def describe_failure(exc: BaseException, engine: Engine, read: int | None) -> str:
+    """Why a file (or pattern run) failed, in Norwegian. An unforeseen error is named by its
+    type and how far the file was read, not its text, which may quote a record's values."""
     if isinstance(exc, KodevaktError):
         return str(exc)
     if isinstance(exc, SQLAlchemyError):
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return f"databasefeil i {display_url(engine.url)}: {detail}"
+        return f"databasefeil i {display_url(engine.url)}: {reason(exc)}"
     if isinstance(exc, UnicodeDecodeError):
-        return f"filen er ikke UTF-8-tekst (byte {exc.start})"
+        return f"filen er ikke {exc.encoding.upper()}-tekst (byte {exc.start})"
     if isinstance(exc, OSError):
         return f"filen kan ikke leses: {exc.strerror or exc}"
-    return str(exc)
+    where = f" etter {read} poster" if read else ""
+    return (
+        f"uventet feil i kodevakt ({type(exc).__name__}){where}; ingenting fra filen er lagret. "
+        "Meld gjerne fra om feilen"
+    )

@@ -5,29 +5,32 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, func, select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.exc import SQLAlchemyError
 
 from kodevakt.batch.indicators import IndicatorValue
 from kodevakt.episodes.model import Episode, Source
-from kodevakt.errors import KodevaktError, StorageError
+from kodevakt.errors import StorageError
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.storage import findings as stored_findings
 from kodevakt.storage.bulk import paused_gc
 from kodevakt.storage.content import episode_from_content
 from kodevakt.storage.database import (
+    Access,
     database_errors,
     display_url,
     migrate,
     one_of,
     open_engine,
+    reason,
     refresh_statistics,
     resolve_url,
     stream_rows,
@@ -41,8 +44,16 @@ from kodevakt.storage.findings import (
     common_place,
 )
 from kodevakt.storage.history import EpisodeChange, episode_history
-from kodevakt.storage.importing import FileImport, FileImporter, ImportResult, lock_period
+from kodevakt.storage.importing import (
+    INTERRUPTED,
+    FileImport,
+    FileImporter,
+    ImportResult,
+    describe_failure,
+    lock_period,
+)
 from kodevakt.storage.indicators import replace_indicator_values, stored_indicator_values
+from kodevakt.storage.locking import ImportLock
 from kodevakt.storage.patterns import (
     PATTERN_SOURCE,
     has_episodes,
@@ -54,19 +65,27 @@ from kodevakt.storage.schema import episode, finding, import_rejection, import_r
 from kodevakt.storage.tertials import AUTO_PERIOD, records_of, tertials_in
 
 BATCH_SIZE = 5000
+LOCK_WAIT = 30.0  # seconds an import waits for another one into the same database
 _PLACE_CHUNK = 5000  # episode ids looked up per query when placing findings
 NO_TERTIAL = "ingen episode i filen har dato, så tertialet kan ikke bestemmes; oppgi --period"
+FIRST_YEAR = 1990
 _PERIOD = re.compile(r"^(\d{4})(?:[Tt]([1-3])|-(0[1-9]|1[0-2]))?$")
 
 
 def parse_period(value: str) -> str:
-    """A period as stored: a tertial `2025T1`, a month `2025-03` or a year `2025`."""
+    """A period as stored: a tertial `2025T1`, a month `2025-03` or a year `2025`, of a year
+    from `FIRST_YEAR` to next year (a mistyped year would otherwise make a period of its own)."""
     match = _PERIOD.match(value.strip())
     if match is None:
         raise StorageError(
             f"perioden «{value}» kan ikke leses; bruk tertial (2025T1), måned (2025-03) eller år"
         )
     year, tertial, month = match.groups()
+    last = date.today().year + 1
+    if not FIRST_YEAR <= int(year) <= last:
+        raise StorageError(
+            f"perioden «{value}» er ikke mulig: året må være fra {FIRST_YEAR} til og med {last}"
+        )
     if tertial:
         return f"{year}T{tertial}"
     return f"{year}-{month}" if month else year
@@ -92,7 +111,14 @@ class Store:
 
     `url`: see `database.resolve_url` (None = `KODEVAKT_DB`, else `kodevakt.db` here).
     `checker`: the checker imports use; by default every stable rule over the default code
-    base, built on first use.
+    base, built on first use. `access`: `create` (a missing SQLite file is created), `write`
+    (it must exist) or `read` (it must exist, and is opened read-only when it cannot be
+    written; see `database.Access`). `lock_wait`: how many seconds an import waits for
+    another one into the same database before it gives up (`locking.ImportBusy`; None =
+    `LOCK_WAIT`).
+
+    Opened for writing, a database's runs left `running` by an import that was killed are
+    marked failed (interrupted) when no import is running.
     """
 
     def __init__(
@@ -101,13 +127,19 @@ class Store:
         *,
         checker: Checker | None = None,
         batch_size: int = BATCH_SIZE,
+        access: Access | str = Access.CREATE,
+        lock_wait: float | None = None,
     ) -> None:
         self.url = resolve_url(url)
-        self.engine: Engine = open_engine(self.url)
+        self.engine, self.read_only = open_engine(self.url, Access(access))
         self.batch_size = batch_size
+        self.lock_wait = LOCK_WAIT if lock_wait is None else lock_wait
         self._checker = checker
+        self._lock = ImportLock(self.engine)
         try:
-            migrate(self.engine)
+            migrate(self.engine, read_only=self.read_only)
+            if Access(access) is not Access.READ:
+                self._mark_interrupted()
         except BaseException:
             self.engine.dispose()
             raise
@@ -129,6 +161,34 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    @contextmanager
+    def _importing(self) -> Iterator[None]:
+        """The database's import lock for the block (see `locking`)."""
+        self._lock.hold(self.lock_wait)
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _mark_interrupted(self) -> None:
+        """Runs left `running` with no import holding the lock were killed: mark them failed."""
+        running = import_run.c.status == "running"
+        with database_errors(self.engine):
+            with self.engine.connect() as conn:
+                if conn.execute(select(import_run.c.id).where(running).limit(1)).first() is None:
+                    return
+            if not self._lock.acquire(0):
+                return  # an import is running now; its runs are not stale
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        import_run.update()
+                        .where(running)
+                        .values(status="failed", finished_at=datetime.now(UTC), message=INTERRUPTED)
+                    )
+            finally:
+                self._lock.release()
+
     @property
     def checker(self) -> Checker:
         if self._checker is None:
@@ -140,9 +200,19 @@ class Store:
     # -- import ------------------------------------------------------------------------
 
     def import_files(
-        self, paths: Iterable[str | Path], period: str, *, patterns: bool = True
+        self,
+        paths: Iterable[str | Path],
+        period: str,
+        *,
+        patterns: bool = True,
+        encoding: str | None = None,
     ) -> ImportResult:
-        """Import each file in its own transaction; a failed file is rolled back and reported.
+        """Import each file in its own transaction; a failed file is rolled back and reported,
+        whatever failed, and the next file is imported.
+
+        Episodes dated outside the period are rejected (with a hint to `--period auto`).
+        `encoding`: the files' text encoding, passed to the reader (None: its default); the
+        reader's warnings about a file are in its `FileImport.notices`.
 
         Then, when at least one file was imported, the pattern rules M01–M07 run over the
         whole period and their findings are stored (`update_patterns`; `result.patterns`).
@@ -152,18 +222,20 @@ class Store:
         """
         period = parse_period(period)
         result = ImportResult(period)
-        importer = FileImporter(self.engine, self.checker, period, self.batch_size)
-        for path in paths:
-            result.files.append(importer.run(path))
-        if patterns and any(f.error is None for f in result.files):
-            try:
-                result.patterns = self.update_patterns(period)
-            except KodevaktError as exc:
-                result.patterns = FileImport(PATTERN_SOURCE, 0, error=str(exc))
+        with self._importing():
+            importer = FileImporter(self.engine, self.checker, period, self.batch_size)
+            for path in paths:
+                result.files.append(importer.run(path, encoding=encoding))
+            if patterns and any(f.error is None for f in result.files):
+                result.patterns = self._pattern_run(period)
         return result
 
     def import_by_tertial(
-        self, paths: Iterable[str | Path], *, patterns: bool = True
+        self,
+        paths: Iterable[str | Path],
+        *,
+        patterns: bool = True,
+        encoding: str | None = None,
     ) -> list[ImportResult]:
         """`--period auto`: each episode into the tertial of its discharge date (see
         `kodevakt.storage.tertials`); one `ImportResult` per tertial, in order.
@@ -171,32 +243,43 @@ class Store:
         Each file is imported in one transaction per tertial it holds; then the pattern rules
         run over each of those tertials, the earliest first, so that M05 compares every one
         with the one before. A file that cannot be read at all, or has no dated episode, is
-        reported in a first result with period `auto` and stores nothing.
+        reported in a first result with period `auto` and stores nothing. The reader's
+        warnings about a file come with its first tertial's `FileImport.notices`.
         """
         unplaced = ImportResult(AUTO_PERIOD)
         results: dict[str, ImportResult] = {}
-        for path in paths:
-            try:
-                labels = tertials_in(path)
-            except (KodevaktError, OSError, UnicodeDecodeError) as exc:
-                unplaced.files.append(FileImport(str(path), 0, error=_first_line(exc)))
-                continue
-            if not labels:
-                unplaced.files.append(FileImport(str(path), 0, error=NO_TERTIAL))
-                continue
-            for label in labels:
-                importer = FileImporter(self.engine, self.checker, label, self.batch_size)
-                records = records_of(path, label, first=label == labels[0])
-                imported = importer.run(path, records)
-                results.setdefault(label, ImportResult(label)).files.append(imported)
-        ordered = [results[label] for label in sorted(results)]
-        for result in ordered:
-            if patterns and any(f.error is None for f in result.files):
+        with self._importing():
+            for path in paths:
+                notices: list[str] = []
                 try:
-                    result.patterns = self.update_patterns(result.period)
-                except KodevaktError as exc:
-                    result.patterns = FileImport(PATTERN_SOURCE, 0, error=str(exc))
+                    labels = tertials_in(path, encoding=encoding, notices=notices)
+                except Exception as exc:  # one bad file must not stop the others
+                    error = describe_failure(exc, self.engine, 0)
+                    unplaced.files.append(FileImport(str(path), 0, error=error))
+                    continue
+                if not labels:
+                    unplaced.files.append(FileImport(str(path), 0, error=NO_TERTIAL))
+                    continue
+                for label in labels:
+                    importer = FileImporter(self.engine, self.checker, label, self.batch_size)
+                    first = label == labels[0]
+                    records = records_of(path, label, first=first, encoding=encoding)
+                    imported = importer.run(path, records)
+                    if first:
+                        imported.notices[:0] = notices
+                    results.setdefault(label, ImportResult(label)).files.append(imported)
+            ordered = [results[label] for label in sorted(results)]
+            for result in ordered:
+                if patterns and any(f.error is None for f in result.files):
+                    result.patterns = self._pattern_run(result.period)
         return [unplaced, *ordered] if unplaced.files else ordered
+
+    def _pattern_run(self, period: str) -> FileImport:
+        """`update_patterns`, its failure (whatever it is) reported in the result's `error`."""
+        try:
+            return self.update_patterns(period)
+        except Exception as exc:  # the files stay imported; the CLI says so
+            return FileImport(PATTERN_SOURCE, 0, error=describe_failure(exc, self.engine, None))
 
     def update_patterns(self, period: str) -> FileImport:
         """Run the pattern rules M01–M07 over the period's stored episodes; store the findings.
@@ -212,7 +295,7 @@ class Store:
         period = parse_period(period)
         rules = pattern_rules()
         before = previous_period(period)
-        with database_errors(self.engine), paused_gc():
+        with self._importing(), database_errors(self.engine), paused_gc():
             previous: list[tuple[Episode, list[Finding]]] | None = None
             if before is not None and has_episodes(self.engine, before):
                 previous = list(period_pairs(self.engine, before, details=False))
@@ -224,14 +307,14 @@ class Store:
             )
             found = view_findings(view, rules)
             values = view.indicators
-        del previous, view  # the episodes are not needed while the findings are written
-        return self.add_findings(
-            period,
-            found,
-            rules=[rule.code for rule in rules],
-            source=PATTERN_SOURCE,
-            indicators=values,
-        )
+            del previous, view  # the episodes are not needed while the findings are written
+            return self.add_findings(
+                period,
+                found,
+                rules=[rule.code for rule in rules],
+                source=PATTERN_SOURCE,
+                indicators=values,
+            )
 
     def patterns_stored(self, period: str) -> bool:
         """Whether the pattern findings and indicator values stored for the period are
@@ -262,7 +345,7 @@ class Store:
         period = parse_period(period)
         now = datetime.now(UTC)
         try:
-            with self.engine.begin() as conn:
+            with self._importing(), self.engine.begin() as conn:
                 lock_period(conn, period)
                 run_id = int(
                     conn.execute(
@@ -304,7 +387,7 @@ class Store:
                     )
                 )
         except SQLAlchemyError as exc:
-            raise StorageError(f"funnene kunne ikke lagres: {_first_line(exc)}") from None
+            raise StorageError(f"funnene kunne ikke lagres: {reason(exc)}") from None
         return FileImport(
             source,
             run_id,
@@ -542,7 +625,3 @@ def _zero_counts() -> dict[str, int]:
         "findings_fixed",
     )
     return dict.fromkeys(names, 0)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

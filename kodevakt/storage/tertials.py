@@ -22,10 +22,13 @@ UNDATED = "episoden har verken utskrivnings- eller innskrivningsdato, så tertia
 UNDATED += "bestemmes (--period auto); oppgi perioden for slike episoder"
 
 
-def tertials_in(path: str | Path) -> list[str]:
-    """The tertials of the file's dated episodes, in order (`2025T1`, `2025T2`, …)."""
+def tertials_in(
+    path: str | Path, *, encoding: str | None = None, notices: list[str] | None = None
+) -> list[str]:
+    """The tertials of the file's dated episodes, in order (`2025T1`, `2025T2`, …); the
+    reader's warnings about the file go to `notices` (the later reads repeat them)."""
     found = set()
-    for record in read_file(path):
+    for record in read_file(path, encoding=encoding, notices=notices):
         if not isinstance(record, Rejected):
             tertial = episode_tertial(record)
             if tertial is not None:
@@ -33,10 +36,12 @@ def tertials_in(path: str | Path) -> list[str]:
     return sorted(found)
 
 
-def records_of(path: str | Path, label: str, *, first: bool) -> Iterator[Record]:
+def records_of(
+    path: str | Path, label: str, *, first: bool, encoding: str | None = None
+) -> Iterator[Record]:
     """The file's records that belong to tertial `label`; with `first`, also the records
     that belong to none (rejected, or without any date, which become rejections)."""
-    for record in read_file(path):
+    for record in read_file(path, encoding=encoding):
         if isinstance(record, Rejected):
             if first:
                 yield record

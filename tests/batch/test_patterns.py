@@ -12,10 +12,10 @@ import pytest
 
 from kodevakt.batch import compute_indicators, drg_lookup, run_patterns
 from kodevakt.batch.patterns.common import pct
+from kodevakt.batch.patterns.registry import PATTERN_RULES, PatternRule
 from kodevakt.episodes.model import Episode
-from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding
-from kodevakt.rules.registry import DOC_SECTIONS, RuleStatus, all_rules
+from kodevakt.rules.registry import DOC_SECTIONS, EpisodeRule, RuleStatus, episode_rules
 from tests.batch.helpers import episode, pairs
 from tests.rules.harness import ROOT, codebase
 
@@ -24,7 +24,7 @@ Batch = tuple[list[tuple[Episode, list[Finding]]], dict[str, Any]]
 
 def run(code: str, batch: Batch) -> list[Finding]:
     episodes, options = batch
-    rules = [r for r in all_rules() if r.code == code]
+    rules = [r for r in PATTERN_RULES.listed() if r.code == code]
     return run_patterns(episodes, base=codebase(), rules=rules, **options)
 
 
@@ -374,7 +374,7 @@ CASES: dict[str, tuple[Callable[[], Batch], Callable[[], Batch]]] = {
 def test_rule_fires_on_its_positive_case(code: str) -> None:
     found = run(code, CASES[code][0]())
     assert found, f"{code} should fire"
-    registered = {r.code: r for r in all_rules()}[code]
+    registered = {r.code: r for r in PATTERN_RULES.listed()}[code]
     for finding in found:
         assert finding.rule == code and finding.name == registered.name
         assert finding.message and finding.source and finding.location
@@ -388,22 +388,21 @@ def test_rule_is_silent_on_its_negative_case(code: str) -> None:
     assert run(code, CASES[code][1]()) == []
 
 
-def test_every_batch_rule_has_positive_and_negative_cases() -> None:
-    batch_rules = {
-        r.code for r in all_rules() if r.needs_batch and r.status is not RuleStatus.REMOVED
-    }
-    assert batch_rules == set(CASES)
-    for r in all_rules():
-        if r.needs_batch:
-            assert all(section in r.doc for section in DOC_SECTIONS), r.code
+def test_every_pattern_rule_has_positive_and_negative_cases() -> None:
+    pattern_rules = PATTERN_RULES.listed()
+    assert {r.code for r in pattern_rules if r.status is not RuleStatus.REMOVED} == set(CASES)
+    for r in pattern_rules:
+        assert all(section in r.doc for section in DOC_SECTIONS), r.code
 
 
-def test_the_episode_checker_skips_batch_rules() -> None:
-    checker = Checker(codebase(), all_rules())
-    assert not any(r.needs_batch for r in checker.rules)
+def test_rule_kinds_are_types_with_separate_registries() -> None:
+    """The M family is all pattern rules and only pattern rules (the per-episode `Checker` is
+    handed episode rules only, so no pattern rule can reach it)."""
+    assert all(isinstance(r, PatternRule) and r.family == "M" for r in PATTERN_RULES.listed())
+    assert all(isinstance(r, EpisodeRule) and r.family != "M" for r in episode_rules())
 
 
-def test_run_patterns_runs_every_batch_rule_by_default() -> None:
+def test_run_patterns_runs_every_pattern_rule_by_default() -> None:
     episodes, _ = m06_fires()
     more, _ = m01_fires()
     found = run_patterns(episodes + more, base=codebase())

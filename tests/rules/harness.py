@@ -24,7 +24,7 @@ from kodevakt.episodes.model import Episode, Source
 from kodevakt.episodes.notation import parse_conditions
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding
-from kodevakt.rules.registry import all_rules
+from kodevakt.rules.registry import episode_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,7 +80,7 @@ def episode_from_spec(spec: dict[str, Any], episode_id: str = "ep-test") -> Epis
 
 def run(spec: dict[str, Any], rule_code: str | None = None) -> list[Finding]:
     """Findings for the episode a spec describes (only `rule_code`'s when given)."""
-    rules = [r for r in all_rules() if rule_code is None or r.code == rule_code]
+    rules = [r for r in episode_rules() if rule_code is None or r.code == rule_code]
     checker = Checker(codebase(tuple(spec.get("code_files", ()))), rules)
     episode = episode_from_spec(spec)
     copies = int(spec.get("copies", 1))

@@ -14,7 +14,7 @@ import pytest
 
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding, Fix
-from kodevakt.rules.registry import all_rules
+from kodevakt.rules.registry import episode_rules
 from tests.rules.harness import codebase, episode_from_spec
 
 D = "2025-03-04"
@@ -154,7 +154,7 @@ def _ids() -> list[str]:
 
 
 def _check(spec: dict[str, Any], rule_code: str, episode: Any = None) -> list[Finding]:
-    checker = Checker(codebase(), [r for r in all_rules() if r.code == rule_code])
+    checker = Checker(codebase(), [r for r in episode_rules() if r.code == rule_code])
     history = [episode_from_spec(h, f"hist-{i}") for i, h in enumerate(spec.get("history", []))]
     return checker.check_episode(episode or episode_from_spec(spec), history or None)
 
@@ -266,7 +266,7 @@ def test_fixes_on_synthetic_episodes_remove_their_findings() -> None:
 
     base = codebase()
     full = Checker(base)
-    single = {r.code: Checker(base, [r]) for r in all_rules() if not r.needs_batch}
+    single = {r.code: Checker(base, [r]) for r in episode_rules()}
     fixed_rules: set[str] = set()
     for year in (2019, 2023, 2025):
         for raw in generate(1500, seed=11, year=year, error_rate=0.5):

@@ -11,7 +11,7 @@ import pytest
 
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding
-from kodevakt.rules.registry import all_rules
+from kodevakt.rules.registry import episode_rules
 from tests.rules.harness import codebase, episode_from_spec
 
 D = "2025-03-04"
@@ -20,7 +20,7 @@ D = "2025-03-04"
 def _run_inferred(spec: dict[str, Any], code: str) -> list[Finding]:
     episode = episode_from_spec(spec)
     episode.grouping_inferred = True
-    checker = Checker(codebase(), [r for r in all_rules() if r.code == code])
+    checker = Checker(codebase(), [r for r in episode_rules() if r.code == code])
     return checker.check_episode(episode)
 
 
@@ -68,14 +68,14 @@ def test_inferred_grouping_lowers_severity(code: str, procedures: str, severity:
 
 def test_other_code_suggests_specific_codes_of_the_group() -> None:
     episode = episode_from_spec({"conditions": "C16.9", "procedures": f"JDD96@{D}"})
-    checker = Checker(codebase(), [r for r in all_rules() if r.code == "P07"])
+    checker = Checker(codebase(), [r for r in episode_rules() if r.code == "P07"])
     (finding,) = checker.check_episode(episode)
     assert finding.suggestion is not None
     assert "JDD00" in finding.suggestion and "JDD01" in finding.suggestion
 
 
 def test_reordered_group_suggestions() -> None:
-    checker = Checker(codebase(), [r for r in all_rules() if r.code in ("P01", "P06")])
+    checker = Checker(codebase(), [r for r in episode_rules() if r.code in ("P01", "P06")])
     (p01,) = checker.check_episode(episode_from_spec({"procedures": f"ZXA05+HAB16K@{D}"}))
     assert p01.suggestion == "Registrer gruppen som HAB16K+ZXA05"
     (p06,) = checker.check_episode(

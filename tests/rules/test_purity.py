@@ -16,12 +16,12 @@ from kodevakt.codes.model import Sex
 from kodevakt.episodes.interchange import episode_from_dict
 from kodevakt.episodes.model import CareLevel, Episode, Source
 from kodevakt.rules.facts import FactsCache
-from kodevakt.rules.registry import all_rules
+from kodevakt.rules.registry import episode_rules
 from kodevakt.rules.view import EpisodeView
 from kodevakt.synth.generator import generate
 from tests.rules.harness import codebase
 
-PURE = [r for r in all_rules() if r.pure]
+PURE = [r for r in episode_rules() if r.pure]
 
 
 def _perturbed(episode: Episode) -> Episode:

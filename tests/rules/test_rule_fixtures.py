@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kodevakt.rules.registry import DOC_SECTIONS, RuleStatus, all_rules
+from kodevakt.batch.catalogue import all_rules
+from kodevakt.rules.registry import DOC_SECTIONS, RuleStatus, episode_rules
 from tests.rules.harness import run
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -42,22 +43,20 @@ def test_fixture_case(rule_code: str, case: dict) -> None:
 
 
 def test_every_rule_has_positive_and_negative_fixtures() -> None:
-    """Batch rules (M01–M07) have their cases in tests/batch/test_patterns.py instead."""
+    """Pattern rules (M01–M07) have their cases in tests/batch/test_patterns.py instead."""
     by_rule: dict[str, set[bool]] = {}
     for rule_code, case in _cases():
         by_rule.setdefault(rule_code, set()).add(bool(case["fires"]))
     missing = [
         r.code
-        for r in all_rules()
-        if r.status is not RuleStatus.REMOVED
-        and not r.needs_batch
-        and by_rule.get(r.code) != {True, False}
+        for r in episode_rules()
+        if r.status is not RuleStatus.REMOVED and by_rule.get(r.code) != {True, False}
     ]
     assert not missing, f"rules without both a positive and a negative fixture: {missing}"
 
 
 def test_fixtures_name_registered_rules() -> None:
-    codes = {r.code for r in all_rules()}
+    codes = {r.code for r in episode_rules()}
     assert {rule_code for rule_code, _ in _cases()} <= codes
 
 

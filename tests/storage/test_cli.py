@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kodevakt.cli import app
-from kodevakt.storage import ENV_DB
+from kodevakt.storage import ENV_DB, Store
 from tests.storage.helpers import CORRECTED, episode, extract, write_jsonl
 
 runner = CliRunner()
@@ -82,11 +82,14 @@ def test_corrected_reimport_marks_fixed(db_url: str, tmp_path: Path) -> None:
         (["finding", "accept", "abcdef0123456789", "--comment", "x", "--by", "y"], "fant ikke"),
         (["finding", "accept", "abcdef0123456789", "--comment", " ", "--by", "y"], "kommentar"),
         (["findings", "--period", "T1"], "perioden"),
+        (["import", "{file}", "--period", "1899"], "året må være fra 1990"),
+        (["import", "{file}", "--period", "2025-T1x"], "perioden «2025-T1x»"),
     ],
 )
 def test_errors_are_norwegian(tmp_path: Path, args: list[str], message: str) -> None:
     path = extract(tmp_path)
     db = f"sqlite:///{tmp_path / 'k.db'}"
+    Store(db).close()
     args = [a.replace("{file}", str(path)) for a in args]
     result = runner.invoke(app, [*args, "--db", db])
     assert result.exit_code in (1, 2)
@@ -102,3 +105,15 @@ def test_default_database_is_kodevakt_db_here(
     result = runner.invoke(app, ["import", str(path), "--period", "2025T1"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "kodevakt.db").is_file()
+
+
+def test_reader_notices_are_shown_and_kept(db_url: str) -> None:
+    extract_csv = Path(__file__).parents[1] / "fixtures" / "episodes" / "extract.csv"
+    with Store(db_url) as store:  # an NPR extract without an episode id column
+        [file] = store.import_files([extract_csv], "2025T1", encoding="utf-8").files
+    assert file.error is None and any("episode-id" in notice for notice in file.notices)
+    result = runner.invoke(app, ["import", str(extract_csv), "--period", "2025T1", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert f"Advarsel: fil {extract_csv}: uttrekket har ingen kolonne for episode-id" in (
+        result.stderr
+    )

@@ -8,7 +8,7 @@ import pytest
 
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.storage import FindingStatus, StorageError, Store, UnknownFinding
-from tests.storage.helpers import CORRECTED, extract
+from tests.storage.helpers import CORRECTED, episode, extract, write_jsonl
 
 
 def _t02(store: Store, episode_id: str) -> str:
@@ -146,3 +146,46 @@ def test_findings_filters(store: Store, tmp_path: Path) -> None:
     data = found.to_dict()
     assert data["key"] == found.key and data["status"] == "open"
     assert {k: data[k] for k in found.finding.to_dict()} == found.finding.to_dict()
+
+
+def _conditions(tmp_path: Path, name: str, *groups: list[list[str]]) -> Path:
+    return write_jsonl(
+        tmp_path / name, [episode(f"ep-{i}", conditions) for i, conditions in enumerate(groups)]
+    )
+
+
+ORIGINAL = [["I10"], ["J18.9"], ["H36.0"]]  # T02 on H36.0 at conditions[2][0]
+REORDERED = [["I10"], ["H36.0"], ["J18.9"]]
+INSERTED = [["I10"], ["K21.9"], ["J18.9"], ["H36.0"]]
+TWICE = [["I10"], ["H36.0"], ["J18.9"], ["H36.0"]]  # T02 twice on the same code
+
+
+@pytest.mark.parametrize("moved", [REORDERED, INSERTED], ids=["reordered", "inserted"])
+def test_moving_a_group_keeps_the_finding_and_its_status(
+    store: Store, tmp_path: Path, moved: list[list[str]]
+) -> None:
+    store.import_files([_conditions(tmp_path, "a.jsonl", ORIGINAL)], "2025T1")
+    key = _t02(store, "ep-0")
+    store.set_status(key, "accepted", comment="Godkjent av lege", by="kari")
+    again = store.import_files([_conditions(tmp_path, "b.jsonl", moved)], "2025T1").files[0]
+    assert (again.episodes_changed, again.findings_new, again.findings_fixed) == (1, 0, 0)
+    [found] = store.findings(rule="T02")
+    assert (found.key, found.status, found.comment) == (key, "accepted", "Godkjent av lege")
+    assert found.location == f"conditions[{moved.index(['H36.0'])}][0]"  # where it is now
+    assert list(store.findings(status="open")) == []
+
+
+def test_the_same_rule_twice_on_the_same_code_is_two_findings(store: Store, tmp_path: Path) -> None:
+    store.import_files([_conditions(tmp_path, "a.jsonl", TWICE)], "2025T1")
+    first, second = store.findings(rule="T02")
+    assert first.key != second.key
+    store.set_status(first.key, "accepted", comment="ok", by="kari")
+    swapped = [["I10"], ["J18.9"], ["H36.0"], ["H36.0"]]
+    for groups in (swapped, TWICE):  # every re-import: the same two findings, nothing new
+        result = store.import_files([_conditions(tmp_path, "b.jsonl", groups)], "2025T1")
+        assert (result.files[0].findings_new, result.files[0].findings_fixed) == (0, 0)
+        statuses = sorted(f.status.value for f in store.findings(rule="T02"))
+        assert statuses == ["accepted", "open"]
+    once = store.import_files([_conditions(tmp_path, "c.jsonl", ORIGINAL)], "2025T1").files[0]
+    assert (once.findings_new, once.findings_fixed) == (0, 2)  # one T02 and the T10 repeat
+    assert sorted(f.status != "fixed" for f in store.findings(rule="T02")) == [False, True]

@@ -33,12 +33,29 @@ def test_reimport_creates_no_duplicates(store: Store, tmp_path: Path) -> None:
 
 
 def test_same_extract_in_two_periods_is_kept_apart(store: Store, tmp_path: Path) -> None:
-    path = extract(tmp_path)
+    path = extract(tmp_path)  # dated 2025-03-01: in 2025T1, in March 2025 and in 2025
     store.import_files([path], "2025T1")
-    store.import_files([path], "2025T2")
-    assert store.periods() == ["2025T1", "2025T2"]
-    assert len(list(store.findings(period="2025T2"))) == 2
+    store.import_files([path], "2025-03")
+    assert store.periods() == ["2025-03", "2025T1"]
+    assert len(list(store.findings(period="2025-03"))) == 2
     assert len(list(store.findings())) == 4
+
+
+def test_episodes_outside_the_period_are_rejected(store: Store, tmp_path: Path) -> None:
+    records: list[dict[str, object] | str] = [episode("ep-1", [["I10"]])]  # 2025-03-01
+    records.append(episode("ep-2", [["I10"]], discharge="2025-05-02T10:00"))  # 2025T2
+    records.append(episode("ep-3", [["I10"]], admission="2024-12-30T10:00", discharge=None))
+    path = write_jsonl(tmp_path / "t1.jsonl", records)
+    result = store.import_files([path], "2025T1").files[0]
+    assert (result.read, result.rejected, result.episodes_new) == (3, 2, 1)
+    assert [(r.line, r.field) for r in result.rejections] == [(2, "discharge"), (3, "admission")]
+    assert "utenfor perioden 2025T1" in result.rejections[0].message
+    assert "--period auto" in result.rejections[0].message
+    logged = store.rejections(result.import_id)
+    assert [line for line, _, _ in logged] == [2, 3] and "2025-05-02" in logged[0][2]
+    assert [e.id for e in store.episodes()] == ["ep-1"]
+    month = store.import_files([path], "2025-05").files[0]
+    assert (month.rejected, month.episodes_new) == (2, 1)
 
 
 def test_changed_episode_keeps_its_history(store: Store, tmp_path: Path) -> None:
@@ -61,10 +78,10 @@ def test_changed_episode_keeps_its_history(store: Store, tmp_path: Path) -> None
 
 
 def test_stored_episodes_are_checked_like_read_ones(store: Store) -> None:
-    result = store.import_files([EXAMPLES], "2025T1").files[0]
+    result = store.import_files([EXAMPLES], "2025").files[0]
     assert result.episodes_new == 300
     read = {e.id: e for e in read_episodes([EXAMPLES])}
-    rebuilt = list(store.episodes("2025T1"))
+    rebuilt = list(store.episodes("2025"))
     assert [e.id for e in rebuilt] == list(read)
     checker = store.checker
     for again in rebuilt:

@@ -1,4 +1,4 @@
-"""The pattern rules M01–M07, which read a whole batch (registered with `needs_batch`).
+"""The pattern rules M01–M07, which read a whole batch: a kind of rule of their own.
 
 | module | rules |
 | --- | --- |
@@ -7,7 +7,8 @@
 | `contacts.py` | M06 several outpatient contacts the same day |
 | `code_use.py` | M07 unusual code use |
 
-Importing this package registers them; `kodevakt.batch.run_patterns` runs them.
+Importing this package registers them in `registry.PATTERN_RULES`; `kodevakt.batch.run_patterns`
+runs them.
 """
 
 from kodevakt.batch.patterns import code_use, contacts, practice, stays  # noqa: F401

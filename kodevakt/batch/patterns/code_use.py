@@ -16,9 +16,9 @@ from kodevakt.batch.patterns.common import (
     pct,
     unit_location,
 )
+from kodevakt.batch.patterns.registry import pattern_rule
 from kodevakt.batch.view import BatchView, UnitHit
 from kodevakt.rules.finding import Hit, Severity
-from kodevakt.rules.registry import batch_rule
 
 MIN_COUNT = 5  # episodes with the code in the unit
 MIN_OTHERS = 20  # episodes in the comparison group outside the unit
@@ -101,7 +101,7 @@ def overused(rows: Iterable[Row]) -> Iterator[tuple[Stratum, str, str, Overuse, 
             yield stratum, unit, item, found, indexes
 
 
-@batch_rule(
+@pattern_rule(
     "M07",
     "unusual-code-use",
     Severity.INFO,

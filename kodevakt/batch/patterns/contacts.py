@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from datetime import date
 
 from kodevakt.batch.patterns.common import episodes_location, ids
+from kodevakt.batch.patterns.registry import pattern_rule
 from kodevakt.batch.view import BatchView, PatternHit
 from kodevakt.episodes.model import CareLevel, Episode
 from kodevakt.rules.finding import Hit, Severity
-from kodevakt.rules.registry import batch_rule
 
 
 def _distinct(contacts: list[Episode]) -> list[Episode]:
@@ -23,7 +23,7 @@ def _distinct(contacts: list[Episode]) -> list[Episode]:
     return result
 
 
-@batch_rule(
+@pattern_rule(
     "M06",
     "several-outpatient-contacts-same-day",
     Severity.WARNING,

@@ -26,10 +26,10 @@ from kodevakt.batch.indicators import (
     is_clinically_uncertain,
 )
 from kodevakt.batch.patterns.common import UNIT_NAMES, number, pct, unit_location
+from kodevakt.batch.patterns.registry import pattern_rule
 from kodevakt.batch.periods import consecutive_tertials, parse_tertial
 from kodevakt.batch.view import BatchView, UnitHit
 from kodevakt.rules.finding import Hit, Severity
-from kodevakt.rules.registry import batch_rule
 
 UNIT_KINDS = (UnitKind.INSTITUTION, UnitKind.DEPARTMENT)
 _POSITION = {indicator.key: i for i, indicator in enumerate(INDICATORS)}
@@ -129,7 +129,7 @@ def _unit_hit(
         )
 
 
-@batch_rule(
+@pattern_rule(
     "M04",
     "deviating-practice",
     Severity.INFO,
@@ -218,7 +218,7 @@ def period_pairs(batch: BatchView) -> list[tuple[str, str]]:
     return []
 
 
-@batch_rule(
+@pattern_rule(
     "M05",
     "change-in-practice",
     Severity.INFO,

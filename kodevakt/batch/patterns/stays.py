@@ -14,10 +14,10 @@ from kodevakt.batch.patterns.common import (
     pct,
     same_institution,
 )
+from kodevakt.batch.patterns.registry import pattern_rule
 from kodevakt.batch.view import BatchView, PatternHit
 from kodevakt.episodes.model import CareLevel, Episode, Urgency
 from kodevakt.rules.finding import Hit, Severity
-from kodevakt.rules.registry import batch_rule
 
 SPLIT_WINDOW = timedelta(hours=24)
 # DRG 470 (not groupable) says nothing about two stays being alike (kodevakt.drg.grouper).
@@ -39,7 +39,7 @@ def _related(batch: BatchView, earlier: Episode, later: Episode) -> tuple[str, t
     return "", codes
 
 
-@batch_rule(
+@pattern_rule(
     "M01",
     "split-stay",
     Severity.WARNING,
@@ -99,7 +99,7 @@ def split_stay(batch: BatchView) -> Iterator[PatternHit]:
 _AFTERCARE = "Z42–Z48, Z50 eller Z51.5"
 
 
-@batch_rule(
+@pattern_rule(
     "M02",
     "transfer-pair",
     Severity.WARNING,
@@ -188,7 +188,7 @@ def _nights(episode: Episode) -> int | None:
     return (episode.discharge.date() - episode.admission.date()).days
 
 
-@batch_rule(
+@pattern_rule(
     "M03",
     "short-stay-usually-day-care",
     Severity.INFO,

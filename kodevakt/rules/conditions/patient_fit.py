@@ -402,6 +402,8 @@ def pregnancy_condition_without_o_code(view: EpisodeView) -> Iterator[Hit]:
 
     Correct: `O26.8; O10.0+I10` (2024 on); `O99.4; I10` in 2019.
     """
+    if not any(ref.flags & F.PREGNANCY for ref in view.all_codes()):
+        return  # not a pregnancy or delivery stay: no code in O00–O99
     required = view.multiple_coding == "required"
     grouped = view.multiple_coding != "dagger-only"
     o_before = False

@@ -1,8 +1,14 @@
-"""docs/rules.md, generated from the registry so that the documentation cannot go stale."""
+"""The whole rule catalogue, both kinds, for what lists every rule: `kodevakt rules`, the
+reports' rule titles and docs/rules.md (generated here so that it cannot go stale).
+
+Episode rules are registered in `kodevakt.rules`, pattern rules in `kodevakt.batch.patterns`;
+only a layer above both can list them together.
+"""
 
 from __future__ import annotations
 
-from kodevakt.rules.registry import all_rules
+from kodevakt.batch.patterns.registry import PATTERN_RULES, PatternRule
+from kodevakt.rules.registry import EpisodeRule, catalogue_order, episode_rules
 
 FAMILIES = {
     "K": "K — kodenes gyldighet (code validity)",
@@ -11,6 +17,11 @@ FAMILIES = {
     "E": "E — episodens konsistens (episode consistency)",
     "M": "M — mønstre på tvers av episoder (patterns across episodes)",
 }
+
+
+def all_rules() -> list[EpisodeRule | PatternRule]:
+    """Every registered rule of either kind, in catalogue order (K, T, P, E, M, then code)."""
+    return sorted([*episode_rules(), *PATTERN_RULES.listed()], key=catalogue_order)
 
 
 def rules_markdown() -> str:

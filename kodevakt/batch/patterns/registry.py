@@ -1,0 +1,57 @@
+"""The pattern rules' registry: rules over a whole batch (M01–M07), a kind of rule of its own.
+
+A pattern rule declares the metadata every rule does (`kodevakt.rules.registry.Rule`), but its
+check is handed a `BatchView` instead of an episode and yields `PatternHit`s naming the episode
+each finding belongs to, or `UnitHit`s naming the episodes behind a finding about a unit's
+practice. `kodevakt.batch.view_findings` runs these rules; the per-episode `Checker` never
+sees them. The registry is complete whenever this module can be read: importing it imports
+its package first, whose `__init__` imports every pattern module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kodevakt.batch.view import BatchCheck
+from kodevakt.rules.finding import Severity
+from kodevakt.rules.registry import Registry, Rule, RuleStatus
+
+
+@dataclass(frozen=True, slots=True)
+class PatternRule(Rule[BatchCheck]):
+    """A rule over a whole batch: its check reads a `BatchView`."""
+
+
+PATTERN_RULES: Registry[PatternRule] = Registry()
+
+
+def pattern_rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    title: str,
+    source: str,
+    years: tuple[int | None, int | None] = (None, None),
+    status: RuleStatus = RuleStatus.STABLE,
+) -> Callable[[BatchCheck], BatchCheck]:
+    """Register the decorated function as pattern rule `code`."""
+
+    def register(check: BatchCheck) -> BatchCheck:
+        PATTERN_RULES.add(
+            PatternRule(
+                code=code,
+                name=name,
+                severity=severity,
+                title=title,
+                source=source,
+                first_year=years[0],
+                last_year=years[1],
+                status=status,
+                check=check,
+            )
+        )
+        return check
+
+    return register

@@ -1,0 +1,132 @@
+"""End-to-end fuzzing of `kodevakt check`: one damaged record, run as a user runs it.
+
+Each case is a file of valid episodes with one record damaged (tests/episodes/corrupt.py),
+checked through the real command (`kodevakt check FILE --format jsonl`, in process, so ten
+thousand cases take minutes rather than hours). Every episode carries the sentinel procedure
+code QXA99, outside the embedded procedure subset, which the checker always reports in the
+episode's one K06 finding: so which episodes were checked, and how often, is counted from
+the findings themselves, independently of the command's own summary.
+
+The promises asserted for every case (docs/reliability.md):
+- no traceback, and the exit code keeps its documented meaning (0 no errors, 1 errors found,
+  2 the input could not be read: here only a file refused for its encoding, with the hint);
+- records read = checked + rejected, as the summary says;
+- every intact record is checked exactly once;
+- no personal value (patient id, birth date, an unreadable value) on stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+import kodevakt.cli.check as check_command
+from kodevakt.cli import build_app
+from kodevakt.codes.loading import default_codebase
+from tests.episodes.corrupt import SUFFIXES, corrupted_file, personal_values
+
+SENTINEL = "QXA99"
+_SUMMARY = re.compile(r"Lest (\d+) poster: (\d+) kontrollert, (\d+) avvist\.")
+
+# The code lists are the same for every case: load them once (the command loads them per run).
+check_command.default_codebase = functools.cache(default_codebase)  # type: ignore[assignment]
+_APP = build_app(["check"])
+_RUNNER = CliRunner()
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One damaged file: its format, the corruption and what must come back."""
+
+    fmt: str
+    corruption: str
+    content: bytes
+    intact: frozenset[str]
+    personal: frozenset[str]
+
+
+def with_sentinel(episodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The episodes, each with the sentinel procedure first."""
+    marked = []
+    for item in episodes:
+        day = item["admission"][:10]
+        copy = dict(item, procedures=[{"codes": [SENTINEL], "date": day}, *item["procedures"]])
+        marked.append(copy)
+    return marked
+
+
+def make_case(
+    draw: Any, episodes: list[dict[str, Any]], fmt: str | None = None, corruption: str | None = None
+) -> Case:
+    """A case from Hypothesis' draw or a seeded `random.Random`."""
+    marked = with_sentinel(episodes)
+    pick = draw if isinstance(draw, random.Random) else None
+    if pick is not None:
+        fmt = fmt or pick.choice(sorted(SUFFIXES))
+    content, intact = corrupted_file(draw, marked, fmt, corruption)
+    used_fmt = fmt if fmt is not None else _format_of(content)
+    return Case(
+        used_fmt,
+        corruption or "",
+        content,
+        frozenset(intact),
+        frozenset(personal_values(marked)),
+    )
+
+
+def _format_of(content: bytes) -> str:
+    if content.startswith(b"episodeID"):
+        return "csv"
+    if content.startswith(b"[\n"):
+        return "pretty"
+    return "array" if content.startswith(b"[") else "jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    exit_code: int
+    read: int | None
+    checked: int | None
+    rejected: int | None
+    refused: bool
+
+
+def run_check(case: Case, folder: Path) -> Outcome:
+    """Run `kodevakt check` on the case and assert every promise; returns what happened."""
+    path = folder / f"episoder{SUFFIXES[case.fmt]}"
+    path.write_bytes(case.content)
+    result = _RUNNER.invoke(_APP, ["check", str(path), "--format", "jsonl"])
+    context = f"format {case.fmt}, skade {case.corruption or '?'}"
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"{context}: unntak {result.exception!r}") from result.exception
+    stdout, stderr = result.stdout, result.stderr
+    assert "Traceback" not in stdout + stderr, context
+    assert result.exit_code in (0, 1, 2), f"{context}: exit {result.exit_code}"
+    leaked = [value for value in case.personal if value in stderr]
+    assert not leaked, f"{context}: personal value on stderr: {leaked}"
+    if result.exit_code == 2:
+        # The only refusal in these cases: the start of the file is not UTF-8.
+        assert "--encoding" in stderr and stdout == "", f"{context}: {stderr}"
+        return Outcome(2, None, None, None, refused=True)
+    summary = _SUMMARY.search(stderr)
+    assert summary, f"{context}: no summary in {stderr!r}"
+    read, checked, rejected = (int(n) for n in summary.groups())
+    assert read == checked + rejected, context
+    findings = [json.loads(line) for line in stdout.splitlines() if line.strip()]
+    sentinel = Counter(
+        f["episode_id"] for f in findings if f["rule"] == "K06" and SENTINEL in f["codes"]
+    )
+    missing = sorted(i for i in case.intact if sentinel[i] != 1)
+    assert not missing, f"{context}: intact records not checked exactly once: {missing[:5]}"
+    assert len(case.intact) <= checked, context
+    errors = any(f["severity"] == "error" for f in findings)
+    assert result.exit_code == (1 if errors else 0), f"{context}: exit {result.exit_code}"
+    return Outcome(result.exit_code, read, checked, rejected, refused=False)
