@@ -8,7 +8,9 @@ on a one-line array would drop every record after the bad one). After a failure 
 looks for the next *record start*: a `{` first on its line or after `,`/`[`, that decodes to
 an object that looks like an episode and is followed by `,`, `]`, a newline or the end. A
 nested procedure object (`{"codes": …}`) is no record start. Everything from the failure to
-that start is one rejected record.
+that start is one rejected record. A value that decodes but is no object (a stray quote can
+make `", {"` a string and swallow the next record's opening brace) is treated the same way:
+the next start is looked for inside it.
 """
 
 from __future__ import annotations
@@ -92,6 +94,14 @@ class _Stream:
                 if rejected is not None:
                     yield rejected
                 continue
+            if type(obj) is not dict:
+                # A stray value (a quote that swallowed `, {`): the record may start inside
+                # it, so look for the next start within it rather than after it.
+                self.buffer, self.pos, self.line = buffer, pos, line
+                rejected = self._stray()
+                buffer, pos, line, base, eof = self.buffer, self.pos, self.line, self.base, self.eof
+                yield rejected
+                continue
             start_line = line
             line += buffer.count("\n", pos, end)
             if bad and bad[0][0] < base + end:
@@ -133,6 +143,15 @@ class _Stream:
         offset = self.text.take_bad(first, self.base + self.pos)
         if offset is not None:
             reason = self._bad_bytes(offset)
+        return Rejected(self.name, start_line, None, reason)
+
+    def _stray(self) -> Rejected:
+        """A JSON value that is not an object at `pos`: its rejection, `pos` at the next
+        record start after the value's first character."""
+        start_line, first = self.line, self.base + self.pos
+        self._resync(self.pos + 1)
+        offset = self.text.take_bad(first, self.base + self.pos)
+        reason = "posten er ikke et JSON-objekt" if offset is None else self._bad_bytes(offset)
         return Rejected(self.name, start_line, None, reason)
 
     def _cut(self, exc: Exception) -> bool:

@@ -52,6 +52,16 @@ def test_one_line_array_keeps_the_records_after_a_bad_one(tmp_path: Path) -> Non
     assert [(r.line, r.field) for r in stats.rejected] == [(1, None)]
 
 
+def test_a_stray_quote_between_records_keeps_the_next_record(tmp_path: Path) -> None:
+    """`}", {` makes `", {` a string that swallows the next record's opening brace."""
+    path = tmp_path / "stray.json"
+    text = json.dumps(EPISODES)
+    path.write_text(text.replace('}, {"id": "ep-4"', '}", {"id": "ep-4"'))
+    ids, stats = _read(path)
+    assert ids == [f"ep-{i}" for i in range(8)]
+    assert [r.message for r in stats.rejected] == ["posten er ikke et JSON-objekt"]
+
+
 def test_pretty_array_gives_one_rejection_at_the_record_start(tmp_path: Path) -> None:
     path = tmp_path / "pretty.json"
     text = json.dumps(EPISODES, indent=2)

@@ -18,6 +18,7 @@ The promises asserted for every case (docs/reliability.md):
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import random
 import re
@@ -54,12 +55,19 @@ class Case:
 
 
 def with_sentinel(episodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The episodes, each with the sentinel procedure first."""
+    """The episodes, each with the sentinel procedure first and an id that no flip of a few
+    bits turns into another's (`ep-00000` and `ep-00001` are one bit apart)."""
     marked = []
-    for item in episodes:
+    for number, item in enumerate(episodes):
         day = item["admission"][:10]
-        copy = dict(item, procedures=[{"codes": [SENTINEL], "date": day}, *item["procedures"]])
-        marked.append(copy)
+        spread = hashlib.sha256(str(number).encode()).hexdigest()[:12]
+        marked.append(
+            dict(
+                item,
+                id=f"ep-{number}-{spread}",
+                procedures=[{"codes": [SENTINEL], "date": day}, *item["procedures"]],
+            )
+        )
     return marked
 
 
