@@ -189,3 +189,33 @@ def test_the_same_rule_twice_on_the_same_code_is_two_findings(store: Store, tmp_
     once = store.import_files([_conditions(tmp_path, "c.jsonl", ORIGINAL)], "2025T1").files[0]
     assert (once.findings_new, once.findings_fixed) == (0, 2)  # one T02 and the T10 repeat
     assert sorted(f.status != "fixed" for f in store.findings(rule="T02")) == [False, True]
+
+
+def _npr_extract(path: Path, rows: list[str]) -> Path:
+    header = (
+        "lopenr;kjonn;institusjonID;fagenhetKode;innDato;innTid;utDato;omsorgsniva;tilstand_1_1"
+    )
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+NPR_ROWS = [
+    f"p{i};2;974557746;MED;2025-03-0{i};10:00;2025-03-0{i};3;{'H36.0' if i == 3 else 'I10'}"
+    for i in range(1, 6)
+]
+
+
+def test_an_extract_without_ids_reimported_renamed_and_resorted_is_the_same(
+    store: Store, tmp_path: Path
+) -> None:
+    """Without an id column, episodes are known by their data, not by file name and line."""
+    first = store.import_files([_npr_extract(tmp_path / "uttrekk.csv", NPR_ROWS)], "2025T1")
+    assert first.files[0].notices  # the user is told how episodes are identified
+    [found] = store.findings(rule="T02")
+    store.set_status(found.key, "accepted", comment="Bekreftet", by="kari")
+    resorted = _npr_extract(tmp_path / "uttrekk-rettet.csv", list(reversed(NPR_ROWS)))
+    again = store.import_files([resorted], "2025T1").files[0]
+    assert (again.episodes_new, again.episodes_unchanged) == (0, 5)
+    assert (again.findings_new, again.findings_fixed) == (0, 0)
+    [kept] = store.findings(rule="T02")
+    assert (kept.key, kept.status) == (found.key, "accepted")
