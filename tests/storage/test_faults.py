@@ -231,7 +231,14 @@ def test_a_corrupt_database_is_named(tmp_path: Path, damage: str) -> None:
 def test_a_mistyped_database_is_not_created(tmp_path: Path) -> None:
     db = _database(tmp_path)
     typo = tmp_path / "kodevak.db"
-    for args in (["findings"], ["finding", "show", "abcdef"], ["finding", "reopen", "abcdef"]):
+    commands = (
+        ["findings"],
+        ["finding", "show", "abcdef"],
+        ["finding", "reopen", "abcdef"],
+        ["report", "--period", "2025T1", "--out", str(tmp_path / "r.html")],
+        ["worklist", "--period", "2025T1", "--out", str(tmp_path / "w.csv")],
+    )
+    for args in commands:
         result = runner.invoke(app, [*args, "--db", str(typo)])
         assert result.exit_code == 2
         assert f"databasefilen «{typo}» finnes ikke" in result.stderr
