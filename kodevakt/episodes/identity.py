@@ -43,7 +43,7 @@ class DerivedIds:
         self.notices: list[str] = []
         if missing and not has_id_column:
             self.notices.append(
-                "ADVARSEL: uttrekket har ingen kolonne for episode-id og mangler kolonne for "
+                "uttrekket har ingen kolonne for episode-id og mangler kolonne for "
                 + " og ".join(missing)
                 + ", så episodene har ingen stabil nøkkel: de identifiseres ved innholdet i hele "
                 "raden, og en ny import av et rettet uttrekk kan gi doble episoder"
