@@ -104,6 +104,42 @@ class Registry(Generic[R]):
         Registry._codes.add(registered.code)
         self._rules[registered.code] = registered
 
+    def registering(
+        self,
+        kind: Callable[..., R],
+        code: str,
+        name: str,
+        severity: Severity,
+        *,
+        title: str,
+        source: str,
+        years: tuple[int | None, int | None],
+        status: RuleStatus,
+        **declared: Any,
+    ) -> Callable[[C], C]:
+        """The decorator that registers its function as the check of a `kind` rule; `declared`
+        holds what that kind adds to every rule's metadata."""
+
+        def register(check: C) -> C:
+            first_year, last_year = years
+            self.add(
+                kind(
+                    code=code,
+                    name=name,
+                    severity=severity,
+                    title=title,
+                    source=source,
+                    first_year=first_year,
+                    last_year=last_year,
+                    status=status,
+                    check=check,
+                    **declared,
+                )
+            )
+            return check
+
+        return register
+
     def listed(self) -> list[R]:
         """The rules in catalogue order (by family, then code)."""
         return sorted(self._rules.values(), key=catalogue_order)
@@ -138,25 +174,18 @@ def rule(
     episode with the same codes (tests/rules/test_purity.py holds rules to that promise).
     """
 
-    def register(check: Check) -> Check:
-        EPISODE_RULES.add(
-            EpisodeRule(
-                code=code,
-                name=name,
-                severity=severity,
-                title=title,
-                source=source,
-                first_year=years[0],
-                last_year=years[1],
-                status=status,
-                check=check,
-                triggers=triggers,
-                pure=pure,
-            )
-        )
-        return check
-
-    return register
+    return EPISODE_RULES.registering(
+        EpisodeRule,
+        code,
+        name,
+        severity,
+        title=title,
+        source=source,
+        years=years,
+        status=status,
+        triggers=triggers,
+        pure=pure,
+    )
 
 
 def episode_rules() -> list[EpisodeRule]:

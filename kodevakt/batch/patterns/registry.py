@@ -38,20 +38,6 @@ def pattern_rule(
 ) -> Callable[[BatchCheck], BatchCheck]:
     """Register the decorated function as pattern rule `code`."""
 
-    def register(check: BatchCheck) -> BatchCheck:
-        PATTERN_RULES.add(
-            PatternRule(
-                code=code,
-                name=name,
-                severity=severity,
-                title=title,
-                source=source,
-                first_year=years[0],
-                last_year=years[1],
-                status=status,
-                check=check,
-            )
-        )
-        return check
-
-    return register
+    return PATTERN_RULES.registering(
+        PatternRule, code, name, severity, title=title, source=source, years=years, status=status
+    )
