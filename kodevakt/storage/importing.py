@@ -398,8 +398,6 @@ def describe_failure(exc: BaseException, engine: Engine, read: int | None) -> st
         return str(exc)
     if isinstance(exc, SQLAlchemyError):
         return f"databasefeil i {display_url(engine.url)}: {reason(exc)}"
-    if isinstance(exc, UnicodeDecodeError):
-        return f"filen er ikke {exc.encoding.upper()}-tekst (byte {exc.start})"
     if isinstance(exc, OSError):
         return f"filen kan ikke leses: {exc.strerror or exc}"
     where = f" etter {read} poster" if read else ""

@@ -20,12 +20,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import random
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from typer.testing import CliRunner
 
@@ -37,8 +37,9 @@ from tests.episodes.corrupt import SUFFIXES, corrupted_file, personal_values
 SENTINEL = "QXA99"
 _SUMMARY = re.compile(r"Lest (\d+) poster: (\d+) kontrollert, (\d+) avvist\.")
 
-# The code lists are the same for every case: load them once (the command loads them per run).
-check_command.default_codebase = functools.cache(default_codebase)  # type: ignore[assignment]
+# The code lists are the same for every case: loaded once here (the command loads them per
+# run), and handed to the command only while a case runs.
+_CODEBASE = functools.cache(default_codebase)
 _APP = build_app(["check"])
 _RUNNER = CliRunner()
 
@@ -71,31 +72,12 @@ def with_sentinel(episodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return marked
 
 
-def make_case(
-    draw: Any, episodes: list[dict[str, Any]], fmt: str | None = None, corruption: str | None = None
-) -> Case:
-    """A case from Hypothesis' draw or a seeded `random.Random`."""
+def make_case(draw: Any, episodes: list[dict[str, Any]], fmt: str, corruption: str) -> Case:
+    """`episodes` as a file of `fmt` with one record damaged by `corruption`; `draw` is
+    Hypothesis' draw (or a seeded `random.Random`) for where and how."""
     marked = with_sentinel(episodes)
-    pick = draw if isinstance(draw, random.Random) else None
-    if pick is not None:
-        fmt = fmt or pick.choice(sorted(SUFFIXES))
     content, intact = corrupted_file(draw, marked, fmt, corruption)
-    used_fmt = fmt if fmt is not None else _format_of(content)
-    return Case(
-        used_fmt,
-        corruption or "",
-        content,
-        frozenset(intact),
-        frozenset(personal_values(marked)),
-    )
-
-
-def _format_of(content: bytes) -> str:
-    if content.startswith(b"episodeID"):
-        return "csv"
-    if content.startswith(b"[\n"):
-        return "pretty"
-    return "array" if content.startswith(b"[") else "jsonl"
+    return Case(fmt, corruption, content, frozenset(intact), frozenset(personal_values(marked)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +93,9 @@ def run_check(case: Case, folder: Path) -> Outcome:
     """Run `kodevakt check` on the case and assert every promise; returns what happened."""
     path = folder / f"episoder{SUFFIXES[case.fmt]}"
     path.write_bytes(case.content)
-    result = _RUNNER.invoke(_APP, ["check", str(path), "--format", "jsonl"])
-    context = f"format {case.fmt}, skade {case.corruption or '?'}"
+    with mock.patch.object(check_command, "default_codebase", _CODEBASE):
+        result = _RUNNER.invoke(_APP, ["check", str(path), "--format", "jsonl"])
+    context = f"format {case.fmt}, skade {case.corruption or 'ingen'}"
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"{context}: unntak {result.exception!r}") from result.exception
     stdout, stderr = result.stdout, result.stderr
