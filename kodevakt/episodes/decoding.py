@@ -15,6 +15,8 @@ import io
 import re
 import sys
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from kodevakt.errors import InputError
@@ -24,18 +26,21 @@ SNIFF_BYTES = 64 * 1024
 _ESCAPED = re.compile("[\udc80-\udcff]")
 
 
-def open_binary(path: str) -> BinaryIO:
-    """The file, or stdin's bytes for `-`."""
-    if path != "-":
-        return open(path, "rb")
+@contextmanager
+def decoded(path: str, encoding: str | None) -> Iterator[tuple[DecodedText, str]]:
+    """The file at `path` (stdin's bytes for `-`) as `DecodedText`, with the name to show."""
+    if path == "-":
+        yield DecodedText(_stdin_bytes(), "<stdin>", encoding), "<stdin>"
+        return
+    with open(path, "rb") as raw:
+        yield DecodedText(raw, path, encoding), path
+
+
+def _stdin_bytes() -> BinaryIO:
     raw: BinaryIO | None = getattr(sys.stdin, "buffer", None)
     if raw is None:  # a text-only stdin (embedding, tests): its text is UTF-8 by now
         return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
     return raw
-
-
-def display_name(path: str) -> str:
-    return "<stdin>" if path == "-" else path
 
 
 def encoding_name(encoding: str | None) -> str:

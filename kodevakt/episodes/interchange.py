@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kodevakt.episodes import values
-from kodevakt.episodes.decoding import DecodedText, display_name, open_binary
+from kodevakt.episodes.decoding import decoded
 from kodevakt.episodes.json_stream import read_records
 from kodevakt.episodes.model import Episode, Patient, ProcedureGroup, Source
 from kodevakt.episodes.records import UNEXPECTED, Record, Rejected
@@ -28,14 +28,8 @@ def read_interchange(
     UTF-8, with or without a byte order mark). `notices` is accepted for the same signature
     as the other readers; this format has nothing to say at file level.
     """
-    name = str(path)
-    raw = open_binary(name)
-    try:
-        text = DecodedText(raw, display_name(name), encoding)
-        yield from read_records(text, display_name(name), episode_from_dict)
-    finally:
-        if name != "-":
-            raw.close()
+    with decoded(str(path), encoding) as (text, name):
+        yield from read_records(text, name, episode_from_dict)
 
 
 def episode_from_dict(obj: Any, source: Source) -> Record:

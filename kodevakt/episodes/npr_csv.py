@@ -22,7 +22,7 @@ from kodevakt.codes.normalise import normalise
 from kodevakt.codes.procedures import parse_procedure
 from kodevakt.episodes import values
 from kodevakt.episodes.csv_lines import CsvLines
-from kodevakt.episodes.decoding import DecodedText, display_name, open_binary
+from kodevakt.episodes.decoding import decoded
 from kodevakt.episodes.identity import (
     DEPARTMENT_COLUMNS,
     ID_COLUMNS,
@@ -50,14 +50,8 @@ def read_npr_csv(
     UTF-8, a byte order mark allowed) or its header cannot be read. How episodes are
     identified (and a warning when the extract has no stable key) goes to `notices`.
     """
-    name = str(path)
-    raw = open_binary(name)
-    try:
-        shown = display_name(name)
-        yield from _read(CsvLines(DecodedText(raw, shown, encoding)), shown, notices)
-    finally:
-        if name != "-":
-            raw.close()
+    with decoded(str(path), encoding) as (text, name):
+        yield from _read(CsvLines(text), name, notices)
 
 
 def _read(lines: CsvLines, name: str, notices: list[str] | None) -> Iterator[Record]:
