@@ -22,6 +22,8 @@ to create `-shm` beside it.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
@@ -52,6 +54,7 @@ ENV_DB = "KODEVAKT_DB"
 DEFAULT_FILE = "kodevakt.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x6B6F6465  # "kode": PostgreSQL advisory lock id while migrating
+SQLITE_TIMEOUT = 30.0  # seconds SQLite waits for another connection's lock
 
 
 def resolve_url(url: str | None = None) -> URL:
@@ -129,7 +132,7 @@ def open_engine(url: URL, access: Access = Access.CREATE) -> tuple[Engine, bool]
     read_only = False
     path = sqlite_file(url)
     if url.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 30}
+        kwargs["connect_args"] = {"timeout": SQLITE_TIMEOUT}
     if path is not None:
         if not path.parent.is_dir():
             raise StorageError(f"mappen for databasefilen finnes ikke: {path.parent}")
@@ -154,10 +157,31 @@ def open_engine(url: URL, access: Access = Access.CREATE) -> tuple[Engine, bool]
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _wal(cursor: Any) -> None:
+    """Switch the file to write-ahead logging (kept in the file, so done once per database).
+
+    SQLite answers a journal-mode change that meets another connection's lock with "database
+    is locked" at once, without its busy timeout: two first opens of a new database (two
+    imports started together) would fail. So the change is retried for as long as that
+    timeout.
+    """
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return
+    deadline = time.monotonic() + SQLITE_TIMEOUT
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def migrate(engine: Engine, *, read_only: bool = False) -> None:
