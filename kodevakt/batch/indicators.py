@@ -36,8 +36,8 @@ from kodevakt.codes.codebase import CodeBase
 from kodevakt.codes.loading import default_codebase
 from kodevakt.codes.normalise import CodeKind
 from kodevakt.episodes.model import CareLevel, Episode
-from kodevakt.rules import facts as F
-from kodevakt.rules.facts import CodeFacts, FactsCache
+from kodevakt.rules import code_facts as F
+from kodevakt.rules.code_facts import CodeFacts, FactsCache
 from kodevakt.rules.finding import Finding, Severity
 
 UNKNOWN = "ukjent"

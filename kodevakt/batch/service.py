@@ -18,7 +18,7 @@ from kodevakt.batch.view import BatchView, DrgLookup, UnitHit
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.episodes.model import Episode
 from kodevakt.errors import KodevaktError
-from kodevakt.rules.facts import FactsCache
+from kodevakt.rules.code_facts import FactsCache
 from kodevakt.rules.finding import Finding
 from kodevakt.rules.registry import choose
 

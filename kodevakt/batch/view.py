@@ -26,7 +26,7 @@ from kodevakt.batch.indicators import (
 from kodevakt.batch.periods import Tertial, episode_tertial, period_label
 from kodevakt.codes.normalise import CodeKind
 from kodevakt.episodes.model import Episode
-from kodevakt.rules.facts import CodeFacts, FactsCache
+from kodevakt.rules.code_facts import CodeFacts, FactsCache
 from kodevakt.rules.finding import Finding, Hit
 
 DrgLookup = Callable[[Episode], str | None]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kodevakt.drg.facts import Facts
 from kodevakt.drg.model import DrgInput, LogicRow
+from kodevakt.drg.stay_facts import Facts
 
 if TYPE_CHECKING:
     from kodevakt.drg.grouper import DrgTables

@@ -16,9 +16,9 @@ from typing import Any
 from kodevakt.drg import cache
 from kodevakt.drg.compile import Compiled
 from kodevakt.drg.explain import explain
-from kodevakt.drg.facts import Facts, PropertySets, case_facts
 from kodevakt.drg.logic import Index, build_index
 from kodevakt.drg.model import CONDITION_COLUMNS, DrgInput, DrgResult, LogicRow
+from kodevakt.drg.stay_facts import Facts, PropertySets, case_facts
 from kodevakt.drg.tables import DefinitionSource, default_path, discover
 from kodevakt.errors import CodeListError
 

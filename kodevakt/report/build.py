@@ -37,7 +37,7 @@ from kodevakt.report.model import (
 from kodevakt.report.pseudonym import Pseudonymiser
 from kodevakt.report.svg import LimitCurve, Series
 from kodevakt.report.worklist import WorklistRow
-from kodevakt.rules.facts import FactsCache
+from kodevakt.rules.code_facts import FactsCache
 from kodevakt.rules.finding import Severity
 from kodevakt.storage import FindingStatus
 

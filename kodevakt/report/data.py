@@ -34,7 +34,7 @@ from kodevakt.report.loaded import Item, PeriodBatch, add_patterns, load_batch, 
 from kodevakt.report.model import ReportData
 from kodevakt.report.pseudonym import Pseudonymiser, key_beside, key_from_env, new_secret
 from kodevakt.report.worklist import WorklistRow
-from kodevakt.rules.facts import FactsCache
+from kodevakt.rules.code_facts import FactsCache
 from kodevakt.storage import FindingStatus, Store, parse_period, paused_gc
 
 TREND_PERIODS = 6  # the report period and up to five before it

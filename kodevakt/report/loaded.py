@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from kodevakt.batch import IndicatorValue, run_patterns
 from kodevakt.episodes.model import Episode, Patient
-from kodevakt.rules.facts import FactsCache
+from kodevakt.rules.code_facts import FactsCache
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.storage import (
     FindingStatus,

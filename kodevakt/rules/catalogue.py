@@ -3,7 +3,7 @@
 The pattern rules (M01–M07) are registered by `kodevakt.batch.patterns`, a layer above.
 """
 
-from kodevakt.rules import codes, episode, procedures  # noqa: F401
+from kodevakt.rules import consistency, procedure_coding, validity  # noqa: F401
 from kodevakt.rules.conditions import (  # noqa: F401
     care_path,
     complications,

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.episodes.model import Episode
-from kodevakt.rules.facts import FactsCache
+from kodevakt.rules.code_facts import FactsCache
 from kodevakt.rules.finding import Finding, Hit, Severity
 from kodevakt.rules.registry import EpisodeRule, select
 from kodevakt.rules.view import EpisodeView

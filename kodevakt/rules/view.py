@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 from kodevakt.codes.model import Code, Sex
 from kodevakt.episodes.model import CareLevel, Episode, Urgency
-from kodevakt.rules import facts as F
-from kodevakt.rules.facts import CodeFacts, FactsCache
+from kodevakt.rules import code_facts as F
+from kodevakt.rules.code_facts import CodeFacts, FactsCache
 
 
 class CodeRef:

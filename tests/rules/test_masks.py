@@ -17,7 +17,7 @@ from typing import Any
 from kodevakt.codes.release import Family
 from kodevakt.episodes.interchange import episode_from_dict
 from kodevakt.episodes.model import Episode, Source
-from kodevakt.rules.facts import FactsCache
+from kodevakt.rules.code_facts import FactsCache
 from kodevakt.rules.registry import episode_rules
 from kodevakt.rules.view import EpisodeView
 from kodevakt.synth.generator import generate

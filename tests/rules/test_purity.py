@@ -15,7 +15,7 @@ import pytest
 from kodevakt.codes.model import Sex
 from kodevakt.episodes.interchange import episode_from_dict
 from kodevakt.episodes.model import CareLevel, Episode, Source
-from kodevakt.rules.facts import FactsCache
+from kodevakt.rules.code_facts import FactsCache
 from kodevakt.rules.registry import episode_rules
 from kodevakt.rules.view import EpisodeView
 from kodevakt.synth.generator import generate

@@ -14,7 +14,7 @@ from enum import StrEnum
 from kodevakt.codes.codebase import Status
 from kodevakt.codes.model import System
 from kodevakt.episodes.model import CareLevel
-from kodevakt.rules import facts as F
+from kodevakt.rules import code_facts as F
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView

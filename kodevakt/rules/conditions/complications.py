@@ -11,7 +11,7 @@ from datetime import date
 
 from kodevakt.codes.normalise import CodeKind, normalise
 from kodevakt.episodes.model import Episode
-from kodevakt.rules import facts as F
+from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import rule

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from kodevakt.codes.normalise import CodeKind
-from kodevakt.rules import facts as F
+from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
 from kodevakt.rules.conditions.infection_codes import (
     MICROBE_AGENTS,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from kodevakt.codes.normalise import CodeKind
-from kodevakt.rules import facts as F
+from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
 from kodevakt.rules.conditions.infection import condition_name
 from kodevakt.rules.conditions.infection_codes import (

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from kodevakt.codes.model import Sex
 from kodevakt.episodes.model import CareLevel
-from kodevakt.rules import facts as F
+from kodevakt.rules import code_facts as F
 from kodevakt.rules.conditions.main_condition import (
     code_text,
     is_first_code_kind,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kodevakt.episodes.model import CareLevel, Urgency
 from kodevakt.episodes.values import UNKNOWN_SEX
-from kodevakt.rules import facts as F
+from kodevakt.rules import code_facts as F
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import EpisodeView

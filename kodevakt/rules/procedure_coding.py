@@ -23,7 +23,7 @@ from datetime import date
 from kodevakt.codes.model import Sex, System
 from kodevakt.codes.procedures import parse_procedure
 from kodevakt.codes.release import CodeList, Family
-from kodevakt.rules import facts as F
+from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
 from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kodevakt.codes.codebase import Status
 from kodevakt.codes.normalise import CodeKind
-from kodevakt.rules import facts as F
+from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import rule
