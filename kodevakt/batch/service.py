@@ -19,7 +19,7 @@ from kodevakt.codes.codebase import CodeBase
 from kodevakt.episodes.model import Episode
 from kodevakt.errors import KodevaktError
 from kodevakt.rules.code_facts import FactsCache
-from kodevakt.rules.finding import Finding
+from kodevakt.rules.finding import Finding, make_finding
 from kodevakt.rules.registry import choose
 
 Pairs = Iterable[tuple[Episode, Sequence[Finding]]]
@@ -95,22 +95,8 @@ def view_findings(view: BatchView, rules: Sequence[PatternRule] | None = None) -
             year = view.year_of(episode)
             if not current.in_force(year):
                 continue
-            hit = found.hit
-            findings.append(
-                Finding(
-                    episode_id="" if involved else episode.id,
-                    rule=current.code,
-                    name=current.name,
-                    severity=hit.severity or current.severity,
-                    message=hit.message,
-                    codes=hit.codes,
-                    location=hit.location,
-                    source=current.source,
-                    suggestion=hit.suggestion,
-                    rule_year=year,
-                    episodes=involved,
-                )
-            )
+            episode_id = "" if involved else episode.id
+            findings.append(make_finding(episode_id, current, year, found.hit, involved))
     return findings
 
 

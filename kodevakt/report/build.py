@@ -1,7 +1,8 @@
 """Turn a loaded period into the plain data the renderers take: report and worklist rows.
 
-No database here: `build_report` and `build_worklist` read a `PeriodBatch`, which tests can
-fill with checker output directly. Indicators and funnels come from `kodevakt.batch`.
+No database here: `build_report` takes what was read of a period (the findings' summary, the
+stored indicator values, the episodes it shows) and `build_worklist` a `PeriodBatch`, so tests
+can fill them by hand. Funnels come from `kodevakt.batch`; nothing is computed from episodes.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from kodevakt.batch import (
     Funnel,
     IndicatorValue,
     UnitKind,
-    compute_indicators,
     funnel_curve,
     funnels,
 )
 from kodevakt.batch.catalogue import all_rules
 from kodevakt.batch.compare import MIN_DENOMINATOR
-from kodevakt.batch.indicators import ALL_UNITS, UNKNOWN, default_facts
+from kodevakt.batch.indicators import ALL_UNITS, UNKNOWN
 from kodevakt.report.effect import DrgSources, effect_summary
 from kodevakt.report.loaded import Item, PeriodBatch, Place
 from kodevakt.report.model import (
@@ -37,7 +37,6 @@ from kodevakt.report.model import (
 from kodevakt.report.pseudonym import Pseudonymiser
 from kodevakt.report.svg import LimitCurve, Series
 from kodevakt.report.worklist import WorklistRow
-from kodevakt.rules.code_facts import FactsCache
 from kodevakt.rules.finding import Severity
 from kodevakt.storage import FindingStatus
 
@@ -92,35 +91,6 @@ class FindingSummary:
 
 def build_report(
     batch: PeriodBatch,
-    pseudonyms: Pseudonymiser,
-    *,
-    history: Sequence[tuple[str, list[IndicatorValue]]] = (),
-    facts: FactsCache | None = None,
-    now: datetime | None = None,
-    drg: DrgSources | None = None,
-) -> ReportData:
-    """The report of one loaded period; `history` = earlier periods' indicator values.
-
-    With `drg` (definition tables and weights, possibly none), the report also shows what the
-    open findings' fixes move in DRG and weight (`kodevakt.report.effect`).
-    """
-    values = compute_indicators(batch.pairs(), batch.period, facts=facts or default_facts())
-    departments = Counter(e.department or UNKNOWN for e in batch.episodes)
-    return assemble_report(
-        batch,
-        FindingSummary.of(batch.findings),
-        values,
-        departments,
-        len(batch.episodes),
-        pseudonyms,
-        history=history,
-        now=now,
-        drg=drg,
-    )
-
-
-def assemble_report(
-    batch: PeriodBatch,
     summary: FindingSummary,
     values: list[IndicatorValue],
     departments: Counter[str],
@@ -128,18 +98,20 @@ def assemble_report(
     pseudonyms: Pseudonymiser,
     *,
     history: Sequence[tuple[str, list[IndicatorValue]]] = (),
+    notes: Sequence[str] = (),
     now: datetime | None = None,
     drg: DrgSources | None = None,
 ) -> ReportData:
     """The report from what was read of the period: the findings' summary, the indicator
-    values, and the episodes per department and in all. `batch` needs to hold only the
-    episodes of the pattern examples (`example_places`) and, with `drg`, of the fixes."""
-    notes = _status_notes(summary.statuses)
-    if batch.computed_patterns:
-        notes.append(
-            "Mønsterfunnene (M01–M07) er beregnet for denne rapporten fra episodene i "
-            "databasen; de er ikke lagret der ennå."
-        )
+    values, and the episodes per department and in all; `history` = earlier periods'
+    indicator values, `notes` = what the report should say about how it was made. `batch`
+    needs to hold only the episodes of the pattern examples (`example_places`) and, with
+    `drg`, of the fixes.
+
+    With `drg` (definition tables and weights, possibly none), the report also shows what the
+    open findings' fixes move in DRG and weight (`kodevakt.report.effect`).
+    """
+    notes = [*notes, *_status_notes(summary.statuses)]
     indicators, left_out = _indicators(values, history, batch.period)
     if left_out:
         notes.append(
@@ -413,6 +385,7 @@ def build_worklist(
                 source=f.source,
                 status=item.status.norwegian,
                 key=item.key,
+                institution=item.institution,
             )
         )
     return rows

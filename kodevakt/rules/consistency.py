@@ -21,16 +21,13 @@ MAX_AGE_YEARS = 125
     title="Utskrivning før innskrivning, eller datoer mangler",
     source="NPR-rapportering (krav til episodedata)",
     triggers=F.EP_DATES_MISSING | F.EP_DATES_REVERSED,
+    fixable=False,
 )
 def dates_missing_or_reversed(view: EpisodeView) -> Iterator[Hit]:
     """Checks: admission and discharge dates are present and in order.
 
     Why: NPR rejects episodes without dates or with discharge before admission; the date also
     decides which code lists and rules apply.
-
-    Triggers: admission 2025-03-07, discharge 2025-03-03.
-
-    Correct: the real dates from the patient administrative system.
     """
     episode = view.episode
     if episode.admission is None or episode.discharge is None:
@@ -59,16 +56,13 @@ def dates_missing_or_reversed(view: EpisodeView) -> Iterator[Hit]:
     title="Umulig alder (født etter innskrivning eller over 125 år)",
     source="NPR-rapportering (krav til episodedata)",
     triggers=F.EP_AGE_UNUSUAL,
+    fixable=False,
 )
 def impossible_age(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the patient is born before admission and is at most 125 years old.
 
     Why: an impossible age points to a wrong birth date or admission date, and age-dependent
     rules (newborn, obstetric, perinatal codes) then judge wrongly.
-
-    Triggers: birth date 2025-05-01 for an admission on 2025-03-01; age 130.
-
-    Correct: the right birth date.
     """
     days = view.age_days
     if days is None:
@@ -89,15 +83,12 @@ def impossible_age(view: EpisodeView) -> Iterator[Hit]:
     title="Kjønn mangler eller har ugyldig verdi",
     source="NPR-rapportering (krav til episodedata)",
     triggers=F.EP_SEX_NOT_GIVEN,
+    fixable=False,
 )
 def sex_missing_or_invalid(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the patient's sex is given as M/K (or NPR's 1/2, or 0/9 for unknown).
 
     Why: NPR requires sex; sex-restricted codes (T07, P08) cannot be checked without it.
-
-    Triggers: sex missing, or `X`.
-
-    Correct: `M`, `K`, or NPR's `9` when it is really not known.
     """
     patient = view.episode.patient
     if patient.sex is not None:
@@ -119,6 +110,7 @@ def sex_missing_or_invalid(view: EpisodeView) -> Iterator[Hit]:
     title="Omsorgsnivået passer ikke med oppholdets lengde",
     source="Foredrag (Avregningsutvalgets kontrolltemaer)",
     triggers=F.EP_DAY_CARE_OVERNIGHT | F.EP_INPATIENT_SAME_DAY,
+    fixable=False,
 )
 def care_level_does_not_fit_stay(view: EpisodeView) -> Iterator[Hit]:
     """Checks: day care and outpatient contacts end on the day they start; an inpatient stay
@@ -127,11 +119,6 @@ def care_level_does_not_fit_stay(view: EpisodeView) -> Iterator[Hit]:
     Why: the settlement committee (Avregningsutvalget) controls stays registered at a care
     level that does not fit their length (the talk); a planned inpatient stay without a night
     is usually day care (see also M03).
-
-    Triggers: outpatient 2025-03-03 to 2025-03-04; elective inpatient admitted and discharged
-    the same day.
-
-    Correct: the care level that matches what was given.
     """
     episode = view.episode
     if episode.admission is None or episode.discharge is None:
@@ -162,15 +149,12 @@ def care_level_does_not_fit_stay(view: EpisodeView) -> Iterator[Hit]:
     title="Episode-id brukt flere ganger i samme parti",
     source="NPR-rapportering (krav til episodedata)",
     triggers=F.EP_DUPLICATE_ID,
+    fixable=False,
 )
 def duplicate_episode_id(view: EpisodeView) -> Iterator[Hit]:
     """Checks: each episode id occurs once in a batch.
 
     Why: NPR identifies episodes by id; a repeated id overwrites or double-counts activity.
-
-    Triggers: two records with id `ep-1` in one file.
-
-    Correct: one record per episode, or the right ids.
     """
     if view.duplicate_id:
         yield Hit(f"Episode-id «{view.episode.id}» er brukt før i dette partiet.", location="id")

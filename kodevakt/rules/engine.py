@@ -20,12 +20,11 @@ from collections.abc import Iterable, Iterator
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.episodes.model import Episode
 from kodevakt.rules.code_facts import FactsCache
-from kodevakt.rules.finding import Finding, Hit, Severity
+from kodevakt.rules.finding import Finding, Hit, Severity, make_finding
 from kodevakt.rules.registry import EpisodeRule, select
 from kodevakt.rules.view import EpisodeView
 
 _MAX_MEMO = 200_000
-_make_finding = Finding._make
 
 
 class Checker:
@@ -69,8 +68,9 @@ class Checker:
         duplicate_id: bool = False,
     ) -> list[Finding]:
         view = EpisodeView(episode, self.facts, self.rules_year, history, duplicate_id)
-        plan = self._plans.get((view.year, view.flags))
-        pure, dependent = plan if plan is not None else self._plan(view.year, view.flags)
+        year = view.year
+        plan = self._plans.get((year, view.flags))
+        pure, dependent = plan if plan is not None else self._plan(year, view.flags)
         key = view.key
         hits = self._memo.get(key) if key is not None else None
         if hits is None:
@@ -79,33 +79,16 @@ class Checker:
                 if len(self._memo) >= _MAX_MEMO:
                     self._memo.clear()
                 self._memo[key] = hits
-        findings = [self._finding(current, view, hit) for current, hit in hits] if hits else []
+        episode_id = episode.id
+        findings = (
+            [make_finding(episode_id, current, year, hit) for current, hit in hits] if hits else []
+        )
         for current in dependent:
             for hit in current.check(view):
-                findings.append(self._finding(current, view, hit))
+                findings.append(make_finding(episode_id, current, year, hit))
         if self.min_rank and findings:
             findings = [f for f in findings if f.severity.rank >= self.min_rank]
         return findings
-
-    @staticmethod
-    def _finding(current: EpisodeRule, view: EpisodeView, hit: Hit) -> Finding:
-        # Positional, in Finding's field order: `_make` builds the tuple without `__new__`.
-        return _make_finding(
-            (
-                view.episode.id,
-                current.code,
-                current.name,
-                hit.severity or current.severity,
-                hit.message,
-                hit.codes,
-                hit.location,
-                current.source,
-                hit.suggestion,
-                view.year,
-                hit.fix,
-                (),
-            )
-        )
 
     def check(self, episodes: Iterable[Episode]) -> Iterator[Finding]:
         """Findings for every episode; a repeated episode id in the stream is flagged (E05)."""

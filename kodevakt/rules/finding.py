@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from kodevakt.episodes.model import Episode
@@ -97,6 +97,10 @@ class Finding(NamedTuple):
     A unit finding (M04, M05, M07: a department's or institution's coding practice) has no
     single episode: `episode_id` is "" and `episodes` holds the ids of the episodes behind it.
 
+    These fields are the one declaration of what a finding holds: the JSON keys, the CSV
+    columns (`kodevakt.rules.output`) and the stored columns (`kodevakt.storage.findings`) are
+    derived from them in this order, and `make_finding` builds one from a rule's hit.
+
     A named tuple rather than a frozen dataclass: the checker makes one per finding, and
     building a tuple costs a fraction of a frozen dataclass's field-by-field `__init__`.
     """
@@ -120,20 +124,68 @@ class Finding(NamedTuple):
         return not self.episode_id and bool(self.episodes)
 
     def to_dict(self) -> dict[str, Any]:
-        """The finding as JSON; `episodes` only on unit findings."""
-        data: dict[str, Any] = {
-            "episode_id": self.episode_id,
-            "rule": self.rule,
-            "name": self.name,
-            "severity": self.severity.value,
-            "message": self.message,
-            "codes": list(self.codes),
-            "location": self.location,
-            "source": self.source,
-            "suggestion": self.suggestion,
-            "rule_year": self.rule_year,
-            "fix": self.fix.to_dict() if self.fix is not None else None,
-        }
+        """The finding as JSON: every field in declared order, `episodes` only on unit
+        findings. Only the fields that are not JSON already are converted."""
+        data: dict[str, Any] = dict(zip(FIELDS, self, strict=True))
+        data["severity"] = self.severity.value
+        data["codes"] = list(self.codes)
+        if self.fix is not None:
+            data["fix"] = self.fix.to_dict()
         if self.episodes:
             data["episodes"] = list(self.episodes)
+        else:
+            del data["episodes"]
         return data
+
+
+FIELDS: tuple[str, ...] = Finding._fields
+"""Every field of a finding, in declared order: the JSON keys, CSV and stored columns."""
+EPISODE_FIELDS = tuple(name for name in FIELDS if name != "episodes")
+"""The fields of a finding about one episode, which the checker's CSV has columns for."""
+
+
+class RuleMeta(Protocol):
+    """What a finding takes from the rule that made it (every kind of rule declares it)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def severity(self) -> Severity: ...
+
+    @property
+    def source(self) -> str: ...
+
+
+_make = Finding._make
+
+
+def make_finding(
+    episode_id: str, rule: RuleMeta, year: int, hit: Hit, episodes: tuple[str, ...] = ()
+) -> Finding:
+    """The finding `rule`'s `hit` makes about episode `episode_id` checked with the rules of
+    `year` (a unit finding: episode id "" and the `episodes` behind it).
+
+    The checker calls this once per finding, so the tuple is built by position, in field
+    order, without `__new__`'s argument binding; `_make` refuses a tuple of the wrong length,
+    and tests/rules/test_finding_fields.py checks that every value lands in its own field.
+    """
+    return _make(
+        (
+            episode_id,
+            rule.code,
+            rule.name,
+            hit.severity or rule.severity,
+            hit.message,
+            hit.codes,
+            hit.location,
+            rule.source,
+            hit.suggestion,
+            year,
+            hit.fix,
+            episodes,
+        )
+    )

@@ -1,8 +1,9 @@
 """Finding writers for the machine formats (JSON array, JSON Lines, CSV) and the summary.
 
-All formats render the same `Finding.to_dict()`; the JSON array is streamed so that a batch of
-millions of findings never sits in memory. CSV cells go through `SafeCsvWriter`: the file is
-opened in a spreadsheet, where a message starting with `=` would run as a formula.
+JSON renders `Finding.to_dict()` and CSV `csv_record`, both derived from `Finding`'s fields
+(`FIELDS`), so a field added there appears in every format. The JSON array is streamed so that
+a batch of millions of findings never sits in memory. CSV cells go through `SafeCsvWriter`: the
+file is opened in a spreadsheet, where a message starting with `=` would run as a formula.
 """
 
 from __future__ import annotations
@@ -15,21 +16,22 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from kodevakt.cells import SafeCsvWriter
-from kodevakt.rules.finding import Finding, Severity
+from kodevakt.rules.finding import EPISODE_FIELDS, FIELDS, Finding, Severity
 
-CSV_COLUMNS = (
-    "episode_id",
-    "rule",
-    "name",
-    "severity",
-    "message",
-    "codes",
-    "location",
-    "source",
-    "suggestion",
-    "rule_year",
-    "fix",  # JSON, as in the other formats; empty without a machine-applicable correction
-)
+CSV_COLUMNS = EPISODE_FIELDS
+"""The checker's CSV columns: every field of a finding about one episode, in declared order."""
+
+
+def csv_record(finding: Finding) -> dict[str, Any]:
+    """The finding's CSV cells by column, every field included: as in JSON, but the codes
+    and a unit's episodes space-separated and the fix as JSON text (empty without one)."""
+    row = dict(zip(FIELDS, finding, strict=True))
+    row["severity"] = finding.severity.value
+    row["codes"] = " ".join(finding.codes)
+    if finding.fix is not None:
+        row["fix"] = json.dumps(finding.fix.to_dict(), ensure_ascii=False)
+    row["episodes"] = " ".join(finding.episodes)
+    return row
 
 
 @dataclass(slots=True)
@@ -84,7 +86,5 @@ def write_csv(findings: Iterable[Finding], out: TextIO) -> None:
     writer = SafeCsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for finding in findings:
-        row = finding.to_dict()
-        row["codes"] = " ".join(finding.codes)
-        row["fix"] = json.dumps(row["fix"], ensure_ascii=False) if row["fix"] else None
+        row = csv_record(finding)
         writer.writerow(row[c] for c in CSV_COLUMNS)

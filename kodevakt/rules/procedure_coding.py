@@ -26,8 +26,10 @@ from kodevakt.codes.release import CodeList, Family
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
 from kodevakt.rules.finding import Fix, Hit, Severity
+from kodevakt.rules.phrases import SEX_PLURAL, SEX_SINGULAR
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
+from kodevakt.rules.vocabulary import is_atc, is_drug_code
 
 # Side codes for pure imaging examinations (NCRP) and their counterparts from NCSP, which
 # image-guided interventions and nuclear medicine take (Kodeveiledning 2018 §8.4 s. 66).
@@ -57,9 +59,6 @@ _RADIOPHARMACEUTICAL_EXAMPLES = {
 }
 
 _DRUG_PREFIXES = ("WBOC", "WBGM", "AXFX00")
-
-_SEX_NAME = {Sex.FEMALE: "kvinner", Sex.MALE: "menn"}
-_PATIENT_SEX = {Sex.FEMALE: "kvinne", Sex.MALE: "mann"}
 
 # Women-only NCSP chapters by shape (Kodeveiledning 2018 §7.2 s. 53–54): L female genital
 # organs, M obstetrics. NCRP files its image-guided interventions under the same chapters.
@@ -101,10 +100,6 @@ def _compact(codes: Sequence[str]) -> str:
     return "+".join(codes)
 
 
-def _is_drug(ref: CodeRef) -> bool:
-    return bool(ref.flags & (F.ATC | F.SPECIAL))
-
-
 def _is_radiopharmaceutical(ref: CodeRef) -> bool:
     """ATC V09 (diagnostic) or V10 (therapeutic) radiopharmaceutical, or an NCRP one.
 
@@ -112,7 +107,7 @@ def _is_radiopharmaceutical(ref: CodeRef) -> bool:
     s. 63) without naming one; every ZT code the rulebook names as a pure additional code is
     ZTX… (§8.3 s. 64–65), so any other NCRP ZT code is taken to be a radiopharmaceutical.
     """
-    if ref.flags & F.ATC:
+    if is_atc(ref):
         return ref.code.startswith(("V09", "V10"))
     shape = ref.facts.shape
     return (
@@ -172,6 +167,7 @@ def _base_procedures(view: EpisodeView) -> bool:
     source="Kodeveiledning 2018 §5.6 s. 43, §7.3 s. 56, §8.3 s. 64",
     triggers=F.PROC_ADDITIONAL,
     pure=True,
+    fixable=True,
 )
 def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
     """Checks: no procedure group starts with, or consists only of, a chapter Z additional
@@ -183,10 +179,6 @@ def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
     NPR extract, a Z code that starts a group may belong to a procedure in another column
     (ZXA05 to the NCRP code HAB16K), so the rule fires there only when the episode holds no
     procedure code at all.
-
-    Triggers: `ZXA00+QAB00`; `ZTX0XC` alone.
-
-    Correct: `QAB00+ZXA00`; `SHA0AA+ZTX0XC`.
     """
     if view.episode.grouping_inferred and _base_procedures(view):
         return
@@ -239,6 +231,7 @@ def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
     years=(2016, None),
     triggers=F.NCMP,
     pure=True,
+    fixable=False,
 )
 def surgical_additional_code_on_ncmp(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `ZXA10` (bilateral), and other additional codes reserved for NCSP and NCRP
@@ -249,10 +242,6 @@ def surgical_additional_code_on_ncmp(view: EpisodeView) -> Iterator[Hit]:
     of DRG grouping (Kodeveiledning 2018 §5.6 s. 43). The full list sits in the rulebook's
     chapter 26; only ZXA10, which §5.6 names, is checked until the code list carries a flag
     for it. Lowered to info when the groups were rebuilt from a flat NPR extract.
-
-    Triggers: `BCFX00+ZXA10`.
-
-    Correct: `BCFX00` registered once per side (two registrations), without ZXA10.
     """
     inferred = view.episode.grouping_inferred
     for group in view.procedures:
@@ -285,6 +274,7 @@ def surgical_additional_code_on_ncmp(view: EpisodeView) -> Iterator[Hit]:
     years=(2016, None),
     triggers=F.IMAGING | F.IMAGE_GUIDED | F.NUCLEAR,
     pure=True,
+    fixable=True,
 )
 def wrong_side_code_system(view: EpisodeView) -> Iterator[Hit]:
     """Checks: image-guided interventions and nuclear medicine take the NCSP side codes
@@ -297,10 +287,6 @@ def wrong_side_code_system(view: EpisodeView) -> Iterator[Hit]:
     an error. An NCSP side code on an examination is a warning: the meaning is clear, but
     chapter S has its own side codes. Both are lowered one step (warning, info) when the groups
     were rebuilt from a flat NPR extract.
-
-    Triggers: `HAB16K+ZTX0XB` (needle biopsy of the breast, NCRP side code); `SNG0AA+ZXA00`.
-
-    Correct: `HAB16K+ZXA05`; `SNG0AA+ZTX0XA`.
     """
     inferred = view.episode.grouping_inferred
     for group in view.procedures:
@@ -351,6 +337,7 @@ def wrong_side_code_system(view: EpisodeView) -> Iterator[Hit]:
     years=(2016, None),
     triggers=F.NUCLEAR,
     pure=True,
+    fixable=False,
 )
 def nuclear_medicine_without_radiopharmaceutical(view: EpisodeView) -> Iterator[Hit]:
     """Checks: every nuclear-medicine code (NCRP chapter T) has the radiopharmaceutical used
@@ -361,10 +348,6 @@ def nuclear_medicine_without_radiopharmaceutical(view: EpisodeView) -> Iterator[
     procedure, even though the code text names it (Kodeveiledning 2018 §8.4 s. 68). When the
     groups were rebuilt from a flat NPR extract, a radiopharmaceutical anywhere in the
     episode's procedures is accepted.
-
-    Triggers: `TSY0AN` alone (skeletal scintigraphy).
-
-    Correct: `TSY0AN+V09BA01` (technetium (99mTc) oxidronate).
     """
     inferred = view.episode.grouping_inferred
     if inferred and any(_is_radiopharmaceutical(ref) for ref in view.procedure_codes()):
@@ -409,6 +392,7 @@ def nuclear_medicine_without_radiopharmaceutical(view: EpisodeView) -> Iterator[
     years=(2016, None),
     triggers=F.DRUG_TREATMENT,
     pure=True,
+    fixable=False,
 )
 def drug_treatment_without_drug(view: EpisodeView) -> Iterator[Hit]:
     """Checks: drug treatment of tumours (`WBOC…`), pharmacotherapy (`WBGM…`) and the
@@ -420,16 +404,11 @@ def drug_treatment_without_drug(view: EpisodeView) -> Iterator[Hit]:
     which the table of contents numbers 6.5; the catalogue's "§6.4" points to the same page).
     When the groups were rebuilt from a flat NPR extract, a drug code anywhere in the
     episode's procedures is accepted.
-
-    Triggers: `WBOC10` alone; `AXFX00` alone.
-
-    Correct: `WBOC10` followed by the ATC code of the cytostatic given (ATC group L01), e.g.
-    `WBOC10+L01XA01`.
     """
-    if view.episode.grouping_inferred and any(_is_drug(r) for r in view.procedure_codes()):
+    if view.episode.grouping_inferred and any(is_drug_code(r) for r in view.procedure_codes()):
         return
     for group in view.procedures:
-        if any(_is_drug(ref) for ref in group):
+        if any(is_drug_code(ref) for ref in group):
             continue
         for ref in group:
             if not ref.code.startswith(_DRUG_PREFIXES) or not _is_procedure(ref):
@@ -459,6 +438,7 @@ def drug_treatment_without_drug(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §7.3 s. 57",
     triggers=F.REOPERATION,
     pure=True,
+    fixable=True,
 )
 def reoperation_code_not_first(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a reoperation code (NCSP, W in position 2, e.g. `JWA…`) comes before the other
@@ -470,10 +450,6 @@ def reoperation_code_not_first(view: EpisodeView) -> Iterator[Hit]:
     main procedure first (§7.3 s. 58). Separate groups on the same day may be separate
     operations, so the order of groups is not judged. Episodes whose groups were rebuilt from
     a flat NPR extract hold one procedure code per group, so the rule cannot fire there.
-
-    Triggers: `JDD00+ZXD10+JWC00` (the reoperation code after the procedure it concerns).
-
-    Correct: `JWC00+JDD00+ZXD10`.
     """
     for group in view.procedures:
         for i, ref in enumerate(group):
@@ -544,6 +520,7 @@ def _specific_siblings(view: EpisodeView, ref: CodeRef, limit: int = 6) -> list[
     title="«Annen»-prosedyrekode: bare for prosedyrer uten egen kode",
     source="Kodeveiledning 2018 §7.2 s. 55",
     triggers=F.OTHER_PROCEDURE,
+    fixable=False,
 )
 def other_procedure_code(view: EpisodeView) -> Iterator[Hit]:
     """Checks: "other" procedure codes (NCSP `99` in positions 4–5, or `9` in position 4 in
@@ -554,11 +531,6 @@ def other_procedure_code(view: EpisodeView) -> Iterator[Hit]:
     procedure that is merely unspecified (Kodeveiledning 2018 §7.2 s. 55; §8.4 s. 67 for NCRP
     "other image-guided intervention"). The coder should confirm that no specific code fits;
     the finding is advice, not an error.
-
-    Triggers: `JDD96` (total gastrectomy with other reconstruction) when the operation note
-    describes a Roux-en-Y reconstruction.
-
-    Correct: `JDD00` (total gastrectomy with Roux-en-Y oesophagojejunostomy).
     """
     for ref in view.procedure_codes():
         if not ref.flags & F.OTHER_PROCEDURE:
@@ -600,6 +572,7 @@ def _procedure_sex(ref: CodeRef) -> Sex | None:
     title="Prosedyre forbeholdt det andre kjønn",
     source="Kodeveiledning 2018 §7.2 s. 53",
     triggers=F.SEX_LIMITED,
+    fixable=False,
 )
 def procedure_sex_conflict(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a procedure restricted to one sex is not coded for a patient of the other sex.
@@ -610,10 +583,6 @@ def procedure_sex_conflict(view: EpisodeView) -> Iterator[Hit]:
     groups of chapter K, which the shape cannot tell from the urinary organs). Without a flag,
     NCSP chapters L (female genital organs) and M (obstetrics), and the NCRP image-guided
     interventions filed under them, count as women only (§7.2 s. 54). Unknown sex is E03's.
-
-    Triggers: an `L…` or `M…` NCSP code for a male patient.
-
-    Correct: the code for the procedure actually done, or the right sex.
     """
     sex = view.sex
     if sex is None:
@@ -623,8 +592,8 @@ def procedure_sex_conflict(view: EpisodeView) -> Iterator[Hit]:
         if restricted is None or restricted is sex:
             continue
         yield Hit(
-            f"{_label(ref)} er en prosedyre for {_SEX_NAME[restricted]}, men pasienten er "
-            f"registrert som {_PATIENT_SEX[sex]}.",
+            f"{_label(ref)} er en prosedyre for {SEX_PLURAL[restricted]}, men pasienten er "
+            f"registrert som {SEX_SINGULAR[sex]}.",
             (ref.code,),
             ref.location,
             "Kontroller prosedyrekoden og pasientens kjønn",
@@ -641,6 +610,7 @@ def procedure_sex_conflict(view: EpisodeView) -> Iterator[Hit]:
     title="Prosedyredato utenfor episodens inn- og utskrivningsdato",
     source="Kodeveiledning 2018 §5.4 s. 42",
     triggers=F.EP_PROCEDURE_DATE_OUTSIDE,
+    fixable=False,
 )
 def procedure_date_outside_episode(view: EpisodeView) -> Iterator[Hit]:
     """Checks: each procedure group's date lies between the admission and discharge dates.
@@ -650,10 +620,6 @@ def procedure_date_outside_episode(view: EpisodeView) -> Iterator[Hit]:
     a wrong date or a procedure registered on the wrong episode. Dates are compared without
     the time of day, so an outpatient procedure on the day of the contact is fine. A missing
     episode date is E01's.
-
-    Triggers: inpatient 2025-03-03 to 2025-03-07 with `JKA20` dated 2025-03-09.
-
-    Correct: `JKA20` dated 2025-03-05, or registered on the episode where it was done.
     """
     episode = view.episode
     first = episode.admission.date() if episode.admission else None
@@ -703,6 +669,7 @@ def _group_day(view: EpisodeView, g: int) -> date | None:
     source="Kodeveiledning 2018 §8.4 s. 67–68",
     years=(2016, None),
     triggers=F.IMAGING,
+    fixable=False,
 )
 def imaging_code_repeated_same_day(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the same NCRP imaging examination code (chapter S) is not registered twice on
@@ -714,11 +681,6 @@ def imaging_code_repeated_same_day(view: EpisodeView) -> Iterator[Hit]:
     and after reduction; separate clinical questions documented), so this is advice. Two
     registrations with `ZTX0XA` and `ZTX0XB` are the permitted way to code a two-sided
     examination (rule 6) and are not reported.
-
-    Triggers: `SSC0AA` twice on 2025-03-04 without side codes.
-
-    Correct: one `SSC0AA`, or two with the documented reason; `SNG0AA+ZTX0XA` and
-    `SNG0AA+ZTX0XB` for both knees.
     """
     seen: dict[tuple[str, date], tuple[CodeRef, str | None]] = {}
     reported: set[tuple[str, date]] = set()
@@ -770,6 +732,7 @@ def imaging_code_repeated_same_day(view: EpisodeView) -> Iterator[Hit]:
     years=(2016, None),
     triggers=F.PROC_ADDITIONAL,
     pure=True,
+    fixable=True,
 )
 def imaging_side_code_on_surgical_or_medical_code(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the NCRP side codes `ZTX0XA`/`ZTX0XB`/`ZTX0XC` are attached only to imaging
@@ -781,10 +744,6 @@ def imaging_side_code_on_surgical_or_medical_code(view: EpisodeView) -> Iterator
     interventions and nuclear medicine; this rule covers the remaining procedure codes. It is a
     warning, not an error, because the side is still clear; it is lowered to info when the
     groups were rebuilt from a flat NPR extract.
-
-    Triggers: `NHX30+ZTX0XA` (a skin suture with the imaging side code for right).
-
-    Correct: `NHX30+ZXA00`.
     """
     inferred = view.episode.grouping_inferred
     for group in view.procedures:

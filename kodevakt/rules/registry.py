@@ -8,6 +8,13 @@ metadata (`Rule`) and differs in what its check is handed. This module holds the
 rules over a whole batch (M01–M07) are a kind of their own in `kodevakt.batch.patterns`, a
 layer above, and `kodevakt.batch.catalogue` lists both kinds. Codes are unique across kinds.
 
+Every rule also declares whether it is `fixable` (returns a machine-applicable `Fix` where
+the correction is unambiguous; tests/rules/test_examples.py holds the declaration to what the
+rule returns) and the `aliases` it keeps when the rulebook renumbers it: its old codes, which
+every selection and lookup by code accepts, as ruff's redirects and sqlfluff's aliases do.
+Each rule's examples are data beside the rules (`kodevakt.rules.examples`); the registry of
+each kind knows where its examples are and hands them to the docs and the CLI.
+
 An episode rule also declares the `triggers` mask that lets the engine skip it for an episode
 holding none of the code features it looks at, and `pure` when its findings depend on the
 codes alone (see engine.py for how both make checking fast). A mask only saves work: every
@@ -20,8 +27,12 @@ import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from kodevakt.rules.examples import AnyExample, load_examples, load_folder
 from kodevakt.rules.finding import Hit, Severity
 
 if TYPE_CHECKING:
@@ -37,7 +48,9 @@ class RuleStatus(StrEnum):
     REMOVED = "removed"
 
 
-DOC_SECTIONS = ("Checks:", "Why:", "Triggers:", "Correct:")
+# A docstring says what a rule checks and why; its examples are data (docs render them).
+DOC_SECTIONS = ("Checks:", "Why:")
+EXAMPLE_SECTIONS = ("Triggers:", "Correct:")
 FAMILY_ORDER = "KTPEM"  # the catalogue's order: codes, conditions, procedures, episode, patterns
 
 
@@ -53,7 +66,9 @@ class Rule(Generic[C]):
     first_year: int | None
     last_year: int | None
     status: RuleStatus
+    fixable: bool
     check: C
+    aliases: tuple[str, ...] = ()  # old codes, oldest first, of a rule the rulebook renumbered
 
     @property
     def family(self) -> str:
@@ -91,18 +106,43 @@ R = TypeVar("R", bound=Rule[Any])
 
 
 class Registry(Generic[R]):
-    """The registered rules of one kind, by code, filled as their modules are imported."""
+    """The registered rules of one kind, by code, filled as their modules are imported.
 
-    _codes: ClassVar[set[str]] = set()  # every kind's codes: a code is never reused
+    `examples` is where the kind's examples are: a folder of TOML files or one file, read
+    the first time they are asked for (checking never needs them).
+    """
 
-    def __init__(self) -> None:
+    _codes: ClassVar[set[str]] = set()  # every kind's codes and aliases: never reused
+
+    def __init__(self, examples: Traversable) -> None:
         self._rules: dict[str, R] = {}
+        self._aliases: dict[str, str] = {}
+        self._examples_source = examples
 
     def add(self, registered: R) -> None:
-        if registered.code in Registry._codes:
-            raise ValueError(f"rule code {registered.code} registered twice")
-        Registry._codes.add(registered.code)
+        for code in (registered.code, *registered.aliases):
+            if code in Registry._codes:
+                raise ValueError(f"rule code {code} registered twice")
+            Registry._codes.add(code)
         self._rules[registered.code] = registered
+        self._aliases.update(dict.fromkeys(registered.aliases, registered.code))
+
+    def get(self, code: str) -> R | None:
+        """The rule with this code or alias (None when there is none)."""
+        return self._rules.get(self._aliases.get(code, code))
+
+    @cached_property
+    def _examples(self) -> dict[str, tuple[AnyExample, ...]]:
+        source = self._examples_source
+        return load_folder(source) if source.is_dir() else load_examples(source)
+
+    def examples(self, code: str) -> tuple[AnyExample, ...]:
+        """The examples of rule `code`, in the order its data file lists them."""
+        return self._examples.get(code, ())
+
+    def example_codes(self) -> set[str]:
+        """Every rule code the examples name (a test checks each is registered)."""
+        return set(self._examples)
 
     def registering(
         self,
@@ -115,6 +155,8 @@ class Registry(Generic[R]):
         source: str,
         years: tuple[int | None, int | None],
         status: RuleStatus,
+        fixable: bool,
+        aliases: tuple[str, ...],
         **declared: Any,
     ) -> Callable[[C], C]:
         """The decorator that registers its function as the check of a `kind` rule; `declared`
@@ -132,7 +174,9 @@ class Registry(Generic[R]):
                     first_year=first_year,
                     last_year=last_year,
                     status=status,
+                    fixable=fixable,
                     check=check,
+                    aliases=aliases,
                     **declared,
                 )
             )
@@ -151,7 +195,7 @@ def catalogue_order(registered: Rule[Any]) -> tuple[int, str]:
     return (index if index >= 0 else len(FAMILY_ORDER), registered.code)
 
 
-EPISODE_RULES: Registry[EpisodeRule] = Registry()
+EPISODE_RULES: Registry[EpisodeRule] = Registry(files("kodevakt.rules.examples"))
 
 
 def rule(
@@ -161,12 +205,17 @@ def rule(
     *,
     title: str,
     source: str,
+    fixable: bool,
     years: tuple[int | None, int | None] = (None, None),
     triggers: int = 0,
     status: RuleStatus = RuleStatus.STABLE,
     pure: bool = False,
+    aliases: tuple[str, ...] = (),
 ) -> Callable[[Check], Check]:
     """Register the decorated check function as episode rule `code`.
+
+    `fixable=True` declares that the rule returns a `Fix` where the correction is
+    unambiguous; `aliases` are its old codes when the rulebook has renumbered it.
 
     `pure=True` declares that the rule's findings depend only on the episode's codes (their
     groups and order), the rule year and whether the grouping was inferred — never on the
@@ -183,6 +232,8 @@ def rule(
         source=source,
         years=years,
         status=status,
+        fixable=fixable,
+        aliases=aliases,
         triggers=triggers,
         pure=pure,
     )
@@ -198,9 +249,15 @@ def episode_rules() -> list[EpisodeRule]:
 def choose(
     rules: Iterable[R], select: Iterable[str] = (), ignore: Iterable[str] = (), *, preview: bool
 ) -> list[R]:
-    """Rules chosen by code prefix; the longest matching prefix decides (flake8's engine)."""
-    chosen = list(select) or [""]
-    ignored = list(ignore)
+    """Rules chosen by code prefix; the longest matching prefix decides (flake8's engine).
+
+    A selector that is a renumbered rule's old code in full stands for its current code (an
+    alias is not a prefix: `T2` does not reach a rule that was `T26`).
+    """
+    rules = list(rules)
+    current = {alias: r.code for r in rules for alias in r.aliases}
+    chosen = [current.get(p, p) for p in select] or [""]
+    ignored = [current.get(p, p) for p in ignore]
     result = []
     for candidate in rules:
         if candidate.status is RuleStatus.REMOVED:

@@ -11,6 +11,7 @@ from kodevakt.rules import fixes
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
+from kodevakt.rules.vocabulary import has_no_code_shape, is_icd10, is_known_icd10, is_procedure
 
 _SYSTEM_NAME = {
     CodeKind.ICD10: "ICD-10 (norsk utgave)",
@@ -37,6 +38,7 @@ def _children_hint(view: EpisodeView, ref: CodeRef, limit: int = 8) -> str | Non
     source="Kodeveiledning 2018 §1.2",
     triggers=F.NOT_OK | F.UNKNOWN_SHAPE,
     pure=True,
+    fixable=False,
 )
 def code_does_not_exist(view: EpisodeView) -> Iterator[Hit]:
     """Checks: every code exists in its code system (ICD-10, NCSP, NCMP, NCRP, ATC, særkoder).
@@ -45,14 +47,10 @@ def code_does_not_exist(view: EpisodeView) -> Iterator[Hit]:
     §1.2). A WHO code that the Norwegian edition leaves out (I25.0) is reported by T06 instead,
     which can name the Norwegian alternative; a well-formed procedure code that is missing
     from an incomplete loaded list is K06 (info), not an error.
-
-    Triggers: `J12.7` (no such code), `JK A2` (no code shape at all).
-
-    Correct: `J12.8`, or the code the documentation supports.
     """
     for ref in view.all_codes():
         facts = ref.facts
-        if facts.kind is CodeKind.UNKNOWN:
+        if has_no_code_shape(ref):
             yield Hit(
                 f"«{facts.raw}» har ikke formen til noen kode i ICD-10, prosedyrekodeverkene "
                 "eller ATC.",
@@ -61,7 +59,7 @@ def code_does_not_exist(view: EpisodeView) -> Iterator[Hit]:
             )
         elif facts.status is Status.UNKNOWN:
             system = _SYSTEM_NAME.get(facts.kind, "kodeverket")
-            parent = facts.code[:3] if facts.kind is CodeKind.ICD10 else None
+            parent = facts.code[:3] if is_icd10(ref) else None
             suggestion = _children_hint(view, ref) if parent is None else None
             if parent is not None:
                 siblings = [c for c in view.children(parent) if c.reportable]
@@ -81,16 +79,13 @@ def code_does_not_exist(view: EpisodeView) -> Iterator[Hit]:
     title="Koden er ikke gyldig på episodens dato",
     source="Kodeveiledning 2018 §5.4 s. 42",
     triggers=F.NOT_OK,
+    fixable=False,
 )
 def code_not_valid_on_date(view: EpisodeView) -> Iterator[Hit]:
     """Checks: each code is valid (code list and NPR validity dates) on the episode's date.
 
     Why: an episode is coded with the codes valid when the care was given; codes change every
     1 January (Kodeveiledning 2018 §5.4 p. 42).
-
-    Triggers: a code whose `Gyldig_til` is 2024-12-31 on an episode discharged in 2025.
-
-    Correct: the code valid in 2025 (the successor named by the code list).
     """
     for ref in view.all_codes():
         info = ref.facts.info
@@ -115,6 +110,7 @@ def code_not_valid_on_date(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §3.2 s. 21, §10.1 s. 84",
     triggers=F.NOT_OK,
     pure=True,
+    fixable=False,
 )
 def code_not_reportable(view: EpisodeView) -> Iterator[Hit]:
     """Checks: each code is a terminal code that NPR accepts, not a heading.
@@ -122,10 +118,6 @@ def code_not_reportable(view: EpisodeView) -> Iterator[Hit]:
     Why: categories that are subdivided must be coded with their 4th (or 5th) character;
     diabetes E10–E14 always needs the 4th character (Kodeveiledning 2018 §3.2 p. 21, §10.1
     p. 84). Codes the list marks as not reported to NPR may not be registered.
-
-    Triggers: `E11`, `J12`, `I21`.
-
-    Correct: `E11.9`, `J12.8`, `I21.4`.
     """
     for ref in view.all_codes():
         if ref.facts.status is Status.NOT_REPORTABLE:
@@ -146,6 +138,7 @@ def code_not_reportable(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §3.2",
     triggers=F.NONSTANDARD,
     pure=True,
+    fixable=True,
 )
 def code_written_non_standard(view: EpisodeView) -> Iterator[Hit]:
     """Checks: codes are written in the list's form (a missing dot is NPR's own form and fine).
@@ -153,10 +146,6 @@ def code_written_non_standard(view: EpisodeView) -> Iterator[Hit]:
     Why: codes are registered exactly as the code list writes them (Kodeveiledning 2018 §3.2);
     spaces, commas or wrong case break matching in other systems. A dagger or asterisk mark
     only repeats what the code list says, so it is reported as info, not as a warning.
-
-    Triggers: `j12,8`, `C07A B02`, ` I10`.
-
-    Correct: `J12.8`, `C07AB02`, `I10`.
     """
     for ref in view.all_codes():
         changes = ref.facts.changes
@@ -181,6 +170,7 @@ def code_written_non_standard(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §4.1",
     triggers=F.PROCEDURE | F.ICD,
     pure=True,
+    fixable=False,
 )
 def code_of_wrong_kind(view: EpisodeView) -> Iterator[Hit]:
     """Checks: conditions hold ICD-10 codes (with ATC or særkoder as additional codes) and
@@ -188,13 +178,9 @@ def code_of_wrong_kind(view: EpisodeView) -> Iterator[Hit]:
 
     Why: conditions are coded with ICD-10 and procedures with NCSP/NCMP/NCRP (Kodeveiledning
     2018 §4.1); a code in the wrong list is lost for statistics and DRG grouping.
-
-    Triggers: `JKA20` among the conditions; `K80.2` among the procedures.
-
-    Correct: move the code to its list.
     """
     for ref in view.condition_codes():
-        if ref.facts.kind is CodeKind.PROCEDURE:
+        if is_procedure(ref):
             yield Hit(
                 f"{ref.code} er en prosedyrekode, men står blant tilstandene.",
                 (ref.code,),
@@ -202,7 +188,7 @@ def code_of_wrong_kind(view: EpisodeView) -> Iterator[Hit]:
                 f"Flytt {ref.code} til prosedyrene",
             )
     for ref in view.procedure_codes():
-        if ref.facts.kind is CodeKind.ICD10 and ref.facts.info is not None:
+        if is_known_icd10(ref):
             yield Hit(
                 f"{ref.code} er en ICD-10-kode, men står blant prosedyrene.",
                 (ref.code,),
@@ -219,6 +205,7 @@ def code_of_wrong_kind(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §5.1",
     triggers=F.PROCEDURE,
     pure=True,
+    fixable=False,
 )
 def procedure_not_in_loaded_list(view: EpisodeView) -> Iterator[Hit]:
     """Checks: well-formed procedure codes missing from a loaded list that is only a subset.
@@ -226,10 +213,6 @@ def procedure_not_in_loaded_list(view: EpisodeView) -> Iterator[Hit]:
     Why: the embedded procedure codes are only those the rulebook names; without the official
     procedure list a missing code cannot be judged valid or invalid, so the user is told
     rather than warned (the official list is loaded with KODEVAKT_CODE_FILES).
-
-    Triggers: `JKA21` checked with only the embedded subset loaded.
-
-    Correct: load the official procedure list for the year.
     """
     missing = [
         ref for ref in view.procedure_codes() if ref.facts.status is Status.NOT_IN_LOADED_LIST

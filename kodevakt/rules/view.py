@@ -16,6 +16,7 @@ from kodevakt.codes.model import Code, Sex
 from kodevakt.episodes.model import CareLevel, Episode, Urgency
 from kodevakt.rules import code_facts as F
 from kodevakt.rules.code_facts import CodeFacts, FactsCache
+from kodevakt.rules.vocabulary import MultipleCoding
 
 
 class CodeRef:
@@ -160,6 +161,7 @@ class EpisodeView:
 
     __slots__ = (
         "_age_days",
+        "_facts",
         "base",
         "conditions",
         "day",
@@ -181,6 +183,7 @@ class EpisodeView:
         duplicate_id: bool = False,
     ) -> None:
         self.episode = episode
+        self._facts = facts
         self.base = facts.base
         self.duplicate_id = duplicate_id
         day = episode.rule_date
@@ -225,6 +228,10 @@ class EpisodeView:
         yield from self.condition_codes()
         yield from self.procedure_codes()
 
+    def resolve(self, raw: str, day: date | None) -> CodeFacts:
+        """The facts of a code written on another episode (`history`), for its own `day`."""
+        return self._facts.get(raw, day)
+
     def children(self, code: str) -> list[Code]:
         """Child codes of `code` in the code list in force for the episode."""
         return self.base.children(code, self.day)
@@ -261,15 +268,6 @@ class EpisodeView:
         return self.episode.urgency
 
     @property
-    def multiple_coding(self) -> str:
-        """Grouping regime in force: `dagger-only` (2016–2022), `voluntary` (2023), `required`.
-
-        Kodeveiledning 2018 §4.2 p. 29 allows only dagger/asterisk pairs to be grouped; the
-        talk's slide "Multippel koding" gives voluntary grouping of all additional codes in 2023
-        and required grouping from 2024.
-        """
-        if self.year >= 2024:
-            return "required"
-        if self.year == 2023:
-            return "voluntary"
-        return "dagger-only"
+    def multiple_coding(self) -> MultipleCoding:
+        """The grouping regime in force in the rules year (see `MultipleCoding`)."""
+        return MultipleCoding.in_year(self.year)

@@ -1,22 +1,12 @@
 """Storage: episodes, findings and the coders' work on them, in SQLite or PostgreSQL.
 
-Service API (everything the CLI, reports and pattern rules need)::
+Storage stores and queries; it reads no file and runs no rule. Imports, the pattern rules
+and keeping a period's stored results current are the pipeline's (`kodevakt.pipeline`),
+which hands what it read and checked to the store. Service API::
 
     from kodevakt.storage import Store, FindingStatus
 
     with Store("postgresql://kodevakt@db/kodevakt") as store:  # None: KODEVAKT_DB or ./kodevakt.db
-        result = store.import_files(["t1.jsonl"], "2025T1", encoding=None)  # -> ImportResult
-        for file in result.files:                               # FileImport per file
-            file.read, file.rejected, file.rejections, file.episodes_new, file.findings_fixed
-            file.error, file.notices                            # why it failed; reader warnings
-    Store(url, access="read")    # an existing database only, read-only if it cannot be written
-        result.patterns                                         # the M01–M07 run after the files
-        store.import_files(paths, "2025T1", patterns=False)     # files only; patterns later:
-        store.update_patterns("2025T1")                         # -> FileImport of the M run
-        store.import_by_tertial(["2025.jsonl"])                 # --period auto: ImportResults
-        store.patterns_stored("2025T1")                         # whether the stored run is current
-        store.indicator_values("2025T1")                        # its indicators, or None
-        store.department_counts("2025T1"), store.episodes_at("2025T1", places)
         store.periods()                                         # -> ["2025T1", ...]
         store.episodes(period="2025T1", institution=None)       # -> Iterator[Episode], streamed
         store.episodes_with_findings("2025T1")                  # -> (Episode, [Finding]) pairs
@@ -27,19 +17,28 @@ Service API (everything the CLI, reports and pattern rules need)::
                                                                 # -> Iterator[PeriodFinding], light
         store.set_status(key, "accepted", comment="…", by="kari")  # -> StoredFinding
         store.set_status(key, "open")                           # reopen
-        store.add_findings("2025T1", m_findings, rules=["M01", "M06"])  # pattern findings
         store.finding(key), store.finding_events(key)           # one finding, its status log
         store.history("ep-1", period="2025T1")                  # -> list[EpisodeChange]
         store.imports(period="2025T1"), store.rejections(import_id)  # the import log
+        store.patterns_stored("2025T1")                         # whether the stored run is current
+        store.indicator_values("2025T1")                        # its indicators, or None
+        store.department_counts("2025T1"), store.episodes_at("2025T1", places)
+    Store(url, access="read")    # an existing database only, read-only if it cannot be written
 
-- `StoredFinding` has every `Finding` field (`.finding` gives the `Finding` itself) plus
-  `key`, `period`, `institution`, `department`, `status`, `comment`, `by`, `changed_at`,
-  `first_seen_at` and `scope` (`episode` from the checker, `batch` from `add_findings`);
-  `to_dict()` is `Finding.to_dict()` plus those fields. A unit finding (M04, M05, M07) has
-  no episode id and its episodes in `episodes`.
-- An import checks every episode with the checker's rules, then runs the pattern rules
-  M01–M07 over the whole period (every stored episode of it, and the previous tertial's when
-  stored) and stores their findings as `batch` findings (`patterns.py`).
+    # what the pipeline writes through
+    with store.import_lock():                                   # one import at a time
+        run = store.start_import("t1.jsonl", "2025T1")          # -> ImportRun, `running`
+        with run.transaction() as tx:                           # the file's one transaction
+            writer = tx.into("2025T1", FileImport(run.file, run.id))  # -> PeriodWriter
+            writer.reject(rejected); repeats = writer.episodes(batch)
+            writer.findings(placed); writer.finish()
+        store.add_findings("2025T1", m_findings, rules=["M01", "M06"], indicators=values)
+
+- `StoredFinding` has the `Finding` (`.finding`) plus `key`, `period`, `institution`,
+  `department`, `status`, `comment`, `by`, `changed_at`, `first_seen_at` and `scope`
+  (`episode` from the checker, `batch` from `add_findings`). A unit finding (M04, M05, M07)
+  has no episode id and its episodes in `finding.episodes`. Every `Finding` field is stored
+  in a column of the same name (`findings.finding_columns`, read back by `FindingColumns`).
 - Keys: 16 hex digits of a hash of period, institution, episode id, rule, codes and the kind
   of location (`conditions`, not `conditions[1][0]`: reordering groups keeps the key).
   Re-importing the same extract changes nothing; a finding that is gone after a correction
@@ -50,11 +49,12 @@ Service API (everything the CLI, reports and pattern rules need)::
 - Patient ids are stored as given (pseudonymous); nothing here logs record values.
 
 Modules: `database` (URL, engine, migrations), `schema` (tables), `content` (episode ⇄
-stored JSON, diffs), `importing` (file import), `findings` (keys, status, merging),
-`history` (episode versions), `bulk` (`paused_gc()` while a period is read whole),
-`patterns` (the pattern run over a stored period), `locking` (one import at a time per
-database), `store` (the `Store` façade). Failures raise `StorageError` (`ImportBusy` when
-another import holds the database).
+stored JSON, diffs), `importing` (an imported file's run, transaction and batches),
+`findings` (keys, status, merging), `history` (episode versions), `bulk` (`paused_gc()`
+while a period is read whole), `patterns` (a stored period as the pattern run reads it, and
+whether its run is current), `indicators` (the indicator values of a pattern run),
+`locking` (one import at a time per database), `store` (the `Store` façade). Failures raise
+`StorageError` (`ImportBusy` when another import holds the database).
 """
 
 from kodevakt.errors import StorageError
@@ -69,7 +69,7 @@ from kodevakt.storage.findings import (
     finding_key,
 )
 from kodevakt.storage.history import EpisodeChange
-from kodevakt.storage.importing import FileImport, ImportResult
+from kodevakt.storage.importing import FileImport, ImportRun, PeriodWriter
 from kodevakt.storage.locking import ImportBusy
 from kodevakt.storage.store import ImportLog, Store, parse_period
 
@@ -82,8 +82,9 @@ __all__ = [
     "FindingStatus",
     "ImportBusy",
     "ImportLog",
-    "ImportResult",
+    "ImportRun",
     "PeriodFinding",
+    "PeriodWriter",
     "StorageError",
     "Store",
     "StoredFinding",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -33,8 +33,9 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from kodevakt.batch.catalogue import first_code
 from kodevakt.errors import StorageError
-from kodevakt.rules.finding import Finding, Fix, Severity
+from kodevakt.rules.finding import FIELDS, Finding, Fix, Severity
 from kodevakt.storage.database import insert_many, one_of, stream_rows
 from kodevakt.storage.schema import episode, finding, finding_event
 
@@ -49,6 +50,7 @@ class FindingStatus(StrEnum):
     OPEN = "open"
     FIXED = "fixed"
     ACCEPTED = "accepted"
+    ASKED = "asked"  # the responsible doctor was asked (see `worklog`)
 
     @property
     def norwegian(self) -> str:
@@ -59,6 +61,7 @@ _NORWEGIAN = {
     FindingStatus.OPEN: "åpen",
     FindingStatus.FIXED: "rettet",
     FindingStatus.ACCEPTED: "godtatt",
+    FindingStatus.ASKED: "spurt lege",
 }
 
 
@@ -68,53 +71,30 @@ class UnknownFinding(StorageError):
 
 @dataclass(frozen=True, slots=True)
 class StoredFinding:
-    """A finding as stored: the `Finding` fields plus key, place, status and who changed it."""
+    """A finding as stored: the `Finding` itself plus key, place, status and who changed it."""
 
     key: str
+    finding: Finding
     period: str
     institution: str | None
     department: str | None
-    episode_id: str
-    rule: str
-    name: str
-    severity: Severity
-    message: str
-    codes: tuple[str, ...]
-    location: str
-    source: str
-    suggestion: str | None
-    rule_year: int
-    fix: Fix | None
     status: FindingStatus
     comment: str | None
     by: str | None
     changed_at: datetime
     first_seen_at: datetime
     scope: str
-    episodes: tuple[str, ...] = ()
-
-    @property
-    def finding(self) -> Finding:
-        return Finding(
-            episode_id=self.episode_id,
-            rule=self.rule,
-            name=self.name,
-            severity=self.severity,
-            message=self.message,
-            codes=self.codes,
-            location=self.location,
-            source=self.source,
-            suggestion=self.suggestion,
-            rule_year=self.rule_year,
-            fix=self.fix,
-            episodes=self.episodes,
-        )
 
     def to_dict(self) -> dict[str, Any]:
         """`Finding.to_dict()` plus the storage fields (times as ISO text, UTC)."""
+        return self.record(self.finding.to_dict())
+
+    def record(self, finding: dict[str, Any]) -> dict[str, Any]:
+        """`finding` (the finding's JSON or CSV record) between the key and the storage
+        fields: the machine formats of `kodevakt findings`."""
         return {
             "key": self.key,
-            **self.finding.to_dict(),
+            **finding,
             "period": self.period,
             "institution": self.institution,
             "department": self.department,
@@ -146,14 +126,67 @@ def finding_key(period: str, institution: str, found: Finding, occurrence: int =
 
 
 def _identity(period: str, institution: str, found: Finding) -> str:
+    """What makes a finding the same one across imports; a renumbered rule keeps its first
+    code here, so its findings keep their status."""
     kind = _POSITIONAL.sub(r"\1", found.location)
-    parts = (period, institution, found.episode_id, found.rule, " ".join(found.codes), kind)
+    rule = first_code(found.rule)
+    parts = (period, institution, found.episode_id, rule, " ".join(found.codes), kind)
     return "\x1f".join(parts)
 
 
 def _hashed(identity: str, occurrence: int) -> str:
     text = f"{identity}\x1f{occurrence}" if occurrence else identity
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+def finding_columns(found: Finding) -> dict[str, Any]:
+    """`found`'s values in the finding table, by column: every field of `Finding`, stored as
+    it is except the severity (its value), the codes (space-separated), the fix and a unit's
+    episodes (JSON text). `FindingColumns` reads them back."""
+    columns: dict[str, Any] = dict(zip(FIELDS, found, strict=True))
+    columns["severity"] = found.severity.value
+    columns["codes"] = " ".join(found.codes)
+    columns["fix"] = _fix_text(found.fix)
+    columns["episodes"] = episodes_text(found.episodes)
+    return columns
+
+
+class FindingColumns:
+    """Reads a `Finding` back from its stored columns (the values in `FIELDS` order), the
+    inverse of `finding_columns`. Repeated texts (rule, name, source, suggestion, codes) are
+    held once in `shared`: a period's million findings repeat a few hundred of them."""
+
+    def __init__(self, shared: dict[str, str] | None = None) -> None:
+        one = (shared if shared is not None else {}).setdefault
+        severity_of = {s.value: s for s in Severity}
+
+        def text(value: str) -> str:
+            return one(value, value)
+
+        def optional(value: str | None) -> str | None:
+            return one(value, value) if value is not None else None
+
+        def codes(value: str) -> tuple[str, ...]:
+            return tuple([one(code, code) for code in value.split()])
+
+        decoders: dict[str, Callable[[Any], Any]] = {
+            "rule": text,
+            "name": text,
+            "severity": severity_of.__getitem__,
+            "codes": codes,
+            "source": text,
+            "suggestion": optional,
+            "fix": fix_from_text,
+            "episodes": episodes_from_text,
+        }
+        # (position, decoder) of the columns not stored as they are
+        self._steps = tuple((FIELDS.index(name), read) for name, read in decoders.items())
+
+    def __call__(self, values: Sequence[Any]) -> Finding:
+        found = list(values)
+        for position, read in self._steps:
+            found[position] = read(found[position])
+        return Finding._make(found)
 
 
 def common_place(places: Collection[tuple[str, str | None]], unit: bool) -> tuple[str, str | None]:
@@ -183,18 +216,9 @@ class MergeCounts:
 class FindingWriter:
     """Merges the findings of one import run (`run_id`) into the finding table."""
 
-    _COMPARED = (
-        "location",
-        "name",
-        "severity",
-        "message",
-        "source",
-        "suggestion",
-        "rule_year",
-        "fix",
-        "department",
-        "episodes",
-    )
+    # What may change while the key stays: every stored field but those the key is made of
+    # (the location is in it by kind only), and the department.
+    _COMPARED = (*(n for n in FIELDS if n not in ("episode_id", "rule", "codes")), "department")
 
     def __init__(
         self, connection: Connection, run_id: int, period: str, scope: str, now: datetime
@@ -237,18 +261,7 @@ class FindingWriter:
             "period": self.period,
             "institution": institution,
             "department": department,
-            "episode_id": found.episode_id,
-            "rule": found.rule,
-            "name": found.name,
-            "severity": found.severity.value,
-            "message": found.message,
-            "codes": " ".join(found.codes),
-            "location": found.location,
-            "source": found.source,
-            "suggestion": found.suggestion,
-            "rule_year": found.rule_year,
-            "fix": _fix_text(found.fix),
-            "episodes": episodes_text(found.episodes),
+            **finding_columns(found),
             "status": FindingStatus.OPEN.value,
             "comment": None,
             "changed_by": None,
@@ -376,30 +389,21 @@ def fix_from_text(text: str | None) -> Fix | None:
     return Fix(conditions=groups(data.get("conditions")), procedures=groups(data.get("procedures")))
 
 
-def stored_finding(row: Any) -> StoredFinding:
+def stored_finding(row: Any, read: FindingColumns | None = None) -> StoredFinding:
+    """The `StoredFinding` of a whole row of the finding table."""
+    columns = row._mapping
     return StoredFinding(
         key=row.key,
+        finding=(read or FindingColumns())([columns[name] for name in FIELDS]),
         period=row.period,
         institution=row.institution or None,
         department=row.department,
-        episode_id=row.episode_id,
-        rule=row.rule,
-        name=row.name,
-        severity=Severity(row.severity),
-        message=row.message,
-        codes=tuple(row.codes.split()),
-        location=row.location,
-        source=row.source,
-        suggestion=row.suggestion,
-        rule_year=row.rule_year,
-        fix=fix_from_text(row.fix),
         status=FindingStatus(row.status),
         comment=row.comment,
         by=row.changed_by,
         changed_at=utc(row.changed_at),
         first_seen_at=utc(row.first_seen_at),
         scope=row.scope,
-        episodes=episodes_from_text(row.episodes),
     )
 
 
@@ -443,8 +447,9 @@ def query_findings(
         finding.c.location,
         finding.c.key,
     )
+    read = FindingColumns()
     for row in stream_rows(engine, query):
-        yield stored_finding(row)
+        yield stored_finding(row, read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,25 +470,7 @@ class PeriodFinding:
     discharge: datetime | None = None
 
 
-_PERIOD_COLUMNS = (
-    "key",
-    "institution",
-    "department",
-    "status",
-    "scope",
-    "episode_id",
-    "rule",
-    "name",
-    "severity",
-    "message",
-    "codes",
-    "location",
-    "source",
-    "suggestion",
-    "rule_year",
-    "fix",
-    "episodes",
-)
+_PERIOD_COLUMNS = ("key", "institution", "department", "status", "scope", *FIELDS)
 
 
 def period_findings(
@@ -528,34 +515,20 @@ def period_findings(
     shared: dict[str, str] = {}
     one = shared.setdefault
     status_of = {s.value: s for s in FindingStatus}
-    severity_of = {s.value: s for s in Severity}
     no_episode = (False, None, None, None)
+    read = FindingColumns(shared)
+    after = len(_PERIOD_COLUMNS)
     rows = cast(Iterator[tuple[Any, ...]], stream_rows(engine, query, size=10_000))
     for row in rows:  # by position: a million rows
-        (key, place, department, status, scope, episode_id, rule, name, severity) = row[:9]
-        (message, codes, location, source, suggestion, rule_year, fix, named) = row[9:17]
-        found = Finding(
-            episode_id,
-            one(rule, rule),
-            one(name, name),
-            severity_of[severity],
-            message,
-            tuple([one(code, code) for code in codes.split()]),
-            location,
-            one(source, source),
-            one(suggestion, suggestion) if suggestion else None,
-            rule_year,
-            fix_from_text(fix) if fix is not None else None,
-            episodes_from_text(named),
-        )
-        ref, patient_id, admission, discharge = row[17:] if episodes else no_episode
+        key, place, department, status, scope = row[:5]
+        ref, patient_id, admission, discharge = row[after:] if episodes else no_episode
         yield PeriodFinding(
             key,
             one(place, place),
             one(department, department) if department is not None else None,
             status_of[status],
             scope,
-            found,
+            read(row[5:after]),
             ref is not None and ref is not False,
             patient_id,
             admission,
@@ -595,6 +568,8 @@ def set_status(
     by = (by or "").strip() or None
     if new is FindingStatus.ACCEPTED and (comment is None or by is None):
         raise StorageError("for å godta et funn må både kommentar og navn (hvem) oppgis")
+    if new is FindingStatus.ASKED:  # needs the question: `worklog.ask`
+        raise StorageError("spør legen med spørsmålet som tekst (kodevakt finding ask)")
     now = datetime.now(UTC)
     with engine.begin() as conn:
         full = resolve_key(conn, key)

@@ -1,47 +1,50 @@
-"""Import of episode files: read, store (with history), check, and merge the findings.
+"""Storing an imported file: its run in the import log, its one transaction, its batches.
 
-One file is one transaction and one `import_run` row. Records stream from the readers in
-batches (`batch_size` episodes): per batch, one query finds the stored versions, new episodes
-are inserted, changed ones updated (the old content goes to `episode_version`), unchanged ones
-only marked as seen, and the batch's findings are merged (`findings.FindingWriter`). At the
-end of the file, findings of the file's episodes that were not found again are marked fixed.
-Memory therefore stays flat however large the file is.
+The pipeline (`kodevakt.pipeline`) reads a file, accounts for every record and checks the
+episodes; this module stores what it hands over, and nothing here reads a file or runs a
+rule.
 
-A repeated episode id within a file keeps the first record's content; the repeat is counted
-and adds only the findings the repeat itself causes (E05). Records the readers reject, and
-episodes dated outside the period, are counted, stored in `import_rejection` and the first
-ones returned for display; they carry file, line, field and a message, never the record's
-values.
+- `Store.start_import(file, period)` starts the file's `ImportRun`: a `running` row in
+  `import_run`, committed at once, so that an import killed half-way leaves a trace that the
+  next writer marks interrupted (`Store`).
+- `ImportRun.transaction()` is the one transaction the file is stored in; `into(period,
+  result)` gives the `PeriodWriter` for one period of it: the run's own row, or, for a file
+  spread over several periods (`--period auto`), a further run of the same file, created
+  inside the transaction (so it exists only if the file is stored).
+- A `PeriodWriter` takes batches: rejected records (`reject`), episodes (`episodes`: one
+  query finds the stored versions, new episodes are inserted, changed ones updated with the
+  old content kept in `episode_version`, unchanged ones only marked as seen) and their
+  findings (`findings`, merged by `findings.FindingWriter`). `finish()` marks fixed the
+  findings of the run's episodes that were not found again and ends the run `ok` with its
+  counts. Memory stays flat however large the file is.
+- A repeated episode id within a file keeps the first record's content: `episodes` says
+  which records of a batch repeat one stored earlier in the run, counts them, and stores
+  nothing of them.
 
-Whatever goes wrong with a file (unreadable, a database error, or a fault in kodevakt
-itself) rolls it back and ends its run as `failed` with a Norwegian reason; the caller goes on
-with the next file.
+Database failures inside the transaction come out as `StorageError` naming the database;
+the transaction is then rolled back, and `ImportRun.fail(message)` ends the run `failed`.
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, select, text
+from sqlalchemy import Connection, Engine, bindparam, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from kodevakt.batch.periods import period_span
 from kodevakt.episodes.model import Episode
-from kodevakt.episodes.reading import read_file
-from kodevakt.episodes.records import Record, Rejected
-from kodevakt.errors import KodevaktError, StorageError
-from kodevakt.rules.engine import Checker
+from kodevakt.episodes.records import Rejected
+from kodevakt.errors import StorageError
 from kodevakt.rules.finding import Finding
 from kodevakt.storage import content as stored
-from kodevakt.storage.bulk import paused_gc
 from kodevakt.storage.database import (
+    database_errors,
     display_url,
     insert_many,
     one_of,
@@ -57,23 +60,20 @@ from kodevakt.storage.schema import (
     import_run,
 )
 
-SHOWN_REJECTIONS = 20
 INTERRUPTED = "avbrutt: innlesingen stoppet før den var ferdig (ingenting fra den er lagret)"
-OUTSIDE = (
-    "episodens dato {day} er utenfor perioden {period}; bruk --period auto for å legge hver "
-    "episode i tertialet for datoen, eller oppgi riktig periode"
-)
+Placed = tuple[Finding, str, str | None]  # a finding with its institution and department
 
 
 @dataclass(slots=True)
 class FileImport:
-    """What importing one file did. `error` is set when the file was rolled back."""
+    """What importing one file (into one period) did, as its `import_run` row keeps it; also
+    what a pattern run did (`Store.add_findings`). `error` is set when it was rolled back."""
 
     file: str
     import_id: int
     read: int = 0
     rejected: int = 0
-    rejections: list[Rejected] = field(default_factory=list)
+    rejections: list[Rejected] = field(default_factory=list)  # the first ones, for display
     duplicates: int = 0
     episodes_new: int = 0
     episodes_changed: int = 0
@@ -89,163 +89,90 @@ class FileImport:
         return self.read - self.rejected
 
 
-@dataclass(slots=True)
-class ImportResult:
-    """The files of one `import_files` call, in order, with totals.
+class ImportRun:
+    """One file's import: its `import_run` row (`id`), started `running` and committed."""
 
-    `patterns`: the pattern run after the files (M01–M07 over the whole period), None when it
-    was skipped (`patterns=False`, or no file could be imported); its `error` is set when it
-    failed (the files stay imported).
-    """
-
-    period: str
-    files: list[FileImport] = field(default_factory=list)
-    patterns: FileImport | None = None
-
-    def total(self, name: str) -> int:
-        return sum(int(getattr(f, name)) for f in self.files)
-
-    @property
-    def failed(self) -> list[FileImport]:
-        return [f for f in self.files if f.error is not None]
-
-
-@dataclass(slots=True)
-class _Pending:
-    """One batch of rows waiting to be written."""
-
-    inserts: list[dict[str, Any]] = field(default_factory=list)
-    updates: list[dict[str, Any]] = field(default_factory=list)
-    versions: list[dict[str, Any]] = field(default_factory=list)
-    touched: list[int] = field(default_factory=list)
-    findings: list[tuple[Finding, str, str | None]] = field(default_factory=list)
-
-
-class FileImporter:
-    """Imports one file into `period` as one transaction."""
-
-    def __init__(self, engine: Engine, checker: Checker, period: str, batch_size: int) -> None:
+    def __init__(self, engine: Engine, file: str, period: str) -> None:
         self.engine = engine
-        self.checker = checker
+        self.file = file
         self.period = period
-        self.batch_size = batch_size
-
-    def run(
-        self,
-        path: str | Path,
-        records: Iterable[Record] | None = None,
-        *,
-        encoding: str | None = None,
-    ) -> FileImport:
-        """Import the file at `path` (read in `encoding`, None = the reader's default), or of
-        its records only `records` (read from it)."""
-        name = str(path)
-        started = datetime.now(UTC)
-        run_id = self._start_run(name, started)
-        result = FileImport(name, run_id)
-        span = period_span(self.period)
+        self.started = datetime.now(UTC)
         try:
-            if records is None:
-                records = read_file(path, encoding=encoding, notices=result.notices)
-            # Without full collections: they would scan the code lists (millions of objects)
-            # again and again; the young generations are collected after each batch.
-            with self.engine.begin() as conn, paused_gc():
-                self._lock_period(conn)
-                writer = FindingWriter(conn, run_id, self.period, "episode", started)
-                batch: list[Episode] = []
-                rejected: list[dict[str, Any]] = []
-                for record in records:
-                    result.read += 1
-                    if isinstance(record, Rejected):
-                        self._reject(record, result, rejected)
-                    elif span is not None and not _within(record, span):
-                        self._reject(self._outside(record, name), result, rejected)
-                    else:
-                        batch.append(record)
-                    if len(batch) >= self.batch_size or len(rejected) >= self.batch_size:
-                        self._flush(conn, run_id, batch, rejected, result, writer, started)
-                        batch, rejected = [], []
-                        gc.collect(1)
-                self._flush(conn, run_id, batch, rejected, result, writer, started)
-                refresh_statistics(conn, episode, finding)
-                writer.fix_unseen_in_episodes()
-                result.findings_new = writer.counts.new
-                result.findings_reopened = writer.counts.reopened
-                result.findings_fixed = writer.counts.fixed
-                conn.execute(
-                    import_run.update()
-                    .where(import_run.c.id == run_id)
-                    .values(status="ok", finished_at=datetime.now(UTC), **_counts(result))
-                )
-        except Exception as exc:  # one bad file must not stop the others
-            result.error = describe_failure(exc, self.engine, result.read)
-            self._fail_run(run_id, result.error)
-        return result
-
-    def _outside(self, record: Episode, name: str) -> Rejected:
-        source = record.source
-        return Rejected(
-            source.file if source else name,
-            source.line if source else 0,
-            "discharge" if record.discharge is not None else "admission",
-            OUTSIDE.format(day=record.rule_date, period=self.period),
-        )
-
-    def _start_run(self, name: str, started: datetime) -> int:
-        try:
-            with self.engine.begin() as conn:
-                inserted = conn.execute(
-                    import_run.insert()
-                    .values(
-                        kind="file",
-                        period=self.period,
-                        file=name,
-                        started_at=started,
-                        status="running",
-                        **_counts(FileImport(name, 0)),
-                    )
-                    .returning(import_run.c.id)
-                )
-                return int(inserted.scalar_one())
+            with engine.begin() as conn:
+                self.id = _insert_run(conn, file, period, self.started)
         except SQLAlchemyError as exc:
-            raise StorageError(describe_failure(exc, self.engine, None)) from None
+            raise StorageError(f"databasefeil i {display_url(engine.url)}: {reason(exc)}") from None
 
-    def _fail_run(self, run_id: int, message: str) -> None:
+    @contextmanager
+    def transaction(self) -> Iterator[RunTransaction]:
+        """The file's one transaction: committed when the block ends, rolled back when it
+        raises."""
+        with database_errors(self.engine), self.engine.begin() as conn:
+            yield RunTransaction(conn, self)
+
+    def fail(self, message: str) -> None:
+        """End the run `failed` with the Norwegian reason (after its transaction rolled back)."""
         try:
             with self.engine.begin() as conn:
                 conn.execute(
                     import_run.update()
-                    .where(import_run.c.id == run_id)
+                    .where(import_run.c.id == self.id)
                     .values(status="failed", finished_at=datetime.now(UTC), message=message)
                 )
         except SQLAlchemyError:
             pass  # the database itself is gone; the caller reports `message`
 
-    def _lock_period(self, conn: Connection) -> None:
-        lock_period(conn, self.period)
 
-    @staticmethod
-    def _reject(record: Rejected, result: FileImport, rows: list[dict[str, Any]]) -> None:
-        result.rejected += 1
-        if len(result.rejections) < SHOWN_REJECTIONS:
-            result.rejections.append(record)
-        rows.append({"line": record.line, "field": record.field, "message": record.message})
+class RunTransaction:
+    """The transaction of one `ImportRun`: where its periods are written."""
 
-    def _flush(
-        self,
-        conn: Connection,
-        run_id: int,
-        batch: list[Episode],
-        rejected: list[dict[str, Any]],
-        result: FileImport,
-        writer: FindingWriter,
-        now: datetime,
+    def __init__(self, conn: Connection, run: ImportRun) -> None:
+        self.conn = conn
+        self.run = run
+
+    def into(self, period: str, result: FileImport) -> PeriodWriter:
+        """The writer of the file's episodes in `period`, counting into `result`: the run's
+        own row when it was started for `period`, else a further run of the same file,
+        created in this transaction (`result.import_id` is set to the run's id)."""
+        run = self.run
+        if period == run.period:
+            run_id = run.id
+        else:
+            run_id = _insert_run(self.conn, run.file, period, run.started)
+        result.import_id = run_id
+        lock_period(self.conn, period)
+        return PeriodWriter(self.conn, run_id, period, result, run.started)
+
+
+class PeriodWriter:
+    """Stores one period's part of a file, in batches, inside the file's transaction."""
+
+    def __init__(
+        self, conn: Connection, run_id: int, period: str, result: FileImport, now: datetime
     ) -> None:
-        if rejected:
-            conn.execute(import_rejection.insert(), [{"import_id": run_id, **r} for r in rejected])
+        self.conn = conn
+        self.run_id = run_id
+        self.period = period
+        self.result = result
+        self.now = now
+        self._findings = FindingWriter(conn, run_id, period, "episode", now)
+
+    def reject(self, records: Sequence[Rejected]) -> None:
+        """Log rejected records (line, field, message; never a value) with the run."""
+        if records:
+            rows = [
+                {"import_id": self.run_id, "line": r.line, "field": r.field, "message": r.message}
+                for r in records
+            ]
+            self.conn.execute(import_rejection.insert(), rows)
+
+    def episodes(self, batch: Sequence[Episode]) -> list[bool]:
+        """Store a batch of episodes; for each, whether it repeats an episode (same
+        institution and id) stored earlier in this run, and so was not stored again."""
         if not batch:
-            return
-        stored_rows = {
+            return []
+        conn, result = self.conn, self.result
+        rows = {
             (row.institution, row.episode_id): row
             for row in conn.execute(
                 select(
@@ -261,57 +188,78 @@ class FileImporter:
                 )
             )
         }
-        pending = _Pending()
-        changed: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        touched: list[int] = []
+        changed: dict[int, tuple[dict[str, Any], int]] = {}  # row id -> new content, version
+        repeats: list[bool] = []
         in_batch: set[tuple[str, str]] = set()
         for current in batch:
             ident = (current.institution or "", current.id)
-            row = stored_rows.get(ident)
-            institution, department = ident[0], current.department
-            if ident in in_batch or (row is not None and row.last_import_id == run_id):
+            row = rows.get(ident)
+            repeat = ident in in_batch or (row is not None and row.last_import_id == self.run_id)
+            repeats.append(repeat)
+            if repeat:
                 result.duplicates += 1
-                pending.findings.extend(
-                    (f, institution, department) for f in self._repeat_findings(current)
-                )
                 continue
             in_batch.add(ident)
-            found = self.checker.check_episode(current)
-            pending.findings.extend((f, institution, department) for f in found)
             content = stored.episode_content(current)
             content_text = stored.canonical(content)
             digest = stored.content_hash(content_text)
-            values = self._episode_values(current, content_text, digest, run_id, now)
+            values = self._values(current, content_text, digest)
             if row is None:
                 result.episodes_new += 1
-                pending.inserts.append(
+                inserts.append(
                     {
                         **values,
                         "period": self.period,
-                        "institution": institution,
+                        "institution": ident[0],
                         "episode_id": current.id,
                         "version": 1,
-                        "first_import_id": run_id,
+                        "first_import_id": self.run_id,
                     }
                 )
             elif row.content_hash == digest:
                 result.episodes_unchanged += 1
-                pending.touched.append(row.id)
+                touched.append(row.id)
             else:
                 result.episodes_changed += 1
-                pending.updates.append({**values, "b_id": row.id, "version": row.version + 1})
-                changed[row.id] = (content, {"version": row.version + 1})
-        self._write_episodes(conn, pending, changed, run_id, now)
-        writer.write(pending.findings)
+                updates.append({**values, "b_id": row.id, "version": row.version + 1})
+                changed[row.id] = (content, row.version + 1)
+        self._write(inserts, updates, touched, changed)
+        return repeats
 
-    def _repeat_findings(self, repeat: Episode) -> list[Finding]:
-        """Findings a repeated record causes beyond those of the same record seen once."""
-        plain = set(self.checker.check_episode(repeat))
-        return [f for f in self.checker.check_episode(repeat, duplicate_id=True) if f not in plain]
+    def findings(self, items: Iterable[Placed]) -> None:
+        """Merge the findings of a batch's episodes (with their institution and department)."""
+        self._findings.write(items)
 
-    @staticmethod
-    def _episode_values(
-        current: Episode, content_text: str, digest: str, run_id: int, now: datetime
-    ) -> dict[str, Any]:
+    def finish(self) -> None:
+        """Mark fixed the findings of this run's episodes that were not found again, and end
+        the run `ok` with its counts."""
+        refresh_statistics(self.conn, episode, finding)
+        self._findings.fix_unseen_in_episodes()
+        counts = self._findings.counts
+        result = self.result
+        result.findings_new = counts.new
+        result.findings_reopened = counts.reopened
+        result.findings_fixed = counts.fixed
+        self.conn.execute(
+            import_run.update()
+            .where(import_run.c.id == self.run_id)
+            .values(status="ok", finished_at=datetime.now(UTC), **run_counts(result))
+        )
+
+    def hand_over(self, to: PeriodWriter) -> None:
+        """Give this run's rejected records to the run of `to` and delete this run: it stood
+        only for the file while the periods of its episodes were not known yet."""
+        self.conn.execute(
+            import_rejection.update()
+            .where(import_rejection.c.import_id == self.run_id)
+            .values(import_id=to.run_id)
+        )
+        self.conn.execute(delete(import_run).where(import_run.c.id == self.run_id))
+
+    def _values(self, current: Episode, content_text: str, digest: str) -> dict[str, Any]:
         return {
             "patient_id": current.patient.id,
             "department": current.department,
@@ -322,45 +270,45 @@ class FileImporter:
             "content_hash": digest,
             "source_file": current.source.file if current.source else None,
             "source_line": current.source.line if current.source else None,
-            "last_import_id": run_id,
-            "changed_at": now,
+            "last_import_id": self.run_id,
+            "changed_at": self.now,
         }
 
-    @staticmethod
-    def _write_episodes(
-        conn: Connection,
-        pending: _Pending,
-        changed: dict[int, tuple[dict[str, Any], dict[str, Any]]],
-        run_id: int,
-        now: datetime,
+    def _write(
+        self,
+        inserts: list[dict[str, Any]],
+        updates: list[dict[str, Any]],
+        touched: list[int],
+        changed: dict[int, tuple[dict[str, Any], int]],
     ) -> None:
-        insert_many(conn, episode, pending.inserts)
-        if pending.touched:
+        conn = self.conn
+        insert_many(conn, episode, inserts)
+        if touched:
             conn.execute(
                 episode.update()
-                .where(one_of(conn, episode.c.id, pending.touched))
-                .values(last_import_id=run_id)
+                .where(one_of(conn, episode.c.id, touched))
+                .values(last_import_id=self.run_id)
             )
         if not changed:
             return
         previous = conn.execute(
             select(episode.c.id, episode.c.content).where(one_of(conn, episode.c.id, changed))
         ).all()
+        versions = []
         for row in previous:
-            new_content, meta = changed[row.id]
-            old_content = json.loads(row.content)
-            pending.versions.append(
+            content, version = changed[row.id]
+            versions.append(
                 {
                     "episode_ref": row.id,
-                    "version": meta["version"],
-                    "changed_at": now,
-                    "import_id": run_id,
+                    "version": version,
+                    "changed_at": self.now,
+                    "import_id": self.run_id,
                     "previous_content": row.content,
-                    "changes": stored.canonical(stored.changes(old_content, new_content)),
+                    "changes": stored.canonical(stored.changes(json.loads(row.content), content)),
                 }
             )
-        conn.execute(episode_version.insert(), pending.versions)
-        conn.execute(episode.update().where(episode.c.id == bindparam("b_id")), pending.updates)
+        conn.execute(episode_version.insert(), versions)
+        conn.execute(episode.update().where(episode.c.id == bindparam("b_id")), updates)
 
 
 def lock_period(conn: Connection, period: str) -> None:
@@ -370,7 +318,8 @@ def lock_period(conn: Connection, period: str) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(1801348197, :key)"), {"key": key})
 
 
-def _counts(result: FileImport) -> dict[str, int]:
+def run_counts(result: FileImport) -> dict[str, int]:
+    """The counts of `result` as the `import_run` columns hold them."""
     return {
         "records_read": result.read,
         "rejected": result.rejected,
@@ -384,24 +333,17 @@ def _counts(result: FileImport) -> dict[str, int]:
     }
 
 
-def _within(record: Episode, span: tuple[date, date]) -> bool:
-    """Whether the episode's date (discharge, else admission) is in the period; an undated
-    episode is taken in the period it is imported into (the rules flag the missing date)."""
-    day = record.rule_date
-    return day is None or span[0] <= day <= span[1]
-
-
-def describe_failure(exc: BaseException, engine: Engine, read: int | None) -> str:
-    """Why a file (or pattern run) failed, in Norwegian. An unforeseen error is named by its
-    type and how far the file was read, not its text, which may quote a record's values."""
-    if isinstance(exc, KodevaktError):
-        return str(exc)
-    if isinstance(exc, SQLAlchemyError):
-        return f"databasefeil i {display_url(engine.url)}: {reason(exc)}"
-    if isinstance(exc, OSError):
-        return f"filen kan ikke leses: {exc.strerror or exc}"
-    where = f" etter {read} poster" if read else ""
-    return (
-        f"uventet feil i kodevakt ({type(exc).__name__}){where}; ingenting fra filen er lagret. "
-        "Meld gjerne fra om feilen"
+def _insert_run(conn: Connection, file: str, period: str, started: datetime) -> int:
+    inserted = conn.execute(
+        import_run.insert()
+        .values(
+            kind="file",
+            period=period,
+            file=file,
+            started_at=started,
+            status="running",
+            **run_counts(FileImport(file, 0)),
+        )
+        .returning(import_run.c.id)
     )
+    return int(inserted.scalar_one())

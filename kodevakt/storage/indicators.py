@@ -1,6 +1,6 @@
 """Indicator values stored per period by the pattern run, for reports.
 
-The pattern run (`Store.update_patterns`) computes every quality indicator per unit anyway;
+The pattern run (`Pipeline.update_patterns`) computes every quality indicator per unit anyway;
 storing them with its findings lets a report of the period, and the trends over earlier
 periods, read a few hundred rows instead of decoding every episode again. The values belong
 to the run that stored them: a report uses them only from the period's latest pattern run.
@@ -45,6 +45,18 @@ def replace_indicator_values(
     ]
     if rows:
         insert_many(conn, indicator_value, rows)
+
+
+def has_indicator_values(engine: Engine, period: str, run_id: int) -> bool:
+    """Whether the period's pattern run `run_id` stored indicator values (a run from before
+    they were stored did not)."""
+    query = (
+        select(indicator_value.c.id)
+        .where(indicator_value.c.period == period, indicator_value.c.run_id == run_id)
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        return conn.execute(query).first() is not None
 
 
 def stored_indicator_values(

@@ -1,11 +1,10 @@
-"""Pattern findings (M01–M07) stored per period: run over the stored episodes after an import.
+"""What the pattern run reads back from a stored period, and whether its results are current.
 
-The pattern rules read a whole period, so they run once per `Store.import_files` call, after
-its files, over every stored episode of the period (not only the imported file's) with its
-current per-episode findings. The previous tertial, when stored, comes along: M05 compares
-with its indicator values and M01, M02 and M06 see its episodes across the period boundary.
-The findings are merged by `Store.add_findings(period, findings, rules=<the M codes>)`, so a
-pattern that is gone after a correction becomes `fixed` and a coder's status is kept.
+The pattern rules (M01–M07) read a whole period, so the pipeline runs them after an
+import's files over every stored episode of the period with its current per-episode
+findings (`period_pairs`), and stores their findings with `Store.add_findings` as a
+`findings` run named `PATTERN_SOURCE`. `last_pattern_run` tells whether that run is still
+current: no file was imported into the period after it.
 
 Memory: the period's episodes are streamed from the database straight into the pattern run
 (`run_patterns` keeps them once, in its `BatchView`); only the per-episode findings are
@@ -21,23 +20,16 @@ from typing import Any
 from sqlalchemy import Engine, func, literal, null, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from kodevakt.batch.periods import parse_tertial
 from kodevakt.episodes.model import Episode
-from kodevakt.rules.finding import Finding, Severity
+from kodevakt.rules.finding import FIELDS, Finding
 from kodevakt.storage.content import episode_from_content
 from kodevakt.storage.database import stream_rows
-from kodevakt.storage.findings import FindingStatus, fix_from_text
+from kodevakt.storage.findings import FindingColumns, FindingStatus
 from kodevakt.storage.schema import episode, finding, import_run
 
-PATTERN_SOURCE = "mønsterregler"  # import_run.file of the pattern runs an import makes
+PATTERN_SOURCE = "mønsterregler"  # import_run.file of the pattern runs
 Place = tuple[str, str]  # (institution or "", episode id)
 Pairs = Iterator[tuple[Episode, list[Finding]]]
-
-
-def previous_period(period: str) -> str | None:
-    """The period M05 compares with: the previous tertial (months and years have none)."""
-    tertial = parse_tertial(period)
-    return tertial.previous().label if tertial is not None else None
 
 
 def episode_findings(
@@ -55,30 +47,18 @@ def episode_findings(
     and the indicators read only rule, severity and codes, and a period's messages are
     hundreds of megabytes.
     """
-    names = ("message", "location", "suggestion", "fix")
-    texts: list[ColumnElement[Any]] = (
-        [finding.c[name] for name in names]
-        if details
-        else [literal(""), literal(""), null(), null()]
-    )
-    message, location, suggestion, fix = (
-        column.label(name) for column, name in zip(texts, names, strict=True)
-    )
+    left_out: dict[str, ColumnElement[Any]] = {
+        "message": literal(""),
+        "location": literal(""),
+        "suggestion": null(),
+        "fix": null(),
+    }
+    columns = [
+        finding.c[name] if details or name not in left_out else left_out[name].label(name)
+        for name in FIELDS
+    ]
     query = (
-        select(
-            finding.c.institution,
-            finding.c.episode_id,
-            finding.c.rule,
-            finding.c.name,
-            finding.c.severity,
-            message,
-            finding.c.codes,
-            location,
-            finding.c.source,
-            suggestion,
-            finding.c.rule_year,
-            fix,
-        )
+        select(finding.c.institution, *columns)
         .where(
             finding.c.period == period,
             finding.c.scope == "episode",
@@ -88,26 +68,10 @@ def episode_findings(
     )
     if institution is not None:
         query = query.where(finding.c.institution == institution)
-    one = (shared if shared is not None else {}).setdefault
-    severities = {s.value: s for s in Severity}
+    read = FindingColumns(shared)
     grouped: dict[Place, list[Finding]] = {}
     for row in stream_rows(engine, query, size=10_000):
-        suggestion = row.suggestion
-        grouped.setdefault((row.institution, row.episode_id), []).append(
-            Finding(
-                episode_id=row.episode_id,
-                rule=one(row.rule, row.rule),
-                name=one(row.name, row.name),
-                severity=severities[row.severity],
-                message=row.message,
-                codes=tuple([one(code, code) for code in row.codes.split()]),
-                location=row.location,
-                source=one(row.source, row.source),
-                suggestion=one(suggestion, suggestion) if suggestion else None,
-                rule_year=row.rule_year,
-                fix=fix_from_text(row.fix),
-            )
-        )
+        grouped.setdefault((row.institution, row.episode_id), []).append(read(row[1:]))
     return grouped
 
 

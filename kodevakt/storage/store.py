@@ -1,4 +1,8 @@
-"""`Store`: the one object the CLI, reports and pattern rules use to reach the database."""
+"""`Store`: the one object that reaches the database; it stores and queries, and runs nothing.
+
+What to store comes from the pipeline (`kodevakt.pipeline`: read, check, patterns); what
+is stored is read back by reports, the CLI and the pipeline through the methods here.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -18,10 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from kodevakt.batch.indicators import IndicatorValue
 from kodevakt.episodes.model import Episode, Source
 from kodevakt.errors import StorageError
-from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.storage import findings as stored_findings
-from kodevakt.storage.bulk import paused_gc
 from kodevakt.storage.content import episode_from_content
 from kodevakt.storage.database import (
     Access,
@@ -47,27 +48,27 @@ from kodevakt.storage.history import EpisodeChange, episode_history
 from kodevakt.storage.importing import (
     INTERRUPTED,
     FileImport,
-    FileImporter,
-    ImportResult,
-    describe_failure,
+    ImportRun,
     lock_period,
+    run_counts,
 )
-from kodevakt.storage.indicators import replace_indicator_values, stored_indicator_values
+from kodevakt.storage.indicators import (
+    has_indicator_values,
+    replace_indicator_values,
+    stored_indicator_values,
+)
 from kodevakt.storage.locking import ImportLock
 from kodevakt.storage.patterns import (
     PATTERN_SOURCE,
     has_episodes,
     last_pattern_run,
     period_pairs,
-    previous_period,
 )
 from kodevakt.storage.schema import episode, finding, import_rejection, import_run
-from kodevakt.storage.tertials import AUTO_PERIOD, records_of, tertials_in
 
 BATCH_SIZE = 5000
 LOCK_WAIT = 30.0  # seconds an import waits for another one into the same database
 _PLACE_CHUNK = 5000  # episode ids looked up per query when placing findings
-NO_TERTIAL = "ingen episode i filen har dato, så tertialet kan ikke bestemmes; oppgi --period"
 FIRST_YEAR = 1990
 _PERIOD = re.compile(r"^(\d{4})(?:[Tt]([1-3])|-(0[1-9]|1[0-2]))?$")
 
@@ -110,12 +111,11 @@ class Store:
     """A kodevakt database: SQLite file or PostgreSQL, migrated when opened.
 
     `url`: see `database.resolve_url` (None = `KODEVAKT_DB`, else `kodevakt.db` here).
-    `checker`: the checker imports use; by default every stable rule over the default code
-    base, built on first use. `access`: `create` (a missing SQLite file is created), `write`
-    (it must exist) or `read` (it must exist, and is opened read-only when it cannot be
-    written; see `database.Access`). `lock_wait`: how many seconds an import waits for
-    another one into the same database before it gives up (`locking.ImportBusy`; None =
-    `LOCK_WAIT`).
+    `batch_size`: how many episodes or findings go to the database at a time. `access`:
+    `create` (a missing SQLite file is created), `write` (it must exist) or `read` (it must
+    exist, and is opened read-only when it cannot be written; see `database.Access`).
+    `lock_wait`: how many seconds an import waits for another one into the same database
+    before it gives up (`locking.ImportBusy`; None = `LOCK_WAIT`).
 
     Opened for writing, a database's runs left `running` by an import that was killed are
     marked failed (interrupted) when no import is running.
@@ -125,7 +125,6 @@ class Store:
         self,
         url: str | None = None,
         *,
-        checker: Checker | None = None,
         batch_size: int = BATCH_SIZE,
         access: Access | str = Access.CREATE,
         lock_wait: float | None = None,
@@ -134,7 +133,6 @@ class Store:
         self.engine, self.read_only = open_engine(self.url, Access(access))
         self.batch_size = batch_size
         self.lock_wait = LOCK_WAIT if lock_wait is None else lock_wait
-        self._checker = checker
         self._lock = ImportLock(self.engine)
         try:
             migrate(self.engine, read_only=self.read_only)
@@ -162,8 +160,9 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def _importing(self) -> Iterator[None]:
-        """The database's import lock for the block (see `locking`)."""
+    def import_lock(self) -> Iterator[None]:
+        """The database's import lock for the block (see `locking`); re-entrant. Everything
+        that writes import runs holds it: an import with its pattern runs, `add_findings`."""
         self._lock.hold(self.lock_wait)
         try:
             yield
@@ -189,139 +188,30 @@ class Store:
             finally:
                 self._lock.release()
 
-    @property
-    def checker(self) -> Checker:
-        if self._checker is None:
-            from kodevakt.codes.loading import default_codebase
+    # -- writing -----------------------------------------------------------------------
 
-            self._checker = Checker(default_codebase())
-        return self._checker
-
-    # -- import ------------------------------------------------------------------------
-
-    def import_files(
-        self,
-        paths: Iterable[str | Path],
-        period: str,
-        *,
-        patterns: bool = True,
-        encoding: str | None = None,
-    ) -> ImportResult:
-        """Import each file in its own transaction; a failed file is rolled back and reported,
-        whatever failed, and the next file is imported.
-
-        Episodes dated outside the period are rejected (with a hint to `--period auto`).
-        `encoding`: the files' text encoding, passed to the reader (None: its default); the
-        reader's warnings about a file are in its `FileImport.notices`.
-
-        Then, when at least one file was imported, the pattern rules M01–M07 run over the
-        whole period and their findings are stored (`update_patterns`; `result.patterns`).
-        `patterns=False` skips that, e.g. while importing a period's files one call at a time;
-        `update_patterns(period)` runs it later. A failed pattern run leaves the files
-        imported and is reported in `result.patterns.error`.
-        """
-        period = parse_period(period)
-        result = ImportResult(period)
-        with self._importing():
-            importer = FileImporter(self.engine, self.checker, period, self.batch_size)
-            for path in paths:
-                result.files.append(importer.run(path, encoding=encoding))
-            if patterns and any(f.error is None for f in result.files):
-                result.patterns = self._pattern_run(period)
-        return result
-
-    def import_by_tertial(
-        self,
-        paths: Iterable[str | Path],
-        *,
-        patterns: bool = True,
-        encoding: str | None = None,
-    ) -> list[ImportResult]:
-        """`--period auto`: each episode into the tertial of its discharge date (see
-        `kodevakt.storage.tertials`); one `ImportResult` per tertial, in order.
-
-        Each file is imported in one transaction per tertial it holds; then the pattern rules
-        run over each of those tertials, the earliest first, so that M05 compares every one
-        with the one before. A file that cannot be read at all, or has no dated episode, is
-        reported in a first result with period `auto` and stores nothing. The reader's
-        warnings about a file come with its first tertial's `FileImport.notices`.
-        """
-        unplaced = ImportResult(AUTO_PERIOD)
-        results: dict[str, ImportResult] = {}
-        with self._importing():
-            for path in paths:
-                notices: list[str] = []
-                try:
-                    labels = tertials_in(path, encoding=encoding, notices=notices)
-                except Exception as exc:  # one bad file must not stop the others
-                    error = describe_failure(exc, self.engine, 0)
-                    unplaced.files.append(FileImport(str(path), 0, error=error))
-                    continue
-                if not labels:
-                    unplaced.files.append(FileImport(str(path), 0, error=NO_TERTIAL))
-                    continue
-                for label in labels:
-                    importer = FileImporter(self.engine, self.checker, label, self.batch_size)
-                    first = label == labels[0]
-                    records = records_of(path, label, first=first, encoding=encoding)
-                    imported = importer.run(path, records)
-                    if first:
-                        imported.notices[:0] = notices
-                    results.setdefault(label, ImportResult(label)).files.append(imported)
-            ordered = [results[label] for label in sorted(results)]
-            for result in ordered:
-                if patterns and any(f.error is None for f in result.files):
-                    result.patterns = self._pattern_run(result.period)
-        return [unplaced, *ordered] if unplaced.files else ordered
-
-    def _pattern_run(self, period: str) -> FileImport:
-        """`update_patterns`, its failure (whatever it is) reported in the result's `error`."""
-        try:
-            return self.update_patterns(period)
-        except Exception as exc:  # the files stay imported; the CLI says so
-            return FileImport(PATTERN_SOURCE, 0, error=describe_failure(exc, self.engine, None))
-
-    def update_patterns(self, period: str) -> FileImport:
-        """Run the pattern rules M01–M07 over the period's stored episodes; store the findings.
-
-        Every stored episode of the period counts, with its current (open or accepted) checker
-        findings; the previous tertial's episodes and findings, when stored, give M05 its
-        comparison and M01, M02 and M06 the stays across the period boundary. Stored pattern
-        findings that are no longer produced become fixed; statuses are kept (`add_findings`).
-        The period's indicator values are stored with the findings, for reports.
-        """
-        from kodevakt.batch import batch_view, pattern_rules, view_findings
-
-        period = parse_period(period)
-        rules = pattern_rules()
-        before = previous_period(period)
-        with self._importing(), database_errors(self.engine), paused_gc():
-            previous: list[tuple[Episode, list[Finding]]] | None = None
-            if before is not None and has_episodes(self.engine, before):
-                previous = list(period_pairs(self.engine, before, details=False))
-            view = batch_view(
-                period_pairs(self.engine, period, details=False),
-                period,
-                previous,
-                base=self.checker.base,
-            )
-            found = view_findings(view, rules)
-            values = view.indicators
-            del previous, view  # the episodes are not needed while the findings are written
-            return self.add_findings(
-                period,
-                found,
-                rules=[rule.code for rule in rules],
-                source=PATTERN_SOURCE,
-                indicators=values,
-            )
+    def start_import(self, file: str, period: str) -> ImportRun:
+        """Start the import run of `file` into `period` (see `importing`): its row is
+        committed as `running` before anything of the file is stored."""
+        return ImportRun(self.engine, file, period)
 
     def patterns_stored(self, period: str) -> bool:
         """Whether the pattern findings and indicator values stored for the period are
-        current: a pattern run (by an import or `update_patterns`) succeeded after the last
-        file imported into it. A period without pattern findings may still have had a run."""
+        current: a pattern run succeeded after the last file imported into it, and stored
+        the period's indicator values (a run from before they were stored did not). A period
+        without pattern findings may still have had a run."""
+        period = parse_period(period)
         with database_errors(self.engine):
-            return last_pattern_run(self.engine, parse_period(period)) is not None
+            run_id = last_pattern_run(self.engine, period)
+            if run_id is None:
+                return False
+            return has_indicator_values(self.engine, period, run_id) or not has_episodes(
+                self.engine, period
+            )
+
+    def has_episodes(self, period: str) -> bool:
+        with database_errors(self.engine):
+            return has_episodes(self.engine, parse_period(period))
 
     def add_findings(
         self,
@@ -329,7 +219,7 @@ class Store:
         findings: Iterable[Finding],
         *,
         rules: Collection[str] | None = None,
-        source: str = "mønsterregler",
+        source: str = PATTERN_SOURCE,
         indicators: Sequence[IndicatorValue] | None = None,
     ) -> FileImport:
         """Store findings computed over a whole batch (pattern rules M01–M07).
@@ -345,7 +235,7 @@ class Store:
         period = parse_period(period)
         now = datetime.now(UTC)
         try:
-            with self._importing(), self.engine.begin() as conn:
+            with self.import_lock(), self.engine.begin() as conn:
                 lock_period(conn, period)
                 run_id = int(
                     conn.execute(
@@ -356,7 +246,7 @@ class Store:
                             file=source,
                             started_at=now,
                             status="running",
-                            **_zero_counts(),
+                            **run_counts(FileImport(source, 0)),
                         )
                         .returning(import_run.c.id)
                     ).scalar_one()
@@ -499,11 +389,14 @@ class Store:
             return stored_indicator_values(self.engine, parse_period(period), institution)
 
     def episodes_with_findings(
-        self, period: str, institution: str | None = None
+        self, period: str, institution: str | None = None, *, details: bool = True
     ) -> Iterator[tuple[Episode, list[Finding]]]:
         """Each stored episode of the period with its current (open or accepted) checker
-        findings, streamed: the pairs `compute_indicators` and `run_patterns` take."""
-        return period_pairs(self.engine, parse_period(period), institution)
+        findings, streamed: the pairs `compute_indicators` and `run_patterns` take.
+        `details=False` leaves out the findings' texts, which the pattern rules and the
+        indicators do not read (see `patterns.episode_findings`)."""
+        with database_errors(self.engine):
+            yield from period_pairs(self.engine, parse_period(period), institution, details=details)
 
     def findings(
         self,
@@ -584,7 +477,7 @@ class Store:
         query = select(import_run).order_by(import_run.c.id.desc())
         if period is not None:
             query = query.where(import_run.c.period == parse_period(period))
-        names = list(_zero_counts())
+        names = list(run_counts(FileImport("", 0)))
         with database_errors(self.engine), self.engine.connect() as conn:
             return [
                 ImportLog(
@@ -610,18 +503,3 @@ class Store:
         )
         with database_errors(self.engine), self.engine.connect() as conn:
             return [(row.line, row.field, row.message) for row in conn.execute(query)]
-
-
-def _zero_counts() -> dict[str, int]:
-    names = (
-        "records_read",
-        "rejected",
-        "duplicates",
-        "episodes_new",
-        "episodes_changed",
-        "episodes_unchanged",
-        "findings_new",
-        "findings_reopened",
-        "findings_fixed",
-    )
-    return dict.fromkeys(names, 0)

@@ -1,58 +1,49 @@
-"""Report and worklist data built from checker output directly, without a database."""
+"""Report and worklist data of a period as the pipeline stored it: synthetic episodes in SQLite."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
-from kodevakt.codes.loading import default_codebase
-from kodevakt.episodes.interchange import episode_from_dict
-from kodevakt.episodes.model import Episode, Source
-from kodevakt.report.build import build_report, build_worklist
+import pytest
+
+from kodevakt.pipeline import Pipeline
+from kodevakt.report.data import collect_report, collect_worklist
 from kodevakt.report.html import render_report
-from kodevakt.report.loaded import Item, PeriodBatch, add_patterns
 from kodevakt.report.pseudonym import Pseudonymiser
-from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Severity
-from kodevakt.storage import FindingStatus, finding_key
+from kodevakt.storage import FindingStatus, Store
 from kodevakt.synth.generator import generate
 from tests.report.checks import check_page
 
 NAMES = Pseudonymiser(b"k" * 32)
 
 
-def _batch() -> PeriodBatch:
-    episodes: list[Episode] = []
-    for i, raw in enumerate(generate(800, seed=3, year=2025)):
-        record = episode_from_dict(raw, Source("synth", i + 1))
-        assert isinstance(record, Episode)
-        episodes.append(record)
-    checker = Checker(default_codebase())
-    items = []
-    for episode in episodes:
-        for finding in checker.check_episode(episode):
-            institution = episode.institution or ""
-            status = FindingStatus.ACCEPTED if finding.rule == "T13" else FindingStatus.OPEN
-            items.append(
-                Item(
-                    finding_key("2025", institution, finding),
-                    institution,
-                    episode.department,
-                    status,
-                    "episode",
-                    finding,
-                )
-            )
-    batch = PeriodBatch("2025", "983974724", episodes, items)
-    add_patterns(batch)
-    return batch
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """800 synthetic episodes of 2025 imported; every T13 finding accepted by a coder."""
+    folder = tmp_path_factory.mktemp("build")
+    path = folder / "2025.jsonl"
+    path.write_text(
+        "".join(json.dumps(e) + "\n" for e in generate(800, seed=3, year=2025)), encoding="utf-8"
+    )
+    db = f"sqlite:///{folder / 'kodevakt.db'}"
+    with Store(db) as store:
+        assert not Pipeline(store).import_files([path], "2025").failed
+        for found in list(store.findings("2025", rule="T13")):
+            store.set_status(found.key, "accepted", comment="Uspesifikk etter utredning", by="kari")
+    return db
 
 
-def test_report_data_from_checker_output() -> None:
-    batch = _batch()
-    assert batch.computed_patterns
-    data = build_report(batch, NAMES, now=datetime(2025, 12, 1, tzinfo=UTC))
+def test_report_data_from_the_stored_period(stored: str) -> None:
+    with Store(stored) as store:
+        data = collect_report(
+            Pipeline(store), "2025", pseudonyms=NAMES, now=datetime(2025, 12, 1, tzinfo=UTC)
+        )
+        current = sum(1 for f in store.findings("2025") if f.status is not FindingStatus.FIXED)
     assert data.episodes == 800
-    assert sum(r.findings for r in data.rules) == data.findings == len(batch.current)
+    assert sum(r.findings for r in data.rules) == data.findings == current
     assert data.by_severity[Severity.INFO] > 0
     assert 0 < data.episodes_with_findings <= data.episodes
     assert {ind.key for ind in data.indicators} >= {"episodes_with_error", "main_symptom_code"}
@@ -65,18 +56,54 @@ def test_report_data_from_checker_output() -> None:
         assert e.patient.startswith("P-") if e.episode_id else e.episodes > 1
     assert any(not e.episode_id for e in data.pattern_examples)
     assert any("godtatt" in note for note in data.notes)  # the accepted T13 findings
+    assert not any("beregnet på nytt" in note for note in data.notes)  # stored, current
     check_page(render_report(data))
 
 
-def test_worklist_rows_follow_status() -> None:
-    batch = _batch()
-    open_rows = build_worklist(batch, NAMES)
+def test_worklist_rows_follow_status(stored: str) -> None:
+    with Store(stored) as store:
+        pipeline = Pipeline(store)
+        open_rows = collect_worklist(pipeline, "2025", pseudonyms=NAMES)
+        accepted = collect_worklist(
+            pipeline, "2025", statuses=[FindingStatus.ACCEPTED], pseudonyms=NAMES
+        )
     assert open_rows and all(r.status == "åpen" for r in open_rows)
     assert not any(r.rule == "T13" for r in open_rows)
-    accepted = build_worklist(batch, NAMES, [FindingStatus.ACCEPTED])
     assert accepted and {r.rule for r in accepted} == {"T13"}
     episodes = [r for r in open_rows if not r.episode_id.endswith(" episoder")]
     assert all(r.patient.startswith("P-") and r.discharge is not None for r in episodes)
     # a unit finding (M04, M05, M07) is one row naming how many episodes are behind it
     units = [r for r in open_rows if r.episode_id.endswith(" episoder")]
     assert units and {r.rule for r in units} <= {"M04", "M05", "M07"}
+
+
+def test_a_stale_period_is_made_current_once_and_the_report_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Imported without the pattern run: the first report has the pipeline run the patterns
+    (once, stored) and notes it; the next report and the worklist find them current."""
+    path = tmp_path / "t2.jsonl"
+    path.write_text(
+        "".join(json.dumps(e) + "\n" for e in generate(800, seed=3, year=2025)), encoding="utf-8"
+    )
+    runs: list[str] = []
+    update = Pipeline.update_patterns
+
+    def counted(self: Pipeline, period: str) -> object:
+        runs.append(period)
+        return update(self, period)
+
+    monkeypatch.setattr(Pipeline, "update_patterns", counted)
+    with Store(f"sqlite:///{tmp_path / 'k.db'}") as store:
+        pipeline = Pipeline(store)
+        pipeline.import_files([path], "2025", patterns=False)
+        assert runs == [] and not store.patterns_stored("2025")
+        first = collect_report(pipeline, "2025", pseudonyms=NAMES)
+        assert runs == ["2025"] and store.patterns_stored("2025")
+        assert any("var ikke oppdatert etter siste innlesing" in n for n in first.notes)
+        assert first.patterns and first.indicators
+        again = collect_report(pipeline, "2025", pseudonyms=NAMES)
+        collect_worklist(pipeline, "2025", pseudonyms=NAMES)
+    assert runs == ["2025"]
+    assert not any("var ikke oppdatert" in n for n in again.notes)
+    assert again.patterns == first.patterns and again.indicators == first.indicators

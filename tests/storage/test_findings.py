@@ -6,19 +6,22 @@ from pathlib import Path
 
 import pytest
 
+from kodevakt.pipeline import Pipeline
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.storage import FindingStatus, StorageError, Store, UnknownFinding
 from tests.storage.helpers import CORRECTED, episode, extract, write_jsonl
 
 
 def _t02(store: Store, episode_id: str) -> str:
-    [found] = [f for f in store.findings(rule="T02") if f.episode_id == episode_id]
+    [found] = [f for f in store.findings(rule="T02") if f.finding.episode_id == episode_id]
     return found.key
 
 
-def test_accepted_status_survives_reimport(store: Store, tmp_path: Path) -> None:
+def test_accepted_status_survives_reimport(
+    store: Store, pipeline: Pipeline, tmp_path: Path
+) -> None:
     path = extract(tmp_path)
-    store.import_files([path], "2025T1")
+    pipeline.import_files([path], "2025T1")
     key = _t02(store, "ep-3")
     accepted = store.set_status(key, "accepted", comment="Bekreftet i epikrisen", by="kari")
     assert (accepted.status, accepted.comment, accepted.by) == (
@@ -26,7 +29,7 @@ def test_accepted_status_survives_reimport(store: Store, tmp_path: Path) -> None
         "Bekreftet i epikrisen",
         "kari",
     )
-    store.import_files([path], "2025T1")
+    pipeline.import_files([path], "2025T1")
     again = store.finding(key)
     assert (again.status, again.comment, again.by) == (accepted.status, accepted.comment, "kari")
     assert again.changed_at == accepted.changed_at
@@ -34,13 +37,15 @@ def test_accepted_status_survives_reimport(store: Store, tmp_path: Path) -> None
     assert len(list(store.findings(status=FindingStatus.OPEN))) == 1
 
 
-def test_corrected_finding_is_fixed_and_comes_back(store: Store, tmp_path: Path) -> None:
-    store.import_files([extract(tmp_path)], "2025T1")
+def test_corrected_finding_is_fixed_and_comes_back(
+    store: Store, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    pipeline.import_files([extract(tmp_path)], "2025T1")
     key3, key7 = _t02(store, "ep-3"), _t02(store, "ep-7")
     opened = store.finding(key3)
 
     corrected = extract(tmp_path, "t1-corrected.jsonl", ep_3=CORRECTED)
-    result = store.import_files([corrected], "2025T1").files[0]
+    result = pipeline.import_files([corrected], "2025T1").files[0]
     assert (result.findings_fixed, result.findings_new) == (1, 0)
     fixed = store.finding(key3)
     assert fixed.status is FindingStatus.FIXED
@@ -51,35 +56,37 @@ def test_corrected_finding_is_fixed_and_comes_back(store: Store, tmp_path: Path)
     assert event.import_id == result.import_id
 
     # the old coding comes back: the same finding (same key) is open again
-    back = store.import_files([extract(tmp_path)], "2025T1").files[0]
+    back = pipeline.import_files([extract(tmp_path)], "2025T1").files[0]
     assert (back.findings_reopened, back.findings_new, back.findings_fixed) == (1, 0, 0)
     assert store.finding(key3).status is FindingStatus.OPEN
     assert [e.to_status for e in store.finding_events(key3)] == ["fixed", "open"]
 
 
-def test_accepted_finding_that_disappears_is_fixed(store: Store, tmp_path: Path) -> None:
-    store.import_files([extract(tmp_path)], "2025T1")
+def test_accepted_finding_that_disappears_is_fixed(
+    store: Store, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    pipeline.import_files([extract(tmp_path)], "2025T1")
     key = _t02(store, "ep-3")
     store.set_status(key, "accepted", comment="ok", by="kari")
-    store.import_files([extract(tmp_path, "c.jsonl", ep_3=CORRECTED)], "2025T1")
+    pipeline.import_files([extract(tmp_path, "c.jsonl", ep_3=CORRECTED)], "2025T1")
     assert store.finding(key).status is FindingStatus.FIXED
     assert [e.from_status for e in store.finding_events(key)] == ["open", "accepted"]
 
 
 def test_episodes_missing_from_a_partial_extract_keep_their_findings(
-    store: Store, tmp_path: Path
+    store: Store, pipeline: Pipeline, tmp_path: Path
 ) -> None:
-    store.import_files([extract(tmp_path)], "2025T1")
+    pipeline.import_files([extract(tmp_path)], "2025T1")
     lines = (tmp_path / "t1.jsonl").read_text().splitlines()
     partial = tmp_path / "partial.jsonl"
     partial.write_text(lines[0] + "\n")  # ep-1 only
-    result = store.import_files([partial], "2025T1").files[0]
+    result = pipeline.import_files([partial], "2025T1").files[0]
     assert result.findings_fixed == 0
     assert {f.status for f in store.findings()} == {FindingStatus.OPEN}
 
 
-def test_set_status_checks_its_input(store: Store, tmp_path: Path) -> None:
-    store.import_files([extract(tmp_path)], "2025T1")
+def test_set_status_checks_its_input(store: Store, pipeline: Pipeline, tmp_path: Path) -> None:
+    pipeline.import_files([extract(tmp_path)], "2025T1")
     key = _t02(store, "ep-3")
     with pytest.raises(StorageError, match="kommentar og navn"):
         store.set_status(key, "accepted", comment="  ", by="kari")
@@ -111,8 +118,10 @@ def _pattern(episode_id: str, rule: str = "M01", location: str = "") -> Finding:
     )
 
 
-def test_pattern_findings_keep_status_and_get_fixed(store: Store, tmp_path: Path) -> None:
-    store.import_files([extract(tmp_path)], "2025T1")
+def test_pattern_findings_keep_status_and_get_fixed(
+    store: Store, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    pipeline.import_files([extract(tmp_path)], "2025T1")
     first = store.add_findings("2025T1", [_pattern("ep-1"), _pattern("ep-2")], rules=["M01"])
     assert first.findings_new == 2
     [m1] = list(store.findings(rule="M", episode_id="ep-1"))
@@ -120,13 +129,13 @@ def test_pattern_findings_keep_status_and_get_fixed(store: Store, tmp_path: Path
     store.set_status(m1.key, "accepted", comment="Reell reinnleggelse", by="kari")
 
     # a re-import of the episodes without the pattern run leaves batch findings alone
-    store.import_files([extract(tmp_path)], "2025T1", patterns=False)
+    pipeline.import_files([extract(tmp_path)], "2025T1", patterns=False)
     assert {f.status for f in store.findings(rule="M")} == {"open", "accepted"}
 
     # the next pattern run finds only ep-1: ep-2's finding is fixed, ep-1 stays accepted
     second = store.add_findings("2025T1", [_pattern("ep-1")], rules=["M01", "M06"])
     assert (second.findings_new, second.findings_fixed) == (0, 1)
-    statuses = {f.episode_id: f.status for f in store.findings(rule="M")}
+    statuses = {f.finding.episode_id: f.status for f in store.findings(rule="M")}
     assert statuses == {"ep-1": "accepted", "ep-2": "fixed"}
     # without `rules`, nothing is fixed
     store.add_findings("2025T1", [_pattern("unit:MED", "M04")])
@@ -135,8 +144,8 @@ def test_pattern_findings_keep_status_and_get_fixed(store: Store, tmp_path: Path
     assert unit.institution is None and unit.department is None
 
 
-def test_findings_filters(store: Store, tmp_path: Path) -> None:
-    store.import_files([extract(tmp_path)], "2025T1")
+def test_findings_filters(store: Store, pipeline: Pipeline, tmp_path: Path) -> None:
+    pipeline.import_files([extract(tmp_path)], "2025T1")
     assert len(list(store.findings("2025T1", "974557746", "open", rule="t0"))) == 2
     assert list(store.findings("2025T1", "other")) == []
     assert list(store.findings(rule="K")) == []
@@ -162,31 +171,33 @@ TWICE = [["I10"], ["H36.0"], ["J18.9"], ["H36.0"]]  # T02 twice on the same code
 
 @pytest.mark.parametrize("moved", [REORDERED, INSERTED], ids=["reordered", "inserted"])
 def test_moving_a_group_keeps_the_finding_and_its_status(
-    store: Store, tmp_path: Path, moved: list[list[str]]
+    store: Store, pipeline: Pipeline, tmp_path: Path, moved: list[list[str]]
 ) -> None:
-    store.import_files([_conditions(tmp_path, "a.jsonl", ORIGINAL)], "2025T1")
+    pipeline.import_files([_conditions(tmp_path, "a.jsonl", ORIGINAL)], "2025T1")
     key = _t02(store, "ep-0")
     store.set_status(key, "accepted", comment="Godkjent av lege", by="kari")
-    again = store.import_files([_conditions(tmp_path, "b.jsonl", moved)], "2025T1").files[0]
+    again = pipeline.import_files([_conditions(tmp_path, "b.jsonl", moved)], "2025T1").files[0]
     assert (again.episodes_changed, again.findings_new, again.findings_fixed) == (1, 0, 0)
     [found] = store.findings(rule="T02")
     assert (found.key, found.status, found.comment) == (key, "accepted", "Godkjent av lege")
-    assert found.location == f"conditions[{moved.index(['H36.0'])}][0]"  # where it is now
+    assert found.finding.location == f"conditions[{moved.index(['H36.0'])}][0]"  # where it is now
     assert list(store.findings(status="open")) == []
 
 
-def test_the_same_rule_twice_on_the_same_code_is_two_findings(store: Store, tmp_path: Path) -> None:
-    store.import_files([_conditions(tmp_path, "a.jsonl", TWICE)], "2025T1")
+def test_the_same_rule_twice_on_the_same_code_is_two_findings(
+    store: Store, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    pipeline.import_files([_conditions(tmp_path, "a.jsonl", TWICE)], "2025T1")
     first, second = store.findings(rule="T02")
     assert first.key != second.key
     store.set_status(first.key, "accepted", comment="ok", by="kari")
     swapped = [["I10"], ["J18.9"], ["H36.0"], ["H36.0"]]
     for groups in (swapped, TWICE):  # every re-import: the same two findings, nothing new
-        result = store.import_files([_conditions(tmp_path, "b.jsonl", groups)], "2025T1")
+        result = pipeline.import_files([_conditions(tmp_path, "b.jsonl", groups)], "2025T1")
         assert (result.files[0].findings_new, result.files[0].findings_fixed) == (0, 0)
         statuses = sorted(f.status.value for f in store.findings(rule="T02"))
         assert statuses == ["accepted", "open"]
-    once = store.import_files([_conditions(tmp_path, "c.jsonl", ORIGINAL)], "2025T1").files[0]
+    once = pipeline.import_files([_conditions(tmp_path, "c.jsonl", ORIGINAL)], "2025T1").files[0]
     assert (once.findings_new, once.findings_fixed) == (0, 2)  # one T02 and the T10 repeat
     assert sorted(f.status != "fixed" for f in store.findings(rule="T02")) == [False, True]
 
@@ -206,15 +217,15 @@ NPR_ROWS = [
 
 
 def test_an_extract_without_ids_reimported_renamed_and_resorted_is_the_same(
-    store: Store, tmp_path: Path
+    store: Store, pipeline: Pipeline, tmp_path: Path
 ) -> None:
     """Without an id column, episodes are known by their data, not by file name and line."""
-    first = store.import_files([_npr_extract(tmp_path / "uttrekk.csv", NPR_ROWS)], "2025T1")
+    first = pipeline.import_files([_npr_extract(tmp_path / "uttrekk.csv", NPR_ROWS)], "2025T1")
     assert first.files[0].notices  # the user is told how episodes are identified
     [found] = store.findings(rule="T02")
     store.set_status(found.key, "accepted", comment="Bekreftet", by="kari")
     resorted = _npr_extract(tmp_path / "uttrekk-rettet.csv", list(reversed(NPR_ROWS)))
-    again = store.import_files([resorted], "2025T1").files[0]
+    again = pipeline.import_files([resorted], "2025T1").files[0]
     assert (again.episodes_new, again.episodes_unchanged) == (0, 5)
     assert (again.findings_new, again.findings_fixed) == (0, 0)
     [kept] = store.findings(rule="T02")

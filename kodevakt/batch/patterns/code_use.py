@@ -108,6 +108,7 @@ def overused(rows: Iterable[Row]) -> Iterator[tuple[Stratum, str, str, Overuse, 
     title="Uvanlig kodebruk: hovedtilstand eller kodekombinasjon langt oftere enn ellers",
     source="Avregningsutvalgets årsrapporter 2021 og 2025 (uvanlig kodebruk, f.eks. Z03.8 som "
     "hovedtilstand, ryggsmerter med ryggkirurgi)",
+    fixable=False,
 )
 def unusual_code_use(batch: BatchView) -> Iterator[UnitHit]:
     """Checks: two comparisons within each period. (1) Main condition: an institution's share
@@ -126,13 +127,6 @@ def unusual_code_use(batch: BatchView) -> Iterator[UnitHit]:
     Why: the settlement committee (Avregningsutvalget) reports unusual code use that moves
     funding, e.g. `Z03.8` as main condition, or a back-pain code as main condition with spine
     surgery, which groups the stays to a higher DRG (annual reports 2021, 2025).
-
-    Triggers: 30 of 200 outpatient contacts at HF1 with main condition `Z03.8`, against 2 of
-    400 at the other hospitals; or 12 of 15 `NAG49` operations at one department with an `M54`
-    main condition, against 3 of 40 elsewhere.
-
-    Correct: the main condition the documentation supports, chosen by the rules (§2.2): for
-    `Z03.8` a symptom code or `Z71.1`; for spine surgery the disc or spine disease operated on.
     """
     main_rows: list[Row] = []
     combo_rows: dict[UnitKind, list[Row]] = {UnitKind.INSTITUTION: [], UnitKind.DEPARTMENT: []}

@@ -30,6 +30,7 @@ def _distinct(contacts: list[Episode]) -> list[Episode]:
     title="Flere polikliniske kontakter for samme pasient ved samme institusjon samme dag",
     source="Avregningsutvalgets årsrapporter (tema flere polikliniske kontakter samme dag; "
     "2021: −2,0 mill. kr)",
+    fixable=False,
 )
 def several_outpatient_contacts_same_day(batch: BatchView) -> Iterator[PatternHit]:
     """Checks: two or more outpatient contacts for the same patient at the same institution
@@ -39,12 +40,6 @@ def several_outpatient_contacts_same_day(batch: BatchView) -> Iterator[PatternHi
     Why: the settlement committee (Avregningsutvalget) counts only the highest-weighted contact
     of such a day and claws back the rest (2021: −2.0 MNOK for this theme); contacts that were
     one visit must be registered as one.
-
-    Triggers: outpatient contacts `ep-1` (MED, 09:00) and `ep-2` (MED, 11:00) for the same
-    patient at HF1 on 2025-03-03.
-
-    Correct: one contact with all its conditions and procedures, unless the patient really had
-    separate consultations (then the journal shows each one).
     """
     for episodes in batch.by_patient.values():
         days: dict[tuple[str | None, date], list[Episode]] = {}

@@ -135,6 +135,7 @@ def _unit_hit(
     Severity.INFO,
     title="Avvikende kodepraksis: enhetens indikator ligger utenfor 99,8 %-grensene",
     source="Foredrag (Avregningsutvalgets kontrolltemaer: avvikende kodepraksis)",
+    fixable=False,
 )
 def deviating_practice(batch: BatchView) -> Iterator[UnitHit]:
     """Checks: for every quality indicator (see `kodevakt.batch.indicators`) and period, each
@@ -151,13 +152,6 @@ def deviating_practice(batch: BatchView) -> Iterator[UnitHit]:
     Why: the settlement committee (Avregningsutvalget) follows up units whose coding deviates
     from others' (the talk, "Avvikende kodepraksis"); equal registration practice is needed for
     funding to go where it is meant to.
-
-    Triggers: a department where 30 of 60 main conditions are R-codes while the other
-    departments together have 20 of 400.
-
-    Correct: main conditions chosen by the rules (§2.2), with symptom codes only where no
-    diagnosis explains the symptom; a deviation that reflects the department's patients is
-    fine once it has been checked.
     """
     for kind in UNIT_KINDS:
         for funnel in funnels(batch.indicators, kind, targets=batch.targets):
@@ -225,6 +219,7 @@ def period_pairs(batch: BatchView) -> list[tuple[str, str]]:
     title="Endret kodepraksis: enhetens indikator har endret seg mer enn tilfeldig fra forrige "
     "tertial",
     source="Foredrag (Avregningsutvalgets kontrolltemaer: endringer i kodepraksis)",
+    fixable=False,
 )
 def change_in_practice(batch: BatchView) -> Iterator[UnitHit]:
     """Checks: for every quality indicator, each institution and department whose value
@@ -240,12 +235,6 @@ def change_in_practice(batch: BatchView) -> Iterator[UnitHit]:
     Why: the settlement committee follows up changes in coding practice (the talk, "Endringer i
     kodepraksis"): a sudden shift without a change in patients often means a new habit, a new
     template or a new code list in the patient system.
-
-    Triggers: a department with 5 of 100 main conditions unspecific in 2024T3 and 30 of 100 in
-    2025T1.
-
-    Correct: coding by the rules in both periods; a documented change in the patients or the
-    service explains the shift.
     """
     values = [*batch.previous_indicators, *batch.indicators]
     for change in changes(values, period_pairs(batch)):

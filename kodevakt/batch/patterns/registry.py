@@ -5,13 +5,15 @@ check is handed a `BatchView` instead of an episode and yields `PatternHit`s nam
 each finding belongs to, or `UnitHit`s naming the episodes behind a finding about a unit's
 practice. `kodevakt.batch.view_findings` runs these rules; the per-episode `Checker` never
 sees them. The registry is complete whenever this module can be read: importing it imports
-its package first, whose `__init__` imports every pattern module.
+its package first, whose `__init__` imports every pattern module. The rules' examples, a
+small batch each, are `M.toml` in this folder (see `kodevakt.rules.examples`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.resources import files
 
 from kodevakt.batch.view import BatchCheck
 from kodevakt.rules.finding import Severity
@@ -23,7 +25,7 @@ class PatternRule(Rule[BatchCheck]):
     """A rule over a whole batch: its check reads a `BatchView`."""
 
 
-PATTERN_RULES: Registry[PatternRule] = Registry()
+PATTERN_RULES: Registry[PatternRule] = Registry(files("kodevakt.batch.patterns") / "M.toml")
 
 
 def pattern_rule(
@@ -33,11 +35,23 @@ def pattern_rule(
     *,
     title: str,
     source: str,
+    fixable: bool,
     years: tuple[int | None, int | None] = (None, None),
     status: RuleStatus = RuleStatus.STABLE,
+    aliases: tuple[str, ...] = (),
 ) -> Callable[[BatchCheck], BatchCheck]:
-    """Register the decorated function as pattern rule `code`."""
+    """Register the decorated function as pattern rule `code` (see `kodevakt.rules.registry.rule`
+    for `fixable` and `aliases`)."""
 
     return PATTERN_RULES.registering(
-        PatternRule, code, name, severity, title=title, source=source, years=years, status=status
+        PatternRule,
+        code,
+        name,
+        severity,
+        title=title,
+        source=source,
+        years=years,
+        status=status,
+        fixable=fixable,
+        aliases=aliases,
     )

@@ -45,6 +45,7 @@ def _related(batch: BatchView, earlier: Episode, later: Episode) -> tuple[str, t
     Severity.WARNING,
     title="Mulig oppstykket opphold: ny innleggelse innen 24 timer med samme hovedtilstand",
     source="Foredrag (Avregningsutvalgets kontrolltemaer: unødig oppstykking av opphold)",
+    fixable=False,
 )
 def split_stay(batch: BatchView) -> Iterator[PatternHit]:
     """Checks: the same patient is admitted as an inpatient at the same institution again
@@ -56,12 +57,6 @@ def split_stay(batch: BatchView) -> Iterator[PatternHit]:
     (Avregningsutvalget) follows up unnecessary splitting of stays (the talk, "Unødig
     oppstykking av opphold"). Institutions and patients must be given; two episodes without an
     institution count as the same institution (a one-hospital extract).
-
-    Triggers: inpatient stay `J18.9` from 2025-03-01 to 2025-03-04 12:00, and a new inpatient
-    stay `J18.1` at the same hospital admitted 2025-03-04 20:00.
-
-    Correct: one stay from 2025-03-01 to the final discharge, when it was one course of care;
-    two stays only when the patient really went home and came back for a new reason.
     """
     for episodes in batch.by_patient.values():
         stays = [
@@ -106,6 +101,7 @@ _AFTERCARE = "Z42–Z48, Z50 eller Z51.5"
     title="Overføring: utskrevet og innlagt ved en annen institusjon samme dag",
     source="Foredrag (Avregningsutvalget: overføringer mellom institusjoner); "
     "Kodeveiledning 2018 §2.4 s. 15–16",
+    fixable=False,
 )
 def transfer_pair(batch: BatchView) -> Iterator[PatternHit]:
     """Checks: the same patient is discharged from one institution and admitted (inpatient or
@@ -117,12 +113,6 @@ def transfer_pair(batch: BatchView) -> Iterator[PatternHit]:
     is usually an aftercare code, not the condition again (Kodeveiledning 2018 §2.4 p. 15–16).
     The settlement committee follows up transfers between institutions, where the same
     treatment can be counted twice (the talk).
-
-    Triggers: `S72.0` hip fracture operated at HF1, discharged 2025-03-04; admitted to HF2 the
-    same day with `S72.0` again as main condition.
-
-    Correct: at HF2 the aftercare the stay was for, e.g. `Z47.8` (other orthopaedic
-    aftercare) or `Z50.89` (rehabilitation), with `S72.0` as other condition where relevant.
     """
     for episodes in batch.by_patient.values():
         for i, later in enumerate(episodes):
@@ -195,6 +185,7 @@ def _nights(episode: Episode) -> int | None:
     title="Kort planlagt døgnopphold i en gruppe som vanligvis behandles som dagbehandling",
     source="Foredrag (Avregningsutvalget: unødvendig liggetid, overnatting i stedet for "
     "utskrivning samme dag)",
+    fixable=False,
 )
 def short_stay_usually_day_care(batch: BatchView) -> Iterator[PatternHit]:
     """Checks: an elective (not acute) inpatient stay of one night or less whose group is
@@ -206,12 +197,6 @@ def short_stay_usually_day_care(batch: BatchView) -> Iterator[PatternHit]:
     Why: the settlement committee follows up unnecessary overnight stays, where patients stay
     the night instead of being discharged the same day (the talk); an inpatient stay earns
     more than day care for the same treatment.
-
-    Triggers: elective inpatient stay 2025-03-03 to 2025-03-04 with main procedure `CJE20`
-    (cataract), where 40 of 45 planned `CJE20` episodes in the batch were day care.
-
-    Correct: day care (`care_level` day) when the patient could have gone home the same day;
-    an inpatient stay when the journal documents why the night was needed.
     """
     same_day: Counter[tuple[str, str]] = Counter()
     total: Counter[tuple[str, str]] = Counter()

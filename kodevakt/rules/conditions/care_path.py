@@ -1,98 +1,21 @@
 """T rules about where the episode sits in the patient's care path: rehabilitation, transfers.
 
-Also home of `treatments`, the reading of an episode's procedure codes as treatment given
-during the episode (surgery, tumour drug treatment, radiotherapy, image-guided intervention),
-which the follow-up rule T24 and the transfer rule T32 share.
+What counts as treatment during the episode is read by `treatments.py`, shared with T24.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from enum import StrEnum
 
 from kodevakt.codes.codebase import Status
 from kodevakt.codes.model import System
 from kodevakt.episodes.model import CareLevel
 from kodevakt.rules import code_facts as F
+from kodevakt.rules.conditions.treatments import treatments
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
-
-
-class Treatment(StrEnum):
-    """Kinds of treatment a procedure code shows (Norwegian names, for messages)."""
-
-    SURGERY = "kirurgisk inngrep"
-    TUMOUR_DRUGS = "medikamentell svulstbehandling"
-    RADIOTHERAPY = "strålebehandling"
-    INTERVENTION = "bildeveiledet intervensjon"
-
-
-@dataclass(frozen=True, slots=True)
-class TreatmentCode:
-    """The first code of a procedure group read as treatment."""
-
-    ref: CodeRef
-    kind: Treatment
-
-
-# NCSP organ chapters (KV2018 §7.2 p. 53); Y (organ harvesting) and Z (additional) are no
-# treatment of the patient.
-_SURGERY_CHAPTERS = frozenset("ABCDEFGHJKLMNPQ")
-# NCMP action categories in positions 3–4 (KV2018 ch. 6 pp. 44–45, table): OA radiotherapy,
-# OB brachytherapy, OC cytostatic therapy. Chapters I and O do not use these categories.
-_RADIOTHERAPY_CATEGORIES = frozenset({"OA", "OB"})
-
-
-def treatment_kind(ref: CodeRef) -> Treatment | None:
-    """What treatment a procedure code shows, from its shape alone; `None` if none.
-
-    - surgery: an NCSP code of the organ chapters A–Q that is not an additional code. The
-      shape cannot tell a diagnostic endoscopy or biopsy from an operation, so those count.
-    - tumour drug treatment: NCMP `WBOC…`, or action category OC (KV2018 §6.4 p. 47).
-    - radiotherapy: NCMP action category OA or OB, or NCRP nuclear medicine therapy (chapter
-      T with modality T, e.g. radioiodine).
-    - image-guided intervention: NCRP interventions under the organ chapters (`HAB16K`);
-      they include biopsies, so only T32 counts them.
-    """
-    shape = ref.facts.shape
-    if shape is None or shape.additional:
-        return None
-    code = shape.code
-    if shape.system is System.NCSP:
-        return Treatment.SURGERY if shape.chapter in _SURGERY_CHAPTERS else None
-    if shape.system is System.NCMP:
-        if shape.chapter in "IO":
-            return None
-        if code.startswith("WBOC") or code[2:4] == "OC":
-            return Treatment.TUMOUR_DRUGS
-        if code[2:4] in _RADIOTHERAPY_CATEGORIES:
-            return Treatment.RADIOTHERAPY
-        return None
-    if shape.system is System.NCRP:
-        if shape.nuclear_medicine and code[5] == "T":
-            return Treatment.RADIOTHERAPY
-        if shape.image_guided:
-            return Treatment.INTERVENTION
-    return None
-
-
-def treatments(view: EpisodeView, *, interventions: bool = False) -> list[TreatmentCode]:
-    """The procedure groups of the episode whose first code is treatment.
-
-    Image-guided interventions count only with `interventions=True` (many are biopsies).
-    """
-    found = []
-    for group in view.procedures:
-        if not group:
-            continue
-        kind = treatment_kind(group[0])
-        if kind is None or (kind is Treatment.INTERVENTION and not interventions):
-            continue
-        found.append(TreatmentCode(group[0], kind))
-    return found
-
+from kodevakt.rules.vocabulary import is_icd10
 
 # --- T31 -------------------------------------------------------------------------------------
 
@@ -122,6 +45,7 @@ def _rehabilitation_procedures(view: EpisodeView) -> list[CodeRef]:
     source="Kodeveiledning 2018 §6.7 s. 50–51",
     years=(2018, None),
     triggers=F.REHABILITATION,
+    fixable=False,
 )
 def inpatient_rehabilitation_code_misused(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `Z50.80` (complex rehabilitation) and `Z50.89` (simple rehabilitation) are used
@@ -135,11 +59,6 @@ def inpatient_rehabilitation_code_misused(view: EpisodeView) -> Iterator[Hit]:
     measures, evaluation, cooperation: OA–OD) is probably under-registered. Day care counts
     as outside inpatient care. Info: procedure codes record what was actually done, so only a
     person can tell whether any are missing.
-
-    Triggers: outpatient contact with `Z50.89`; inpatient stay with `Z50.80` and no procedure
-    code, or only `WMAA10`.
-
-    Correct: inpatient `Z50.80` with the chapter O procedures done; outpatient `Z50.9`.
     """
     rehab = [ref for ref in view.condition_codes() if ref.code in _INPATIENT_REHABILITATION]
     if not rehab:
@@ -181,7 +100,7 @@ def _is_fracture(code: str, category: str) -> bool:
 def _acute_treated_kind(ref: CodeRef) -> str | None:
     """The §2.4 kind of condition whose primary treatment usually ends at the first unit."""
     code, category = ref.code, ref.category
-    if not category or not ref.flags & F.ICD:
+    if not is_icd10(ref):
         return None
     if _is_fracture(code, category):
         return "brudd"
@@ -209,6 +128,7 @@ _AFTERCARE_HINT = {
     title="Overflyttet pasient: hovedtilstanden er en akutt tilstand som alt er behandlet",
     source="Kodeveiledning 2018 §2.4 s. 15–16",
     triggers=F.EP_TRANSFERRED_IN,
+    fixable=False,
 )
 def transferred_main_condition_already_treated(view: EpisodeView) -> Iterator[Hit]:
     """Checks: an episode the patient was transferred into (`transferred_from` set) whose main
@@ -223,12 +143,6 @@ def transferred_main_condition_already_treated(view: EpisodeView) -> Iterator[Hi
     first unit, or an arthrosis replaced by a prosthesis, is no longer what the care is for,
     so an aftercare code (`Z42–Z48`, `Z50`, `Z51.5`, else `Z09`) comes first and the treated
     condition is coded as another condition. Info: a person must judge what the care was for.
-
-    Triggers: transferred from the orthopaedic unit with main condition `S72.0` and only
-    rehabilitation procedures.
-
-    Correct: `Z47.8` or `Z50.89` as main condition, `S72.0` as another condition; or `S72.0`
-    first when it is treated here (an NCSP osteosynthesis code).
     """
     if not view.episode.transferred_from:
         return

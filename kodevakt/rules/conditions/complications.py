@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from kodevakt.codes.normalise import CodeKind, normalise
 from kodevakt.episodes.model import Episode
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
+from kodevakt.rules.vocabulary import MultipleCoding, is_icd10
 
 # How long an infarction counts as acute (KV2018 §11.2 p. 90).
 ACUTE_INFARCTION_DAYS = 28
@@ -24,11 +24,7 @@ ACUTE_INFARCTION_DAYS = 28
 def is_cause_of_complication(ref: CodeRef) -> bool:
     """An external cause code for complications of care: `Y40–Y84` (incl. Norwegian `Y4n`),
     or `Y88` (sequelae of complications of care)."""
-    return bool(ref.flags & F.ICD) and (F.in_range(ref.code, "Y40", "Y84") or ref.category == "Y88")
-
-
-def _is_icd(ref: CodeRef) -> bool:
-    return bool(ref.flags & F.ICD) and bool(ref.category)
+    return is_icd10(ref) and (F.in_range(ref.code, "Y40", "Y84") or ref.category == "Y88")
 
 
 def _join(codes: tuple[str, ...]) -> str:
@@ -40,18 +36,24 @@ def _join(codes: tuple[str, ...]) -> str:
 
 
 def _is_pci_infarction(ref: CodeRef) -> bool:
-    return _is_icd(ref) and ref.category in ("I21", "I22") and ref.code.endswith("a")
+    return is_icd10(ref) and ref.category in ("I21", "I22") and ref.code.endswith("a")
 
 
 def _describes_other_complication(view: EpisodeView, ref: CodeRef) -> bool:
-    """Whether the T-code's own group names another condition (then it is not the infarction's)."""
-    for other in view.conditions[ref.group]:
-        if other is ref or not _is_icd(other):
-            continue
-        if other.flags & (F.EXTERNAL | F.INFARCTION):
-            continue
-        return True
-    return False
+    """Whether the T-code may describe a condition other than the infarction (then it is not
+    the infarction's): one named in its own group; before grouping was required, when a
+    complication's codes stood apart (Kodeveiledning 2018 §4.2 p. 29), one anywhere in the
+    episode that is not itself a complication-type code."""
+    if view.multiple_coding is MultipleCoding.REQUIRED:
+        return any(_other_condition(other, ref) for other in view.conditions[ref.group])
+    return any(
+        _other_condition(other, ref) and not F.in_range(other.code, "T80", "T88")
+        for other in view.condition_codes()
+    )
+
+
+def _other_condition(other: CodeRef, ref: CodeRef) -> bool:
+    return other is not ref and is_icd10(other) and not other.flags & (F.EXTERNAL | F.INFARCTION)
 
 
 @rule(
@@ -63,6 +65,7 @@ def _describes_other_complication(view: EpisodeView, ref: CodeRef) -> bool:
     years=(2015, None),
     triggers=F.INFARCTION,
     pure=True,
+    fixable=False,
 )
 def pci_infarction_with_complication_codes(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a myocardial infarction coded with 5th character `a` (type 4a, associated with
@@ -72,13 +75,11 @@ def pci_infarction_with_complication_codes(view: EpisodeView) -> Iterator[Hit]:
     Why: since 2015 the voluntary 5th character gives the infarction type; type 4a already says
     that the infarction is a complication of the PCI, so no T-code for the complication and no
     Y-code for its cause are needed (Kodeveiledning 2018 §11.3 p. 90). Other complications of
-    the PCI (stent infection, mechanical complication) still take `T82.x` and `Y83.1`/`Y84.0`;
-    a T-code whose own group names another condition is therefore left alone, and the finding
-    is a warning for a person to check what the remaining codes describe.
-
-    Triggers: `I21.4a; T81.8; Y84.0`.
-
-    Correct: `I21.4a` alone; `I21.4a; T82.7; Y83.1` when the T-code is a stent infection.
+    the PCI (stent infection, mechanical complication) still take the code for the complication
+    itself with `T82.x` and `Y83.1`/`Y84.0` (p. 90); a T-code that may describe such a condition
+    (one in its own group from 2024; before, when the codes stood apart, one anywhere in the
+    episode) is left alone, and the finding is a warning for a person to check what the
+    remaining codes describe.
     """
     infarctions = [ref for ref in view.condition_codes() if _is_pci_infarction(ref)]
     if not infarctions:
@@ -86,7 +87,7 @@ def pci_infarction_with_complication_codes(view: EpisodeView) -> Iterator[Hit]:
     complications = [
         ref
         for ref in view.condition_codes()
-        if _is_icd(ref)
+        if is_icd10(ref)
         and F.in_range(ref.code, "T80", "T88")
         and not _describes_other_complication(view, ref)
     ]
@@ -108,11 +109,12 @@ def pci_infarction_with_complication_codes(view: EpisodeView) -> Iterator[Hit]:
 # --- T27 -------------------------------------------------------------------------------------
 
 
-def _has_infarction(codes: list[list[str]]) -> bool:
-    for group in codes:
+def _has_infarction(view: EpisodeView, earlier: Episode) -> bool:
+    """Whether an earlier episode's conditions hold an infarction (`I21.x` or `I22.x`)."""
+    for group in earlier.conditions:
         for raw in group:
-            norm = normalise(raw)
-            if norm.kind is CodeKind.ICD10 and F.category_key(norm.code) in ("I21", "I22"):
+            facts = view.resolve(raw, earlier.rule_date)
+            if is_icd10(facts) and facts.category in ("I21", "I22"):
                 return True
     return False
 
@@ -136,6 +138,7 @@ _I21_FOR_I22 = {"I22.0": "I21.0", "I22.1": "I21.1", "I22.8": "I21.2", "I22.9": "
     source="Kodeveiledning 2018 §11.2 s. 90",
     years=(2010, None),
     triggers=F.INFARCTION,
+    fixable=True,
 )
 def subsequent_infarction_without_recent_infarction(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `I22.x` (subsequent myocardial infarction) when neither this episode nor the
@@ -149,18 +152,14 @@ def subsequent_infarction_without_recent_infarction(view: EpisodeView) -> Iterat
     discharge of the earlier episode (the latest the earlier infarction can have happened) to
     the admission of this one; 28 days or less is within. An earlier episode with the
     infarction but no dates silences the rule.
-
-    Triggers: `I22.1` on 2025-03-03 with the last `I21.1` discharged 2025-02-02 (29 days).
-
-    Correct: `I21.1` on 2025-03-03; `I22.1` when the earlier stay ended 2025-02-03 or later.
     """
     history = view.history
     if history is None:
         return
-    subsequent = [ref for ref in view.condition_codes() if _is_icd(ref) and ref.category == "I22"]
+    subsequent = [ref for ref in view.condition_codes() if is_icd10(ref) and ref.category == "I22"]
     if not subsequent:
         return
-    if any(_is_icd(ref) and ref.category == "I21" for ref in view.condition_codes()):
+    if any(is_icd10(ref) and ref.category == "I21" for ref in view.condition_codes()):
         return
     start = _moment(view.episode, end=False)
     if start is None:
@@ -170,7 +169,7 @@ def subsequent_infarction_without_recent_infarction(view: EpisodeView) -> Iterat
     for earlier in history:
         if patient and earlier.patient.id and earlier.patient.id != patient:
             continue
-        if not _has_infarction(earlier.conditions):
+        if not _has_infarction(view, earlier):
             continue
         began, ended = _moment(earlier, end=False), _moment(earlier, end=True)
         if began is None or ended is None:
@@ -217,6 +216,7 @@ _DRUG_COMPLICATIONS = frozenset({"T88.6", "T88.7"})
     source="Kodeveiledning 2018 §4.2 s. 31–33, §11.3 s. 90",
     triggers=F.COMPLICATION,
     pure=True,
+    fixable=False,
 )
 def complication_without_cause_code(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a complication code (`E89`, `G97`, `H59`, `H95`, `I97`, `J95`, `K91`, `M96`,
@@ -232,10 +232,6 @@ def complication_without_cause_code(view: EpisodeView) -> Iterator[Hit]:
     §11.3 p. 90 names the whole block `Y4n–Y84` as the cause codes for complications, so all
     of it counts, plus `Y88` for late effects. The cause may be registered standalone (2016–2022)
     or in the group (2023 on); anywhere in the episode is accepted.
-
-    Triggers: `T83.5+N30.0+B96.2` with no Y-code.
-
-    Correct: `T83.5+N30.0+B96.2+Y84.6`.
     """
     if any(is_cause_of_complication(ref) for ref in view.condition_codes()):
         return
@@ -243,7 +239,7 @@ def complication_without_cause_code(view: EpisodeView) -> Iterator[Hit]:
         if not group:
             continue
         first = group[0]
-        if not _is_icd(first) or not first.flags & F.COMPLICATION:
+        if not is_icd10(first) or not first.flags & F.COMPLICATION:
             continue
         if first.code[:5] in _DRUG_COMPLICATIONS:
             suggestion = (

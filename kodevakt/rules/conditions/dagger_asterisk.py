@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
-from kodevakt.rules.conditions.main_condition import is_first_code_kind, matches
 from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
+from kodevakt.rules.vocabulary import describes_condition, matches
 
 
 def _is_asterisk(ref: CodeRef) -> bool:
@@ -26,7 +26,7 @@ def _is_asterisk(ref: CodeRef) -> bool:
 def _dagger_before(group: list[CodeRef], asterisk: CodeRef) -> list[CodeRef]:
     """Codes before `asterisk` in its group that can be its dagger (a code that describes a
     condition by itself: not another asterisk, not an additional-only code)."""
-    return [ref for ref in group[: asterisk.position] if is_first_code_kind(ref)]
+    return [ref for ref in group[: asterisk.position] if describes_condition(ref)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,7 @@ def _fitting_elsewhere(view: EpisodeView, asterisk: CodeRef) -> CodeRef | None:
     candidates = [
         ref
         for ref in view.condition_codes()
-        if ref is not asterisk and is_first_code_kind(ref) and ref.group != asterisk.group
+        if ref is not asterisk and describes_condition(ref) and ref.group != asterisk.group
     ]
     if entry is not None:
         candidates = [ref for ref in candidates if matches(ref, entry.daggers)]
@@ -127,6 +127,7 @@ def _fitting_elsewhere(view: EpisodeView, asterisk: CodeRef) -> CodeRef | None:
     source="Kodeveiledning 2018 §4.2 s. 29–30",
     triggers=F.ASTERISK,
     pure=True,
+    fixable=True,
 )
 def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
     """Checks: every asterisk code (`H36.0`, `D63.0`, `M07.4`, `G01` …) stands after a dagger
@@ -139,11 +140,6 @@ def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
     can describe a condition counts as its dagger here (the code lists do not flag most
     daggers: neoplasms before `D63.0`, `K50` before `M07.4`); whether it is the right kind of
     dagger is T03's question. A microorganism, cause or other additional code is no dagger.
-
-    Triggers: `H36.0+E10.3` (asterisk first); `E10.3; H36.0` (asterisk alone as a condition);
-    `B96.2+G01`.
-
-    Correct: `E10.3+H36.0`; `K50.9+M07.4`; `C18.7+D63.0`.
     """
     for group in view.conditions:
         for ref in group:
@@ -151,7 +147,7 @@ def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
                 continue
             if _dagger_before(group, ref):
                 continue
-            later = [other for other in group[ref.position + 1 :] if is_first_code_kind(other)]
+            later = [other for other in group[ref.position + 1 :] if describes_condition(other)]
             fix: Fix | None = None
             if later:
                 dagger = later[0].code
@@ -200,6 +196,7 @@ def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §4.2 s. 30, §9.6 s. 82, kap. 9 s. 83",
     triggers=F.ASTERISK,
     pure=True,
+    fixable=True,
 )
 def asterisk_dagger_mismatch(view: EpisodeView) -> Iterator[Hit]:
     """Checks: for asterisk codes whose dagger must be a particular disease, the dagger before
@@ -214,10 +211,6 @@ def asterisk_dagger_mismatch(view: EpisodeView) -> Iterator[Hit]:
     kind makes the pair say something else than the patient had. The table in this module
     holds only pairs the sources name; asterisk codes without an entry are not checked. An
     asterisk with no dagger at all is T02, not this rule.
-
-    Triggers: `C18.7; E11.9+D63.0` (anaemia in neoplastic disease after diabetes).
-
-    Correct: `C18.7+D63.0; E11.9`.
     """
     for group in view.conditions:
         for ref in group:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from kodevakt.codes.normalise import CodeKind
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
 from kodevakt.rules.conditions.infection_codes import (
@@ -26,20 +25,18 @@ from kodevakt.rules.conditions.infection_codes import (
     within,
 )
 from kodevakt.rules.finding import Fix, Hit, Severity
+from kodevakt.rules.phrases import condition_name
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
+from kodevakt.rules.vocabulary import MultipleCoding, is_icd10
 
 # -- helpers over an episode ----------------------------------------------------------------
-
-
-def _icd(ref: CodeRef) -> bool:
-    return ref.facts.kind is CodeKind.ICD10
 
 
 def _others(view: EpisodeView, ref: CodeRef) -> Iterator[CodeRef]:
     """Every ICD-10 condition code except `ref` itself."""
     for other in view.condition_codes():
-        if other is not ref and _icd(other):
+        if other is not ref and is_icd10(other):
             yield other
 
 
@@ -54,17 +51,12 @@ def _compact(codes: Iterable[str]) -> str:
 def _as_registered(view: EpisodeView, codes: Iterable[str]) -> str:
     """Codes as the year registers them: one group (`N39.0+B96.2`), or standalone before
     2023 (`N39.0; B96.2`), so that a suggestion never breaks T30."""
-    joiner = "; " if view.multiple_coding == "dagger-only" else "+"
+    joiner = "; " if view.multiple_coding is MultipleCoding.DAGGER_ONLY else "+"
     return joiner.join(codes)
 
 
 def _grouping_required(view: EpisodeView) -> bool:
-    return view.multiple_coding == "required"
-
-
-def condition_name(group: int) -> str:
-    """`hovedtilstanden` or `annen tilstand nr. 2`, for messages."""
-    return "hovedtilstanden" if group == 0 else f"annen tilstand nr. {group}"
+    return view.multiple_coding is MultipleCoding.REQUIRED
 
 
 def _condition_no(ref: CodeRef) -> str:
@@ -94,6 +86,7 @@ def _example_host(microbe: str) -> str:
     source="Kodeveiledning 2018 §12.2 s. 95, §12.3 s. 96",
     triggers=F.SIRS,
     pure=True,
+    fixable=True,
 )
 def sirs_without_infection(view: EpisodeView) -> Iterator[Hit]:
     """Checks: SIRS of infectious origin (`R65.0`, `R65.1`) and septic shock (`R57.2`) follow
@@ -110,10 +103,6 @@ def sirs_without_infection(view: EpisodeView) -> Iterator[Hit]:
     infection elsewhere is a grouping defect, reported by T05 (main condition) or T29 (other
     conditions) with the regrouped suggestion, not here. `R65.2`/`R65.3` (non-infectious
     SIRS) and `R65.9` are not checked. What counts as an infection is `is_infection`.
-
-    Triggers: `R65.1` alone; 2025: `I50.9+R65.1; J18.9` (R65.1 in the heart failure's group).
-
-    Correct: `N39.0+R65.1` (2024 on); `N39.0; R65.1` in 2019; `R65.3` for non-infectious SIRS.
     """
     required = _grouping_required(view)
     for ref in view.conditions_with(F.SIRS):
@@ -125,7 +114,7 @@ def sirs_without_infection(view: EpisodeView) -> Iterator[Hit]:
                 continue
         else:
             before = _group_of(view, ref)[: ref.position]
-            if any(_icd(o) and is_infection(o.code) for o in before):
+            if any(is_icd10(o) and is_infection(o.code) for o in before):
                 continue
             if ref.position == 0 and elsewhere:
                 continue  # standalone while the infection is elsewhere: T05/T29
@@ -173,6 +162,7 @@ def _sirs_hit(view: EpisodeView, ref: CodeRef, elsewhere: list[CodeRef], require
     source="Kodeveiledning 2018 §12.3 s. 96",
     triggers=F.SIRS,
     pure=True,
+    fixable=True,
 )
 def sirs_with_sepsis_code(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `R65.1` (SIRS with organ failure) is not added to a code that already says
@@ -184,10 +174,6 @@ def sirs_with_sepsis_code(view: EpisodeView) -> Iterator[Hit]:
     in R65.1's own group, or anywhere when R65.1 stands alone and every infection in the
     episode is a sepsis code. With septic shock as well, T19 (error) asks for R65.1 to go,
     so this rule stays silent then.
-
-    Triggers: `A41.0+R65.1`.
-
-    Correct: `A41.0` (focus unknown), or `J18.9+R65.1` when the focus is known.
     """
     if any(ref.code == "R57.2" for ref in view.condition_codes()):
         return
@@ -203,7 +189,7 @@ def sirs_with_sepsis_code(view: EpisodeView) -> Iterator[Hit]:
             scope = infections if all(is_sepsis_code(o.code) for o in infections) else []
         else:
             scope = list(_others(view, ref))
-        sepsis = next((o for o in scope if _icd(o) and is_sepsis_code(o.code)), None)
+        sepsis = next((o for o in scope if is_icd10(o) and is_sepsis_code(o.code)), None)
         if sepsis is not None:
             found.append((ref, sepsis))
     for ref, sepsis in found:
@@ -227,6 +213,7 @@ def sirs_with_sepsis_code(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §12.3 s. 96",
     triggers=F.SIRS,
     pure=True,
+    fixable=True,
 )
 def sirs_with_septic_shock(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `R65.1` (SIRS with organ failure) and `R57.2` (septic shock) are not both coded.
@@ -234,10 +221,6 @@ def sirs_with_septic_shock(view: EpisodeView) -> Iterator[Hit]:
     Why: with septic shock the infection is coded as for sepsis, R57.2 is always added and
     R65.1 is not used (Kodeveiledning 2018 §12.3 p. 96). Checked over the whole episode in
     every year: a patient in septic shock has one septic state, whatever the grouping.
-
-    Triggers: `A41.5+R65.1+R57.2`.
-
-    Correct: `A41.5+B96.5+R57.2`.
     """
     codes = list(view.condition_codes())
     if not any(ref.code == "R57.2" for ref in codes):
@@ -264,6 +247,7 @@ def sirs_with_septic_shock(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §4.2 s. 30, §12.2 s. 96",
     triggers=F.MICROBE,
     pure=True,
+    fixable=True,
 )
 def microbe_without_infection_or_redundant(view: EpisodeView) -> Iterator[Hit]:
     """Checks: each microorganism code `B95`–`B98` describes an infection code that does not
@@ -285,17 +269,13 @@ def microbe_without_infection_or_redundant(view: EpisodeView) -> Iterator[Hit]:
     2024 the whole episode counts, and a microbe code is only called redundant when there is
     no other infection in the episode it could describe, since standalone registration does
     not say which infection it belonged to.
-
-    Triggers: `J13+B95.3`; `A41.0+B95.6`; `I10+B96.2` alone; `J18.9+B96.2`.
-
-    Correct: `J13`; `A41.0`; `N30.0+B96.2`; `J15.5`; `A41.5+B96.5+R57.2`.
     """
     required = _grouping_required(view)
     for ref in view.conditions_with(F.MICROBE):
-        if not _icd(ref):
+        if not is_icd10(ref):
             continue
         if required and ref.position > 0:
-            group = [o for o in _group_of(view, ref) if o is not ref and _icd(o)]
+            group = [o for o in _group_of(view, ref) if o is not ref and is_icd10(o)]
             hit = _judge_microbe(view, ref, group, group_scope=True)
             if hit is None and not any(microbe_describes(ref.code, o.code) for o in group):
                 hit = _microbe_misplaced(view, ref)
@@ -395,6 +375,7 @@ def _microbe_alone(view: EpisodeView, ref: CodeRef, first: CodeRef | None = None
     source="Kodeveiledning 2018 §4.2 s. 30–31",
     triggers=F.RESISTANCE,
     pure=True,
+    fixable=True,
 )
 def resistance_without_microbe(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a resistance code `U82`–`U84` goes with a code that names the microbe: a
@@ -408,18 +389,14 @@ def resistance_without_microbe(view: EpisodeView) -> Iterator[Hit]:
     From 2024 a grouped resistance code needs the naming code in its own group; a standalone
     one (or any before 2024) is judged against the whole episode, and when the microbe is
     named elsewhere T29 reports the grouping instead.
-
-    Triggers: `N39.0+U82.2`; `J18.9; U82.1` (2019).
-
-    Correct: `N39.0+B96.2+U82.2`; `J18.9; B95.6; U82.1` (2019).
     """
     required = _grouping_required(view)
     for ref in view.conditions_with(F.RESISTANCE):
-        if not _icd(ref) or ref.category == "U85":
+        if not is_icd10(ref) or ref.category == "U85":
             continue
         others = list(_others(view, ref))
         if required and ref.position > 0:
-            group = [o for o in _group_of(view, ref) if o is not ref and _icd(o)]
+            group = [o for o in _group_of(view, ref) if o is not ref and is_icd10(o)]
             if any(names_microbe(o.code) for o in group):
                 continue
         elif any(names_microbe(o.code) for o in others):

@@ -19,9 +19,12 @@ T29's regrouping in `multiple_coding.py`):
 Agents form a small hierarchy (Staphylococcus aureus ⊂ staphylococci ⊂ bacteria), so "names
 the same agent" and "makes the agent more precise" are set questions, not string matching.
 
-Codes are ICD-10 codes in kodevakt's canonical form (`N30.0`, `J13`, `M00.96`). A selector in
-the tables matches the code itself and every code under it (`N30.0` matches `N30.0`; `M86`
-matches `M86.16`); the longest matching selector wins.
+Codes are ICD-10 codes in kodevakt's canonical form (`N30.0`, `J13`, `M00.96`): a rule asks
+`kodevakt.rules.vocabulary.is_icd10` before it asks these tables, which answer for ICD-10 codes
+only (asked about the ATC code `A02BC01`, `is_infection` would go by its first letter). A
+selector in the tables matches the code itself and every code under it (`N30.0` matches
+`N30.0`; `M86` matches `M86.16`); the longest matching selector wins. This module registers no
+rule.
 """
 
 from __future__ import annotations
@@ -152,14 +155,9 @@ MICROBE_AGENTS: dict[str, str] = {
 }
 
 
-def _icd_shape(code: str) -> bool:
-    """Whether `code` has the canonical ICD-10 shape (`J13`, `N30.0`), not e.g. ATC `A02BC01`."""
-    return len(code) == 3 or (len(code) > 4 and code[3] == ".")
-
-
 def is_microbe_code(code: str) -> bool:
     """Whether `code` is a microorganism code B95–B98 (additional code only)."""
-    return code[:1] == "B" and "B95" <= code[:3] <= "B98" and _icd_shape(code)
+    return "B95" <= code[:3] <= "B98"
 
 
 def microbe_agent(code: str) -> Agent | None:
@@ -501,8 +499,6 @@ _CHAPTER_I_DEFAULT = InfectionEntry(
 
 def infection_entry(code: str) -> InfectionEntry | None:
     """The table entry for an ICD-10 `code` (longest matching selector), or `None`."""
-    if not _icd_shape(code):
-        return None
     for length in range(len(code), 2, -1):
         found = INFECTION_ENTRIES.get(code[:length])
         if found is not None:

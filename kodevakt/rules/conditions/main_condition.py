@@ -6,8 +6,8 @@ out), T10 (repeated codes), T11 (symptom as main condition while its disease is 
 (collective code as main condition) and T13 (unspecific main condition).
 
 Sources: Kodeveiledning 2018 (IS-0622) §2.2, §4.2, §4.3, §11.2 and §12.2, and the coder's talk
-(slides on U07/U09.9 and Z03). The helpers at the top (`is_additional`, `is_first_code_kind`)
-are shared with the other condition modules of this family.
+(slides on U07/U09.9 and Z03). What counts as an additional code or a code that describes a
+condition is `kodevakt.rules.vocabulary`'s, shared with the other rule modules.
 """
 
 from __future__ import annotations
@@ -15,72 +15,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kodevakt.codes.codebase import Status
-from kodevakt.codes.normalise import CodeKind
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
 from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
-
-#: Features of codes that only add to the code before them (Kodeveiledning 2018 §4.2
-#: pp. 29–35, §12.2 p. 95): the curated/official `Tilleggskode` flag, microorganisms B95–B98,
-#: resistance U82–U85, external causes V01–Y98, SIRS R65 and septic shock R57.2, result of
-#: delivery Z37, and drug codes (ATC, særkoder).
-ADDITIONAL_FLAGS = (
-    F.ADDITIONAL_ONLY
-    | F.MICROBE
-    | F.RESISTANCE
-    | F.EXTERNAL
-    | F.SIRS
-    | F.DELIVERY_RESULT
-    | F.ATC
-    | F.SPECIAL
+from kodevakt.rules.vocabulary import (
+    ADDITIONAL_FLAGS,
+    MultipleCoding,
+    describes_condition,
+    is_additional,
+    is_atc,
+    is_drug_code,
+    is_icd10,
+    is_special,
+    matches,
 )
-
-
-def is_icd(ref: CodeRef) -> bool:
-    """An ICD-10 code with a category (not a procedure, ATC or særkode)."""
-    return bool(ref.flags & F.ICD) and bool(ref.category)
-
-
-def is_additional(ref: CodeRef) -> bool:
-    """A code that may only follow another code in its group (never describes a condition)."""
-    return bool(ref.flags & ADDITIONAL_FLAGS) or ref.facts.kind in (
-        CodeKind.ATC,
-        CodeKind.SPECIAL,
-    )
-
-
-def is_first_code_kind(ref: CodeRef) -> bool:
-    """An ICD-10 code that can describe a condition by itself: not an additional-only code and
-    not an asterisk (manifestation) code."""
-    return is_icd(ref) and not is_additional(ref) and not ref.flags & F.ASTERISK
-
-
-def matches(ref: CodeRef, specs: tuple[str, ...]) -> bool:
-    """Whether `ref` matches one of `specs`: a category range `A00-B99`, a category `J13`, or a
-    code and everything under it (`N39.0`)."""
-    if not ref.category:
-        return False
-    for spec in specs:
-        if "-" in spec:
-            low, high = spec.split("-")
-            if low <= ref.category <= high:
-                return True
-        elif len(spec) == 3:
-            if ref.category == spec:
-                return True
-        elif ref.code.startswith(spec):
-            return True
-    return False
-
-
-def code_text(view: EpisodeView, code: str) -> str:
-    """`code` with its text from the code list in force, for suggestions."""
-    found = view.base.get(code, view.day)
-    text = found.display_text if found is not None else ""
-    return f"{code} {text}" if text else code
-
 
 # --- T01 -------------------------------------------------------------------------------------
 
@@ -92,6 +42,7 @@ def code_text(view: EpisodeView, code: str) -> str:
     title="Hovedtilstand mangler",
     source="Kodeveiledning 2018 §2.2 s. 12",
     pure=True,
+    fixable=False,
 )
 def no_main_condition(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the episode has a main condition, i.e. a first condition group with a code.
@@ -99,11 +50,6 @@ def no_main_condition(view: EpisodeView) -> Iterator[Hit]:
     Why: every contact has one main condition, the condition the care was mainly given for,
     judged at the end of the stay or consultation (Kodeveiledning 2018 §2.2 p. 12). NPR needs
     it, DRG grouping starts from it, and it is the most important fact the episode reports.
-
-    Triggers: an episode with no condition codes at all; a first condition group left empty
-    while other conditions are coded.
-
-    Correct: `J13; I10`, with the condition that received most of the care first.
     """
     if not view.conditions:
         yield Hit(
@@ -135,6 +81,7 @@ _POST_COVID = "U09.9"
     years=(2020, None),
     triggers=F.COVID | F.OBSERVATION,
     pure=True,
+    fixable=True,
 )
 def code_not_allowed_first_in_main(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the first code of the main condition is not `U07.1`/`U07.2` (covid-19),
@@ -148,19 +95,14 @@ def code_not_allowed_first_in_main(view: EpisodeView) -> Iterator[Hit]:
     the contact goes first, or `Z71.1` for a worried but healthy person. The covid codes came
     in 2020, so the rule applies from 2020. `U07.0` (vaping) and the reserved `U07.3–U07.9`
     are not covid codes and are left alone. As other conditions these codes are allowed.
-
-    Triggers: `U07.1` alone as main condition; `Z03.8` as main condition.
-
-    Correct: `J12.8+U07.1` (from 2024 in one group; 2020–2022 `J12.8; U07.1`); `R07.4; Z03.5`
-    or `Z71.1`.
     """
     main = view.main_code
-    if main is None or not is_icd(main):
+    if main is None or not is_icd10(main):
         return
-    grouped = view.multiple_coding != "dagger-only"
-    later = [ref for ref in view.main[1:] if is_first_code_kind(ref)]
+    grouped = view.multiple_coding is not MultipleCoding.DAGGER_ONLY
+    later = [ref for ref in view.main[1:] if describes_condition(ref)]
     if main.code in _COVID or main.code == _POST_COVID:
-        others = [g[0] for g in view.conditions[1:] if g and is_first_code_kind(g[0])]
+        others = [g[0] for g in view.conditions[1:] if g and describes_condition(g[0])]
         c = main.code
         fix: Fix | None = None
         if later or others:
@@ -251,9 +193,9 @@ def _additional_kind(ref: CodeRef) -> str:
         return "tilleggskode for alvorlighetsgrad ved infeksjon"
     if flags & F.DELIVERY_RESULT:
         return "kode for resultat av forløsning"
-    if ref.facts.kind is CodeKind.ATC or flags & F.ATC:
+    if is_atc(ref):
         return "ATC-kode"
-    if ref.facts.kind is CodeKind.SPECIAL or flags & F.SPECIAL:
+    if is_special(ref):
         return "særkode for legemiddel"
     return "tilleggskode"
 
@@ -268,7 +210,7 @@ def _what_goes_first(ref: CodeRef) -> str:
         return "koden for skaden, forgiftningen eller bivirkningen (kapittel XIX eller A00–R99)"
     if flags & F.DELIVERY_RESULT:
         return "O-koden for fødselen eller det som kompliserte den"
-    if ref.facts.kind in (CodeKind.ATC, CodeKind.SPECIAL) or flags & (F.ATC | F.SPECIAL):
+    if is_drug_code(ref):
         return "koden for bivirkningen eller tilstanden legemidlet gjelder"
     return "koden for tilstanden som tilleggskoden beskriver"
 
@@ -279,15 +221,9 @@ def _what_goes_first(ref: CodeRef) -> str:
     Severity.ERROR,
     title="Tilleggskode som første kode for hovedtilstanden",
     source="Kodeveiledning 2018 §4.2 s. 30–35, §12.2 s. 95",
-    triggers=F.ADDITIONAL_ONLY
-    | F.MICROBE
-    | F.RESISTANCE
-    | F.EXTERNAL
-    | F.SIRS
-    | F.DELIVERY_RESULT
-    | F.ATC
-    | F.SPECIAL,
+    triggers=ADDITIONAL_FLAGS,
     pure=True,
+    fixable=True,
 )
 def additional_code_first_in_main(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the first code of the main condition is not a code that can only add to another
@@ -302,17 +238,13 @@ def additional_code_first_in_main(view: EpisodeView) -> Iterator[Hit]:
     leave the episode without a main condition and misgroup it. As the first code of an *other*
     condition they are the required standalone registration in 2016–2022 (and T29's concern
     from 2024), so only the main condition is checked here. Asterisk codes first are T02.
-
-    Triggers: `B96.2; N30.0` (microbe first); `R65.1` alone; `W0n.0r+S93.4`.
-
-    Correct: `N30.0+B96.2` (2016–2022: `N30.0; B96.2`); `J18.9+R65.1`; `S93.4+W0n.0r`.
     """
     main = view.main_code
     if main is None or not is_additional(main):
         return
-    later = [ref for ref in view.main[1:] if is_first_code_kind(ref)]
-    others = [group[0] for group in view.conditions[1:] if group and is_first_code_kind(group[0])]
-    grouped = view.multiple_coding != "dagger-only"
+    later = [ref for ref in view.main[1:] if describes_condition(ref)]
+    others = [group[0] for group in view.conditions[1:] if group and describes_condition(group[0])]
+    grouped = view.multiple_coding is not MultipleCoding.DAGGER_ONLY
     fix = fixes.promote(view, (later or others)[0], join=grouped) if later or others else None
     if later:
         first = later[0].code
@@ -405,6 +337,7 @@ def _who_only_suggestion(view: EpisodeView, ref: CodeRef) -> str | None:
     source="Kodeveiledning 2018 §11.2 s. 89",
     triggers=F.NOT_OK,
     pure=True,
+    fixable=False,
 )
 def who_code_not_used_in_norway(view: EpisodeView) -> Iterator[Hit]:
     """Checks: no code is a WHO ICD-10 code that the Norwegian edition leaves out (code status
@@ -417,10 +350,6 @@ def who_code_not_used_in_norway(view: EpisodeView) -> Iterator[Hit]:
     (`T4n`, `W0n`, `Y4n`). K01 only says a code is unknown; this rule names the Norwegian
     alternative: the rulebook's own, else the Norwegian merged category or the Norwegian codes
     under the same category, else the curated note.
-
-    Triggers: `I25.0`; `O80.0`; `T36.0` (Norway uses `T4n`).
-
-    Correct: `I25.1`; `O70.0+Z37.0` with the delivery procedure; `T4n`.
     """
     for ref in view.all_codes():
         if ref.facts.status is not Status.WHO_ONLY:
@@ -444,6 +373,7 @@ def who_code_not_used_in_norway(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §2.2 s. 12",
     triggers=F.ICD | F.ATC | F.SPECIAL,
     pure=True,
+    fixable=True,
 )
 def code_repeated(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a condition code is registered only once: the same code twice in one group, or a
@@ -455,10 +385,6 @@ def code_repeated(view: EpisodeView) -> Iterator[Hit]:
     statistics and can change the DRG. Additional codes are different: each condition group
     carries its own cause, agent or drug code, so `Y4n` or an ATC code in two groups (two
     adverse effects of one drug) is correct and not reported, only within one group.
-
-    Triggers: `J13; J13`; `J13; I10; J13`; `R42+Y4n+Y4n`.
-
-    Correct: `J13; I10`; `R42+Y4n+C07AB02; R11+Y4n+C07AB02` (two effects of one drug).
     """
     repeats: list[tuple[CodeRef, CodeRef]] = []
     seen: dict[str, CodeRef] = {}
@@ -602,7 +528,7 @@ def _explaining(view: EpisodeView, symptom: CodeRef) -> CodeRef | None:
     for low, high, diseases in _EXPLAINED_BY:
         if low <= symptom.category <= high:
             for ref in view.condition_codes():
-                if ref.group == 0 or not is_first_code_kind(ref):
+                if ref.group == 0 or not describes_condition(ref):
                     continue
                 if ref.flags & (F.SYMPTOM | F.Z_FACTOR) or matches(ref, _SEQUELAE):
                     continue
@@ -620,6 +546,7 @@ def _explaining(view: EpisodeView, symptom: CodeRef) -> CodeRef | None:
     source="Kodeveiledning 2018 §2.2 s. 12–13, §4.3 s. 38",
     triggers=F.SYMPTOM,
     pure=True,
+    fixable=False,
 )
 def symptom_main_explained(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the main condition is a symptom (`R00–R99`) while another condition is a disease
@@ -639,14 +566,9 @@ def symptom_main_explained(view: EpisodeView) -> Iterator[Hit]:
     and neoplasms are left out: a cancer complication treated as such goes before the cancer
     (§9.6 p. 82). Symptom blocks without a clear organ (pain `R52`, fatigue `R53`) are not
     checked.
-
-    Triggers: `R50.9; J13` (fever with pneumococcal pneumonia); `R33; N40` (retention with
-    prostatic hyperplasia diagnosed and followed up).
-
-    Correct: `J13`; `N40; R33` (or `R33; N40` when nothing was done for the hyperplasia).
     """
     main = view.main_code
-    if main is None or not is_icd(main) or not main.flags & F.SYMPTOM or is_additional(main):
+    if main is None or not is_icd10(main) or not main.flags & F.SYMPTOM or is_additional(main):
         return
     disease = _explaining(view, main)
     if disease is None:
@@ -672,7 +594,7 @@ _COLLECTIVE_CATEGORIES = ("F19", "T00-T07")
 
 def is_collective(ref: CodeRef) -> bool:
     """`B20.7`, `E10.7`–`E14.7`, `F19.x`, `I61.6`, `S09.7`, `S62.4`, `T00–T07`."""
-    if not is_icd(ref):
+    if not is_icd10(ref):
         return False
     if ref.flags & F.DIABETES and ref.code[4:5] == "7":
         return True
@@ -687,6 +609,7 @@ def is_collective(ref: CodeRef) -> bool:
     source="Kodeveiledning 2018 §4.3 s. 40",
     triggers=F.ICD,
     pure=True,
+    fixable=False,
 )
 def collective_code_as_main(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the main condition is not a collective code for several related conditions:
@@ -696,10 +619,6 @@ def collective_code_as_main(view: EpisodeView) -> Iterator[Hit]:
     practical. For the main condition they are acceptable only when the main-condition rules
     still cannot single out one condition, and then each condition is also coded separately
     (Kodeveiledning 2018 §4.3 p. 40). Whether that was so needs the documentation: a warning.
-
-    Triggers: `E11.7` alone; `S09.7` as main condition.
-
-    Correct: `E11.5; E11.3+H36.0` (each complication by itself), or `S06.0; S01.0`.
     """
     main = view.main_code
     if main is None or not is_collective(main):
@@ -736,6 +655,7 @@ def collective_code_as_main(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §4.3 s. 37–38",
     triggers=F.UNSPECIFIC,
     pure=True,
+    fixable=False,
 )
 def unspecific_main_condition(view: EpisodeView) -> Iterator[Hit]:
     """Checks: the main condition's first code is not a code the code list marks unspecific
@@ -745,14 +665,9 @@ def unspecific_main_condition(view: EpisodeView) -> Iterator[Hit]:
     specific code, or the "other specified" `.8` code, is used (Kodeveiledning 2018 §4.3
     pp. 37–38, the `J15.9` → `J13` correction in §2.2 p. 14). The documentation may well not
     allow more, so this is advice: the specific codes under the same category are listed.
-
-    Triggers: `J18.9` (pneumonia, unspecified) as main condition.
-
-    Correct: `J13` when pneumococci were found, `J18.0` for bronchopneumonia; `J18.9` when
-    nothing more is known.
     """
     main = view.main_code
-    if main is None or not main.flags & F.UNSPECIFIC or not is_icd(main):
+    if main is None or not main.flags & F.UNSPECIFIC or not is_icd10(main):
         return
     category = main.code[:3]
     siblings = []

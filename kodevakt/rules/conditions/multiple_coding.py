@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from kodevakt.codes.normalise import CodeKind
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
-from kodevakt.rules.conditions.infection import condition_name
 from kodevakt.rules.conditions.infection_codes import (
     is_infection,
     is_microbe_code,
@@ -23,8 +21,10 @@ from kodevakt.rules.conditions.infection_codes import (
     specific_code_for,
 )
 from kodevakt.rules.finding import Fix, Hit, Severity
+from kodevakt.rules.phrases import condition_name
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
+from kodevakt.rules.vocabulary import is_atc, is_icd10
 
 # Kinds of additional codes T29 regroups, in the order they are placed: a microorganism
 # first, so that a resistance code finds it in its new group, and external causes before ATC
@@ -63,10 +63,9 @@ def additional_kind(ref: CodeRef) -> str | None:
     V01–Y98 (Norwegian merged categories `V0n`, `W0n`, `Y4n` included: any ICD-10 code in
     chapter XX's letters), and ATC codes among the conditions.
     """
-    facts = ref.facts
-    if facts.kind is CodeKind.ATC:
+    if is_atc(ref):
         return ATC
-    if facts.kind is not CodeKind.ICD10:
+    if not is_icd10(ref):
         return None
     code = ref.code
     if is_microbe_code(code):
@@ -85,13 +84,11 @@ def additional_kind(ref: CodeRef) -> str | None:
 _NOT_FIRST = F.ASTERISK | F.ADDITIONAL_ONLY
 
 
-def _icd(ref: CodeRef) -> bool:
-    return ref.facts.kind is CodeKind.ICD10
-
-
 def _leads_condition(ref: CodeRef) -> bool:
-    """Whether a code may describe a condition as its first code."""
-    return _icd(ref) and additional_kind(ref) is None and not ref.flags & _NOT_FIRST
+    """Whether a code may describe a condition as its first code when T29 regroups: an ICD-10
+    code of none of the kinds T29 moves (so `U07.1` follows a condition here, unlike in
+    `vocabulary.describes_condition`), and neither asterisk nor additional-only."""
+    return is_icd10(ref) and additional_kind(ref) is None and not ref.flags & _NOT_FIRST
 
 
 # -- T29 ------------------------------------------------------------------------------------
@@ -189,6 +186,7 @@ def _insert(host: list[CodeRef], moved: list[CodeRef]) -> list[CodeRef]:
     years=(2024, None),
     triggers=F.MICROBE | F.RESISTANCE | F.SIRS | F.EXTERNAL | F.ATC | F.COVID | F.ADDITIONAL_ONLY,
     pure=True,
+    fixable=True,
 )
 def additional_code_not_grouped(view: EpisodeView) -> Iterator[Hit]:
     """Checks: from 2024, an additional code is not registered as a condition of its own but in
@@ -213,10 +211,6 @@ def additional_code_not_grouped(view: EpisodeView) -> Iterator[Hit]:
     this rule stays silent; it does too when a microorganism and its infection should be one
     code (`J18.9` + `B96.2` is `J15.5`, T20). A group whose first code is additional but
     which holds its condition further on (`B96.2+N30.0`) is reported with the order fixed.
-
-    Triggers: 2025: `N30.0; B96.2`; `S93.4; W0n.0r`; `R42; Y4n; C07AB02`; `J12.8; U07.1`.
-
-    Correct: 2025: `N30.0+B96.2`; `S93.4+W0n.0r`; `R42+Y4n+C07AB02`; `J12.8+U07.1`.
     """
     targets = [_Target(i, list(group)) for i, group in enumerate(view.conditions)]
     hostable = [t for t in targets if t.refs and _leads_condition(t.refs[0])]
@@ -266,12 +260,12 @@ def _regroup(
             f"Registrer som {'+'.join(ref.code for ref in leading + rest)}",
             fix=_fix(fixed),
         )
-    hosts = [h for h in hostable if any(_icd(ref) and host_rule.fits(ref) for ref in h.refs)]
+    hosts = [h for h in hostable if any(is_icd10(ref) and host_rule.fits(ref) for ref in h.refs)]
     if (
         kind == MICROBE
         and hosts
         and all(
-            any(_icd(ref) and specific_code_for(ref.code, first.code) for ref in h.refs)
+            any(is_icd10(ref) and specific_code_for(ref.code, first.code) for ref in h.refs)
             for h in hosts
         )
     ):
@@ -330,6 +324,7 @@ def _kind_name(first: CodeRef, kind: str) -> str:
     source="Kodeveiledning 2018 §4.2 s. 29–35 (midlertidig regelendring fra 2016)",
     years=(2016, 2022),
     pure=True,
+    fixable=True,
 )
 def additional_code_grouped_before_2023(view: EpisodeView) -> Iterator[Hit]:
     """Checks: from 2016 to 2022 a condition group holds one code, or a dagger code followed by
@@ -345,10 +340,6 @@ def additional_code_grouped_before_2023(view: EpisodeView) -> Iterator[Hit]:
     pair: T02 reports it, and its second code is taken as the dagger, not reported here.
     The rule has no trigger mask: any code can be grouped, so it looks at every episode
     (only groups of two or more codes cost anything).
-
-    Triggers: 2019: `N30.0+B96.2`; `T83.5+N30.0+B96.2+Y84.6`; `J12.8+U07.1` (2021).
-
-    Correct: 2019: `N30.0; B96.2`; `E10.3+H36.0` (dagger/asterisk stays grouped).
     """
     for index, group in enumerate(view.conditions):
         if len(group) < 2:

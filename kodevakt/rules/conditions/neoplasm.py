@@ -9,27 +9,24 @@ from collections.abc import Iterator
 
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
-from kodevakt.rules.conditions.care_path import treatments
+from kodevakt.rules.conditions.treatments import treatments
 from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
+from kodevakt.rules.vocabulary import is_icd10
 
 UNKNOWN_PRIMARY = "C80.0"
 
 
-def _is_icd(ref: CodeRef) -> bool:
-    return bool(ref.flags & F.ICD) and bool(ref.category)
-
-
 def is_primary_malignancy(ref: CodeRef) -> bool:
     """A malignant neoplasm coded by its own site (C00–C76, C80–C97), not a metastasis."""
-    return _is_icd(ref) and (
+    return is_icd10(ref) and (
         F.in_range(ref.code, "C00", "C76") or F.in_range(ref.code, "C80", "C97")
     )
 
 
 def _is_metastasis(ref: CodeRef) -> bool:
-    return _is_icd(ref) and bool(ref.flags & F.METASTASIS)
+    return is_icd10(ref) and bool(ref.flags & F.METASTASIS)
 
 
 # --- T22 -------------------------------------------------------------------------------------
@@ -43,6 +40,7 @@ def _is_metastasis(ref: CodeRef) -> bool:
     source="Kodeveiledning 2018 §9.1 s. 75–76, §9.4 s. 79–80",
     triggers=F.METASTASIS,
     pure=True,
+    fixable=True,
 )
 def metastasis_before_primary(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a metastasis code `C77–C79` as the first code of the main condition while a
@@ -58,10 +56,6 @@ def metastasis_before_primary(view: EpisodeView) -> Iterator[Hit]:
     condition (§9.4 p. 80), so the coding cannot tell the allowed case from the error: a
     warning asks the coder to check the criteria. A metastasis coded after the primary (the
     rulebook's carcinoid example `C17.2`, `C78.7`, `E34.0`) is correct and not reported.
-
-    Triggers: `C78.7; C18.7` (liver metastasis first, colon primary coded).
-
-    Correct: `C18.7; C78.7`; or `C78.7; C18.7` when all four criteria are documented.
     """
     main = view.main_code
     if main is None or not _is_metastasis(main):
@@ -116,6 +110,7 @@ def _primary_first(view: EpisodeView, primary: CodeRef) -> Fix | None:
     source="Kodeveiledning 2018 §9.1 s. 75",
     triggers=F.NEOPLASM,
     pure=True,
+    fixable=True,
 )
 def unknown_primary_with_known_primary(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `C80.0` (malignant neoplasm, primary site stated unknown) in an episode that also
@@ -125,16 +120,14 @@ def unknown_primary_with_known_primary(view: EpisodeView) -> Iterator[Hit]:
     (Kodeveiledning 2018 §9.1 p. 75). Once the primary site is coded, the two codes contradict
     each other and the tumour is counted twice in cancer statistics. Lymphoid and
     haematopoietic tumours (`C81–C96`) have no primary site in this sense and are left out.
-
-    Triggers: `C80.0; C78.7; C25.0`.
-
-    Correct: `C25.0; C78.7` (the primary found, `C80.0` removed).
     """
     unknown = [ref for ref in view.condition_codes() if ref.code == UNKNOWN_PRIMARY]
     if not unknown:
         return
     known = [
-        ref for ref in view.condition_codes() if _is_icd(ref) and F.in_range(ref.code, "C00", "C76")
+        ref
+        for ref in view.condition_codes()
+        if is_icd10(ref) and F.in_range(ref.code, "C00", "C76")
     ]
     if not known:
         return
@@ -161,6 +154,7 @@ def unknown_primary_with_known_primary(view: EpisodeView) -> Iterator[Hit]:
     source="Kodeveiledning 2018 §9.5 s. 81, §9.1 s. 77",
     triggers=F.FOLLOW_UP,
     pure=True,
+    fixable=False,
 )
 def follow_up_with_treatment(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a follow-up code `Z08.x` (after treatment for a malignant neoplasm) or `Z09.x`
@@ -175,12 +169,6 @@ def follow_up_with_treatment(view: EpisodeView) -> Iterator[Hit]:
     other conditions. Image-guided interventions (NCRP, mostly biopsies) are not counted; a
     diagnostic NCSP code (endoscopy with biopsy) cannot be told from an operation by its shape,
     so the finding is a warning for a person to judge.
-
-    Triggers: `Z08.0; C18.7` with `WBOC10` (chemotherapy); `Z09.4; S82.2` with an NCSP
-    operation.
-
-    Correct: `C18.7` as main condition with `WBOC10` and the drug code; `Z08.0; C18.7` for a
-    check-up without treatment.
     """
     main = view.main_code
     if main is None or not main.flags & F.FOLLOW_UP:
@@ -213,7 +201,7 @@ def _treated_condition(view: EpisodeView, main: CodeRef) -> CodeRef | None:
         if not group:
             continue
         ref = group[0]
-        if not _is_icd(ref) or ref.flags & (F.Z_FACTOR | F.EXTERNAL | F.ADDITIONAL_ONLY):
+        if not is_icd10(ref) or ref.flags & (F.Z_FACTOR | F.EXTERNAL | F.ADDITIONAL_ONLY):
             continue
         if main.category == "Z08" and not ref.flags & F.NEOPLASM:
             continue
@@ -238,6 +226,7 @@ def _clinically_uncertain(ref: CodeRef) -> bool:
     years=(2018, None),
     triggers=F.UNCERTAIN_NEOPLASM,
     pure=True,
+    fixable=False,
 )
 def clinically_uncertain_neoplasm(view: EpisodeView) -> Iterator[Hit]:
     """Checks: codes from `D37–D48` with 5th character 1 (tumour with *clinically* uncertain
@@ -250,10 +239,6 @@ def clinically_uncertain_neoplasm(view: EpisodeView) -> Iterator[Hit]:
     that are followed without a biopsy; it is never a code for "awaiting histology" — during
     work-up the symptom or finding is coded and corrected when the answer comes (talk, slide
     D37–D48; §9.1 p. 77). Info: the code is right for a tumour followed without biopsy.
-
-    Triggers: `D41.01` for a kidney tumour biopsied last week, histology pending.
-
-    Correct: `R31` (or the finding) until the answer comes; then `C64`, `D30.0` or `D41.00`.
     """
     for ref in view.condition_codes():
         if not _clinically_uncertain(ref):
@@ -306,6 +291,7 @@ def _same_site(history: str, cancer: CodeRef) -> bool:
     source="Kodeveiledning 2018 §9.1 s. 77, §9.4 s. 79–80, §9.5 s. 81–82",
     triggers=F.CANCER_HISTORY,
     pure=True,
+    fixable=True,
 )
 def cancer_history_with_current_cancer(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `Z85.x` (personal history of malignant neoplasm) in an episode that treats or
@@ -321,18 +307,14 @@ def cancer_history_with_current_cancer(view: EpisodeView) -> Iterator[Hit]:
     (`Z08` first, §9.5 pp. 81–82) and when metastases are treated (§9.4 p. 80). A `Z85` for a
     different site (earlier breast cancer in a colon cancer stay) is correct and not reported;
     Info because the site groups are coarse.
-
-    Triggers: `C50.4; Z85.3`; `Z08.0; Z85.0`; `C78.7; Z85.0`.
-
-    Correct: `C50.4`; `Z08.0; C18.7`; `C78.7; C18.7`.
     """
     conditions = list(view.condition_codes())
     primaries = [ref for ref in conditions if is_primary_malignancy(ref)]
     metastases = [ref for ref in conditions if _is_metastasis(ref)]
     follow_up = next((ref for ref in conditions if ref.category == "Z08"), None)
-    history_codes = [ref for ref in conditions if ref.category == "Z85" and _is_icd(ref)]
+    history_codes = [ref for ref in conditions if ref.category == "Z85" and is_icd10(ref)]
     for ref in conditions:
-        if ref.category != "Z85" or not _is_icd(ref):
+        if ref.category != "Z85" or not is_icd10(ref):
             continue
         history = ref.code[:5]
         same = [c for c in primaries if _same_site(history, c)]

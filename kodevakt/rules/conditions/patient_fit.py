@@ -15,18 +15,11 @@ from collections.abc import Iterator
 from kodevakt.codes.model import Sex
 from kodevakt.episodes.model import CareLevel
 from kodevakt.rules import code_facts as F
-from kodevakt.rules.conditions.main_condition import (
-    code_text,
-    is_first_code_kind,
-    is_icd,
-    matches,
-)
 from kodevakt.rules.finding import Hit, Severity
+from kodevakt.rules.phrases import SEX_PLURAL, SEX_SINGULAR, code_text
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
-
-_SEX_WORD = {Sex.FEMALE: "kvinner", Sex.MALE: "menn"}
-_PATIENT_WORD = {Sex.FEMALE: "kvinne", Sex.MALE: "mann"}
+from kodevakt.rules.vocabulary import MultipleCoding, describes_condition, is_icd10, matches
 
 
 def _age_text(view: EpisodeView) -> str:
@@ -46,6 +39,7 @@ def _age_text(view: EpisodeView) -> str:
     title="Koden gjelder bare det andre kjønnet",
     source="Kodeveiledning 2018 §7.2 s. 53 (kjønn i kodelistene), §3.3 s. 24",
     triggers=F.SEX_LIMITED,
+    fixable=False,
 )
 def code_for_other_sex(view: EpisodeView) -> Iterator[Hit]:
     """Checks: no condition code restricted to one sex (code list column `Kjønn`: chapter XV
@@ -56,10 +50,6 @@ def code_for_other_sex(view: EpisodeView) -> Iterator[Hit]:
     the patient's data (Kodeveiledning 2018 §7.2 p. 53). A sex conflict is either a wrong code
     or a wrong sex in the patient record, and NPR's validation rejects it. Patients with
     unknown sex are not checked (E03 reports the missing sex). Procedures are P08.
-
-    Triggers: `N83.2` (ovarian cyst) for a man; `N40` (prostatic hyperplasia) for a woman.
-
-    Correct: the code for the patient's sex, or the right sex in the patient record.
     """
     patient = view.sex
     if patient is None:
@@ -69,11 +59,11 @@ def code_for_other_sex(view: EpisodeView) -> Iterator[Hit]:
         if restricted is None or restricted is patient:
             continue
         yield Hit(
-            f"{ref.label()} gjelder bare {_SEX_WORD[restricted]}, men pasienten er registrert "
-            f"som {_PATIENT_WORD[patient]}.",
+            f"{ref.label()} gjelder bare {SEX_PLURAL[restricted]}, men pasienten er registrert "
+            f"som {SEX_SINGULAR[patient]}.",
             (ref.code,),
             ref.location,
-            f"Kontroller pasientens kjønn, eller velg en kode som passer for {_SEX_WORD[patient]}",
+            f"Kontroller pasientens kjønn, eller velg en kode som passer for {SEX_PLURAL[patient]}",
         )
 
 
@@ -131,6 +121,7 @@ def _obstetric_hits(view: EpisodeView, codes: list[CodeRef]) -> Iterator[Hit]:
     title="Koden passer ikke med pasientens alder",
     source="Kodeveiledning 2018 §3.3 s. 24; kap. 16 (merknader til Z37 og Z38, «Nytt i 2018» s. 2)",
     triggers=F.PREGNANCY | F.DELIVERY_RESULT | F.NEWBORN | F.AGE_LIMITED,
+    fixable=False,
 )
 def age_does_not_fit_code(view: EpisodeView) -> Iterator[Hit]:
     """Checks: `Z38.x` (liveborn infant by place of birth) only in the newborn's own birth
@@ -147,11 +138,6 @@ def age_does_not_fit_code(view: EpisodeView) -> Iterator[Hit]:
     checked in completed years, which the catalogue states, rather than in day counts that
     drift with leap years. Perinatal P-codes have a soft limit of their own (T09). Patients
     without a known age, or born after admission (E02), are not checked.
-
-    Triggers: `Z38.0` for a 64-year-old; `Z37.0` in the newborn's episode; `O03.9` for an
-    8-year-old (error); `O26.8` for a 57-year-old (warning).
-
-    Correct: `Z38.0` in the child's birth episode; `Z37.0` in the mother's episode.
     """
     days = view.age_days
     years = view.age_years
@@ -159,7 +145,7 @@ def age_does_not_fit_code(view: EpisodeView) -> Iterator[Hit]:
         return
     obstetric: list[CodeRef] = []
     for ref in view.condition_codes():
-        if not is_icd(ref) or ref.flags & F.PERINATAL:
+        if not is_icd10(ref) or ref.flags & F.PERINATAL:
             continue
         info = ref.facts.info
         if ref.flags & F.PREGNANCY:
@@ -216,6 +202,7 @@ PERINATAL_MAX_DAYS = 365
     title="Perinatal kode (kapittel XVI) for en pasient over ett år",
     source="Kodeveiledning 2018 §3.3 s. 25, §4.3 s. 39",
     triggers=F.PERINATAL,
+    fixable=False,
 )
 def perinatal_code_after_infancy(view: EpisodeView) -> Iterator[Hit]:
     """Checks: chapter XVI P-codes (conditions originating in the perinatal period) are not
@@ -226,19 +213,13 @@ def perinatal_code_after_infancy(view: EpisodeView) -> Iterator[Hit]:
     They stay correct later in life when the condition did begin perinatally (the chapter's own
     inclusion note), so an older patient is a question, not an error. The limit is the code
     data's (365 days for P00–P96), else one year.
-
-    Triggers: `P07.3` (preterm infant) for a 45-year-old.
-
-    Correct: the organ chapter's code for the condition, or the P-code when the documentation
-    says the condition began in the perinatal period (e.g. bronchopulmonary dysplasia `P27.1`
-    in a 3-year-old).
     """
     days = view.age_days
     if days is None or days < 0:
         return
     late: list[CodeRef] = []
     for ref in view.condition_codes():
-        if not ref.flags & F.PERINATAL or not is_icd(ref):
+        if not ref.flags & F.PERINATAL or not is_icd10(ref):
             continue
         info = ref.facts.info
         limit = PERINATAL_MAX_DAYS
@@ -269,7 +250,7 @@ def _pregnancy_signs(view: EpisodeView) -> list[CodeRef]:
     return [
         ref
         for ref in view.condition_codes()
-        if is_icd(ref)
+        if is_icd10(ref)
         and ((ref.flags & F.PREGNANCY and ref.category != "O24") or matches(ref, _PREGNANCY_Z))
     ]
 
@@ -282,6 +263,7 @@ def _pregnancy_signs(view: EpisodeView) -> list[CodeRef]:
     source="Kodeveiledning 2018 §10.2 s. 86–87",
     triggers=F.DIABETES,
     pure=True,
+    fixable=False,
 )
 def diabetes_in_pregnancy_not_o24(view: EpisodeView) -> Iterator[Hit]:
     """Checks: diabetes `E10–E14` is not coded without `O24` in an episode that shows
@@ -291,18 +273,14 @@ def diabetes_in_pregnancy_not_o24(view: EpisodeView) -> Iterator[Hit]:
     type 1 `O24.0`, type 2 `O24.1`, arising in pregnancy `O24.4`; Kodeveiledning 2018 §10.2
     p. 86). An `E10–E14` code may follow as additional detail (for a complication, or with
     `E16.0` hypoglycaemia, p. 87), so the rule is quiet as soon as an `O24` code is present.
-
-    Triggers: `E10.9; Z33` (type 1 diabetes in a pregnant woman); `O70.0; E11.9; Z37.0`.
-
-    Correct: `O24.0; Z33`; `O70.0; O24.1; Z37.0`.
     """
-    if any(ref.category == "O24" for ref in view.condition_codes() if is_icd(ref)):
+    if any(ref.category == "O24" for ref in view.condition_codes() if is_icd10(ref)):
         return
     signs = _pregnancy_signs(view)
     if not signs:
         return
     for ref in view.condition_codes():
-        if not ref.flags & F.DIABETES or not is_icd(ref):
+        if not ref.flags & F.DIABETES or not is_icd10(ref):
             continue
         o24 = _O24_FOR.get(ref.category, "O24.9")
         extra = " (O24.4 hvis diabetesen oppsto i svangerskapet)" if o24 == "O24.3" else ""
@@ -367,7 +345,7 @@ def _o_code_for(ref: CodeRef) -> str:
 def _needs_o_code(ref: CodeRef) -> bool:
     """A disease from chapters I–XIV or XVII (not a symptom, injury, Z-code or additional
     code), and not diabetes, which T14 handles."""
-    if not is_first_code_kind(ref):
+    if not describes_condition(ref):
         return False
     if not matches(ref, ("A00-N99", "Q00-Q99")):
         return False
@@ -382,6 +360,7 @@ def _needs_o_code(ref: CodeRef) -> bool:
     source="Kodeveiledning 2018 §3.3 s. 24, §4.2 s. 34–35",
     triggers=F.PREGNANCY,
     pure=True,
+    fixable=False,
 )
 def pregnancy_condition_without_o_code(view: EpisodeView) -> Iterator[Hit]:
     """Checks: in an episode with O-codes, a condition from another chapter (a disease from
@@ -397,15 +376,11 @@ def pregnancy_condition_without_o_code(view: EpisodeView) -> Iterator[Hit]:
     rulebook's hammer toe) is coded without an O-code: that is judgement, so this is advice.
     Diabetes is T14's; codes outside chapter XV that are pregnancy-specific themselves
     (`F53`, `M83.0`, `E23.0`, `A34`) need no O-code.
-
-    Triggers: `O26.8; I10` in 2025 (hypertension without `O10`/`O99.4` before it).
-
-    Correct: `O26.8; O10.0+I10` (2024 on); `O99.4; I10` in 2019.
     """
     if not any(ref.flags & F.PREGNANCY for ref in view.all_codes()):
         return  # not a pregnancy or delivery stay: no code in O00–O99
-    required = view.multiple_coding == "required"
-    grouped = view.multiple_coding != "dagger-only"
+    required = view.multiple_coding is MultipleCoding.REQUIRED
+    grouped = view.multiple_coding is not MultipleCoding.DAGGER_ONLY
     o_before = False
     for group in view.conditions:
         if not group:
@@ -428,7 +403,7 @@ def pregnancy_condition_without_o_code(view: EpisodeView) -> Iterator[Hit]:
                 first.location,
                 suggestion,
             )
-        if any(ref.flags & F.PREGNANCY and is_icd(ref) for ref in group):
+        if any(ref.flags & F.PREGNANCY and is_icd10(ref) for ref in group):
             o_before = True
 
 
@@ -442,7 +417,7 @@ _DELIVERY_CONDITIONS = ("O60.1", "O60.2", "O60.3", "O61-O71", "O74-O75")
 
 def _delivery_evidence(view: EpisodeView) -> CodeRef | None:
     for ref in view.condition_codes():
-        if is_icd(ref) and matches(ref, _DELIVERY_CONDITIONS):
+        if is_icd10(ref) and matches(ref, _DELIVERY_CONDITIONS):
             return ref
     for ref in view.procedure_codes():
         shape = ref.facts.shape
@@ -464,6 +439,7 @@ def _delivery_evidence(view: EpisodeView) -> CodeRef | None:
     title="Fødsel uten kode for resultat av forløsning (Z37)",
     source="Kodeveiledning 2018 kap. 16 (merknad til Z37, «Nytt i 2018» s. 2)",
     triggers=F.PREGNANCY | F.OBSTETRIC_PROCEDURE,
+    fixable=False,
 )
 def delivery_without_result(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a mother's episode that shows a delivery (labour and delivery codes `O60–O75`,
@@ -477,11 +453,6 @@ def delivery_without_result(view: EpisodeView) -> Iterator[Hit]:
     NCSP group MA (procedures during pregnancy rather than at delivery; the official procedure
     list is not embedded, so only the chapter letter M is known for sure); outpatient contacts
     (follow-up after a delivery) and male patients are not checked.
-
-    Triggers: `O70.1` (second-degree tear) with no `Z37`; a caesarean procedure `MCA10` with no
-    `Z37`.
-
-    Correct: `O70.1+Z37.0` (2024 on), or `O70.1; Z37.0` in 2016–2022.
     """
     if view.sex is Sex.MALE or view.care_level is CareLevel.OUTPATIENT:
         return
@@ -492,7 +463,7 @@ def delivery_without_result(view: EpisodeView) -> Iterator[Hit]:
         return
     where = (
         "i gruppen til fødselskoden"
-        if view.multiple_coding != "dagger-only"
+        if view.multiple_coding is not MultipleCoding.DAGGER_ONLY
         else "som egen tilstand"
     )
     yield Hit(
