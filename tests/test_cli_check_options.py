@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from kodevakt.cli import app
 from kodevakt.cli import inputs as inputs_module
+from kodevakt.episodes.formats import EpisodeFormat
 from kodevakt.episodes.model import Episode
 from kodevakt.episodes.reading import ReadStats, read_episodes
 from tests.storage.helpers import episode, write_jsonl
@@ -95,12 +96,16 @@ def _failing_second_file(monkeypatch: pytest.MonkeyPatch, bad: Path, error: Exce
     """Reading `bad` fails after the files before it were read and their findings written."""
 
     def flaky(
-        paths: Iterable[str], stats: ReadStats | None = None, *, encoding: str | None = None
+        paths: Iterable[str],
+        stats: ReadStats | None = None,
+        *,
+        encoding: str | None = None,
+        input_format: EpisodeFormat | None = None,
     ) -> Iterator[Episode]:
         [path] = list(paths)
         if path == str(bad):
             raise error
-        yield from read_episodes([path], stats, encoding=encoding)
+        yield from read_episodes([path], stats, encoding=encoding, input_format=input_format)
 
     monkeypatch.setattr(inputs_module, "read_episodes", flaky)
 

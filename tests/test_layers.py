@@ -27,7 +27,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("drg", "synth", "kodevakt"),
     ("batch",),  # indicators, the pattern rules M01–M07 and the whole rule catalogue
     ("storage",),  # the database of periods, episodes and findings
+    ("pipeline",),  # read → check → store → patterns → indicators: imports, stale periods
     ("report",),  # reports over stored periods
+    ("web",),  # the web workplace and HTTP API
     ("cli",),  # the command line
 )
 LAYER = {package: i for i, names in enumerate(LAYERS) for package in names}

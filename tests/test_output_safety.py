@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from kodevakt.cli import app
+from kodevakt.pipeline import Pipeline
 from kodevakt.report.worklist import WorklistRow, write_worklist
 from kodevakt.rules.finding import Severity
 from kodevakt.storage import FindingStatus, Store
@@ -63,8 +64,8 @@ def _accepted_db(tmp_path: Path, comments: list[str]) -> str:
     ids = [f"ep-{n}" for n in range(len(comments))]
     path = write_jsonl(tmp_path / "t1.jsonl", [episode(i, ASTERISK_ALONE) for i in ids])
     with Store(db) as store:
-        assert not store.import_files([path], "2025T1").failed
-        keys = {f.episode_id: f.key for f in store.findings("2025T1")}
+        assert not Pipeline(store).import_files([path], "2025T1").failed
+        keys = {f.finding.episode_id: f.key for f in store.findings("2025T1")}
         for episode_id, comment in zip(ids, comments, strict=True):
             store.set_status(keys[episode_id], FindingStatus.ACCEPTED, comment, "koder1")
     return db
@@ -108,10 +109,10 @@ def test_worklist_csv_neutralises_formulas(tmp_path: Path) -> None:
     assert len(rows) == 1 + len(cases)
     assert all(len(row) == len(rows[0]) for row in rows)
     assert all(_not_formula(cell) for row in rows[1:] for cell in row)
-    assert sorted((row[0], row[6]) for row in rows[1:]) == sorted(
+    assert sorted((row[0], row[7]) for row in rows[1:]) == sorted(
         ("'" + e, m if m == "a\nb" else "'" + m) for e, m in cases
     )
-    assert rows[1][7] == "'=1+1"
+    assert rows[1][8] == "'=1+1"
 
 
 def test_worklist_xlsx_stores_formula_text_as_text(tmp_path: Path) -> None:
@@ -211,7 +212,7 @@ def period_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     )
     db = f"sqlite:///{folder / 'k.db'}"
     with Store(db) as store:
-        assert not store.import_files([path], "2025T1").failed
+        assert not Pipeline(store).import_files([path], "2025T1").failed
     return db
 
 

@@ -31,6 +31,11 @@ COMMANDS = {
     "finding": "batch",
     "report": "report",
     "worklist": "report",
+    "convert": "convert",
+    "export": "export",
+    "serve": "serve",
+    "user": "users",
+    "token": "users",
 }
 
 

@@ -11,15 +11,25 @@ from typing import Annotated
 import typer
 
 from kodevakt.cells import SafeCsvWriter, console_text
-from kodevakt.cli.common import EncodingOption, RecordFormat, err, fail, out, writing
+from kodevakt.cli import worklog
+from kodevakt.cli.common import (
+    EncodingOption,
+    InputFormatOption,
+    RecordFormat,
+    err,
+    fail,
+    out,
+    writing,
+)
 from kodevakt.cli.database import open_store
+from kodevakt.episodes.reading import reading_as
 from kodevakt.errors import KodevaktError
+from kodevakt.pipeline import AUTO_PERIOD, FileImport, ImportResult, Pipeline, is_auto
 from kodevakt.rules.finding import Severity
-from kodevakt.rules.output import write_json_records
+from kodevakt.rules.output import csv_record, write_json_records
 from kodevakt.storage import FindingStatus, StoredFinding, parse_period
+from kodevakt.storage import worklog as wl
 from kodevakt.storage.database import Access
-from kodevakt.storage.importing import FileImport, ImportResult
-from kodevakt.storage.tertials import AUTO_PERIOD
 
 DbOption = Annotated[
     str | None,
@@ -35,15 +45,20 @@ EPISODES_PER_LINE = 8  # episode ids per line when a unit finding lists its epis
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command("findings")(findings)
-    finding = typer.Typer(help="Ett funn: vis, godta eller gjenåpne.", no_args_is_help=True)
+    finding = typer.Typer(
+        help="Funn: vis, godta, gjenåpne, tildel, spør lege, svar, frist.", no_args_is_help=True
+    )
     finding.command("show")(show)
     finding.command("accept")(accept)
     finding.command("reopen")(reopen)
+    worklog.register(finding)
     app.add_typer(finding, name="finding")
 
 
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Episodefiler (JSON, JSON Lines, NPR-CSV)")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Episodefiler (JSON, NPR-CSV, NPR-XML, FHIR, Parquet)")
+    ],
     period: Annotated[
         str,
         typer.Option(
@@ -54,6 +69,7 @@ def import_(
     ],
     db: DbOption = None,
     encoding: EncodingOption = None,
+    input_format: InputFormatOption = None,
 ) -> None:
     """Les episodefiler inn i databasen, kontroller dem og lagre funnene.
 
@@ -65,8 +81,8 @@ def import_(
     kvalitetsindikatorene lagres.
 
     Med --period auto legges hver episode i tertialet for utskrivningsdatoen (innskrivningsdatoen
-    når den mangler); hver fil lastes da i én transaksjon per tertial, og episoder uten dato
-    avvises.
+    når den mangler); hver fil leses da én gang og lastes i én transaksjon, og episoder uten
+    dato avvises.
 
     Episoder med dato utenfor perioden avvises (bruk da --period auto).
 
@@ -77,19 +93,21 @@ def import_(
     for path in files:
         if not path.is_file():
             fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
-    auto = period.strip().lower() == AUTO_PERIOD
+    auto = is_auto(period)
     if not auto:
         try:
             period = parse_period(period)  # before the database is created
         except KodevaktError as exc:
             fail(str(exc), code=2)
     with open_store(db, Access.CREATE) as store:
+        pipeline = Pipeline(store)
         try:
-            results = (
-                store.import_by_tertial(files, encoding=encoding)
-                if auto
-                else [store.import_files(files, period, encoding=encoding)]
-            )
+            with reading_as(input_format):
+                results = (
+                    pipeline.import_by_tertial(files, encoding=encoding)
+                    if auto
+                    else [pipeline.import_files(files, period, encoding=encoding)]
+                )
         except KodevaktError as exc:
             fail(str(exc), code=2)
     failed = False
@@ -151,7 +169,7 @@ def _report_file(file: FileImport, prefix: str = "") -> None:
 def findings(
     period: Annotated[str | None, typer.Option("--period", help="Periode, f.eks. 2025T1")] = None,
     status: Annotated[
-        FindingStatus | None, typer.Option("--status", help="open, fixed eller accepted")
+        FindingStatus | None, typer.Option("--status", help="open, fixed, accepted eller asked")
     ] = None,
     rule: Annotated[
         str | None, typer.Option("--rule", help="Regelkode eller prefiks: T02, T, K0")
@@ -167,7 +185,7 @@ def findings(
     output: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """List lagrede funn med status (åpen, rettet, godtatt) og nøkkel.
+    """List lagrede funn med status (åpen, rettet, godtatt, spurt lege) og nøkkel.
 
     Avslutningskode 0: listet; 2: databasen kunne ikke leses eller listen kunne ikke skrives.
     """
@@ -196,11 +214,13 @@ _PLURAL = {
     FindingStatus.OPEN: "åpne",
     FindingStatus.FIXED: "rettet",
     FindingStatus.ACCEPTED: "godtatt",
+    FindingStatus.ASKED: "spurt lege",
 }
 _STATUS_STYLE = {
     FindingStatus.OPEN: "bold",
     FindingStatus.FIXED: "green",
     FindingStatus.ACCEPTED: "blue",
+    FindingStatus.ASKED: "magenta",
 }
 
 
@@ -210,16 +230,17 @@ def _table(found: Iterator[StoredFinding]) -> None:
     for item in found:
         rows += 1
         by_status[item.status] += 1
-        here = (item.period, item.institution, item.episode_id or item.key)
+        f = item.finding
+        here = (item.period, item.institution, f.episode_id or item.key)
         if here != place:
             place = here
             unit = " ".join(p for p in (item.institution, item.department) if p)
-            name = item.episode_id or f"enhetsfunn, {len(item.episodes)} episoder"
+            name = f.episode_id or f"enhetsfunn, {len(f.episodes)} episoder"
             where = console_text(f"{item.period} {unit}")
             out.print(f"\n[bold]{console_text(name)}[/]  [dim]{where}[/]")
         status = f"[{_STATUS_STYLE[item.status]}]{item.status.norwegian:<7}[/]"
-        severity = f"[{_STYLE[item.severity]}]{item.severity.norwegian:<8}[/]"
-        what = console_text(f"{item.rule}  {item.message}")
+        severity = f"[{_STYLE[f.severity]}]{f.severity.norwegian:<8}[/]"
+        what = console_text(f"{f.rule}  {f.message}")
         out.print(f"  {console_text(item.key)}  {status} {severity} {what}")
         if item.status is not FindingStatus.OPEN:
             who = item.by or "automatisk"
@@ -246,10 +267,7 @@ def _machine(found: Iterator[StoredFinding], output: RecordFormat) -> None:
         writer = SafeCsvWriter(sys.stdout)
         columns: list[str] | None = None
         for item in found:
-            row = item.to_dict()
-            row["codes"] = " ".join(item.codes)
-            row["fix"] = json.dumps(row["fix"], ensure_ascii=False) if row["fix"] else None
-            row["episodes"] = " ".join(item.episodes)  # a unit finding's episodes, else empty
+            row = item.record(csv_record(item.finding))  # every finding has `episodes`
             if columns is None:
                 columns = list(row)
                 writer.writerow(columns)
@@ -260,36 +278,37 @@ KeyArgument = Annotated[str, typer.Argument(help="Funnets nøkkel (eller de før
 
 
 def show(key: KeyArgument, db: DbOption = None) -> None:
-    """Vis ett funn med statushistorikken og episodens endringer.
+    """Vis ett funn med tildeling, frist, spørsmål til lege, loggen over alle endringer og
+    episodens endringer.
 
     Et funn om en enhets kodepraksis (M04, M05, M07) viser episodene bak det.
     """
     with open_store(db, Access.READ) as store:
         try:
             item = store.finding(key)
-            events = store.finding_events(item.key)
+            work = wl.work_item(store.engine, item.key)
+            events = wl.events(store.engine, item.key)
             history = (
-                store.history(item.episode_id, item.period, item.institution or "")
-                if item.episode_id
+                store.history(item.finding.episode_id, item.period, item.institution or "")
+                if item.finding.episode_id
                 else []
             )
         except KodevaktError as exc:
             fail(str(exc))
     with writing("funnet"):
         _print_finding(item)
-        if item.episodes:
-            _line(f"Episodene bak funnet ({len(item.episodes)}):")
-            for start in range(0, len(item.episodes), EPISODES_PER_LINE):
-                _line("  " + ", ".join(item.episodes[start : start + EPISODES_PER_LINE]))
+        worklog.print_work(work)
+        named = item.finding.episodes
+        if named:
+            _line(f"Episodene bak funnet ({len(named)}):")
+            for start in range(0, len(named), EPISODES_PER_LINE):
+                _line("  " + ", ".join(named[start : start + EPISODES_PER_LINE]))
         if events:
-            _line("Statusendringer:")
+            _line("Logg:")
         for event in events:
             who = event.by or "automatisk (innlesing)"
             note = f": {event.comment}" if event.comment else ""
-            _line(
-                f"  {event.at:%Y-%m-%d %H:%M}  {event.from_status.norwegian} → "
-                f"{event.to_status.norwegian}  {who}{note}"
-            )
+            _line(f"  {event.at:%Y-%m-%d %H:%M}  {event.describe()}  {who}{note}")
         if history:
             _line("Endringer i episoden:")
         for change in history:
@@ -309,11 +328,12 @@ def _print_finding(item: StoredFinding) -> None:
     unit = " ".join(p for p in (item.institution, item.department) if p)
     where = console_text(f"  {item.status.norwegian}  {item.period} {unit}")
     out.print(f"[bold]{console_text(item.key)}[/]{where}")
-    episodes = f"{len(item.episodes)} episoder" if item.episodes else item.episode_id
-    _line(f"  {episodes}  {item.severity.norwegian} {item.rule}  {item.message}")
-    if item.suggestion:
-        _line(f"  → {item.suggestion}")
-    out.print(f"  [dim]{console_text(item.source)}[/]")
+    f = item.finding
+    episodes = f"{len(f.episodes)} episoder" if f.episodes else f.episode_id
+    _line(f"  {episodes}  {f.severity.norwegian} {f.rule}  {f.message}")
+    if f.suggestion:
+        _line(f"  → {f.suggestion}")
+    out.print(f"  [dim]{console_text(f.source)}[/]")
     if item.comment or item.by:
         _line(f"  {item.by or 'automatisk'}: {item.comment or ''}")
 

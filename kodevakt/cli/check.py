@@ -14,12 +14,14 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from kodevakt.cells import console_text
 from kodevakt.cli.common import (
     EncodingOption,
+    InputFormatOption,
     RecordFormat,
     err,
     fail,
     out,
 )
 from kodevakt.cli.inputs import check_paths, print_read_problems, read_input, write_result
+from kodevakt.cli.schema_check import SchemaOption, validate_paths
 from kodevakt.codes.loading import default_codebase
 from kodevakt.episodes.interchange import episode_from_dict
 from kodevakt.episodes.model import Episode, Source
@@ -41,7 +43,8 @@ def register(app: typer.Typer) -> None:
 
 def check(
     files: Annotated[
-        list[str] | None, typer.Argument(help="Episodefiler (JSON, JSON Lines, NPR-CSV); - = stdin")
+        list[str] | None,
+        typer.Argument(help="Episodefiler (JSON, NPR-CSV, NPR-XML, FHIR, Parquet); - = stdin"),
     ] = None,
     output: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TABLE,
     min_severity: Annotated[
@@ -79,8 +82,12 @@ def check(
         str | None, typer.Option("--date", help="Dato for --conditions (ÅÅÅÅ-MM-DD)")
     ] = None,
     encoding: EncodingOption = None,
+    input_format: InputFormatOption = None,
+    schema: SchemaOption = None,
 ) -> None:
     """Kontroller kodede episoder mot de nasjonale kodereglene som gjaldt på episodens dato.
+
+    Med --schema valideres NPR-meldinger (XML) mot skjemaet først; brudd regnes som feil.
 
     Avslutningskode 0: ingen feil; 1: feil funnet; 2: inndata kunne ikke leses eller
     resultatet kunne ikke skrives (da er utdataene ufullstendige; en JSON-liste er likevel
@@ -93,6 +100,7 @@ def check(
     rules = select(_split(select_), _split(ignore), preview=preview)
     checker = Checker(base, rules, rules_year=rules_year, min_severity=min_severity)
     stats = ReadStats()
+    invalid = 0
     if conditions is not None or procedures is not None:
         episodes: Iterator[Episode] = iter(
             [_episode_from_options(conditions, procedures, sex, age, care_level, date)]
@@ -102,13 +110,14 @@ def check(
         paths = files or []
         if not paths:
             fail("oppgi minst én fil (eller - for standard inn), eller --conditions", code=2)
-        check_paths(paths, encoding)
-        episodes = read_input(paths, stats, encoding)
+        check_paths(paths, encoding, input_format)
+        invalid = validate_paths(paths, schema, input_format)
+        episodes = read_input(paths, stats, encoding, input_format)
     summary = Summary()
     findings = _counted(checker.check(_progress(episodes)), summary)
     write_result(lambda: _write(findings, output), "Kontrollen")
     _report(stats, summary)
-    raise typer.Exit(1 if summary.count(Severity.ERROR) else 0)
+    raise typer.Exit(1 if summary.count(Severity.ERROR) or invalid else 0)
 
 
 def _split(value: str) -> list[str]:

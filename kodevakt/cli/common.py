@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from kodevakt.cells import console_text
+from kodevakt.episodes.formats import EpisodeFormat
 
 
 class _Console(Console):
@@ -50,7 +51,7 @@ class RecordFormat(StrEnum):
 
 FilesArgument = Annotated[
     list[str] | None,
-    typer.Argument(help="Episodefiler (JSON, JSON Lines, NPR-CSV); - = stdin"),
+    typer.Argument(help="Episodefiler (JSON, NPR-CSV, NPR-XML, FHIR, Parquet); - = stdin"),
 ]
 DefinitionsOption = Annotated[
     str | None,
@@ -88,6 +89,14 @@ EncodingOption = Annotated[
         "--encoding",
         help="Tegnkoding for inndata, f.eks. cp1252 for filer fra Excel; standard UTF-8",
         callback=_encoding,
+    ),
+]
+InputFormatOption = Annotated[
+    EpisodeFormat | None,
+    typer.Option(
+        "--input-format",
+        help="Format på inndata når innholdet ikke skal avgjøre det: jsonl (JSON eller JSON "
+        "Lines), npr-csv, npr-xml, fhir eller parquet.",
     ),
 ]
 WeightsYearOption = Annotated[

@@ -1,11 +1,25 @@
-"""Opening the database for a command: only `import` creates one; listings may be read-only."""
+"""Opening the database for a command: only `import` and `user add` create one; listings may be
+read-only."""
 
 from __future__ import annotations
+
+from typing import Annotated
+
+import typer
 
 from kodevakt.cli.common import fail
 from kodevakt.errors import KodevaktError
 from kodevakt.storage import Store
 from kodevakt.storage.database import Access
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database: sqlite:///fil.db eller postgresql://bruker@vert/navn. "
+        "Standard: miljøvariabelen KODEVAKT_DB, ellers kodevakt.db i arbeidsmappen.",
+    ),
+]
 
 
 def open_store(db: str | None, access: Access) -> Store:

@@ -16,6 +16,7 @@ from kodevakt.cli.common import (
     DefinitionsOption,
     EncodingOption,
     FilesArgument,
+    InputFormatOption,
     RecordFormat,
     WeightsOption,
     WeightsYearOption,
@@ -95,6 +96,7 @@ def drg(
     weights: WeightsOption = None,
     weights_year: WeightsYearOption = None,
     encoding: EncodingOption = None,
+    input_format: InputFormatOption = None,
 ) -> None:
     """DRG-grupper episoder (NordDRG) med de offisielle definisjonstabellene.
 
@@ -119,8 +121,8 @@ def drg(
         paths = files or []
         if not paths:
             fail("oppgi minst én episodefil (- for standard inn) eller --drg-strings", code=2)
-        check_paths(paths, encoding)
-        episodes = read_input(paths, stats, encoding)
+        check_paths(paths, encoding, input_format)
+        episodes = read_input(paths, stats, encoding, input_format)
         outcomes = _from_episodes(episodes, loaded, years)
     counts = _Counts()
     write_result(

@@ -16,6 +16,7 @@ from kodevakt.cli.common import (
     DefinitionsOption,
     EncodingOption,
     FilesArgument,
+    InputFormatOption,
     RecordFormat,
     WeightsOption,
     WeightsYearOption,
@@ -81,6 +82,7 @@ def effect(
     ] = "",
     ignore: Annotated[str, typer.Option("--ignore", help="Regler å utelate: T13,K06")] = "",
     encoding: EncodingOption = None,
+    input_format: InputFormatOption = None,
 ) -> None:
     """Vis hva kodefeil koster: DRG og vekt før og etter hver rettelse reglene foreslår.
 
@@ -102,7 +104,7 @@ def effect(
     paths = files or []
     if not paths:
         fail("oppgi minst én episodefil (- for standard inn)", code=2)
-    check_paths(paths, encoding)
+    check_paths(paths, encoding, input_format)
     try:
         base = default_codebase()
     except KodevaktError as exc:
@@ -110,7 +112,7 @@ def effect(
     checker = Checker(base, select(_split(select_), _split(ignore)))
     stats = ReadStats()
     run = _Run(weight_tables)
-    episodes = read_input(paths, stats, encoding)
+    episodes = read_input(paths, stats, encoding, input_format)
     rows = run.effects(episodes, checker, loaded, years, changed_only=changed_only)
     write_result(
         lambda: _write(rows, output, sys.stdout, weighted=weight_tables is not None),

@@ -17,9 +17,9 @@ import typer
 
 from kodevakt.cells import console_text
 from kodevakt.cli.common import err, fail, os_reason, writing
-from kodevakt.episodes.decoding import DecodedText
+from kodevakt.episodes.formats import EpisodeFormat
 from kodevakt.episodes.model import Episode
-from kodevakt.episodes.reading import ReadStats, read_episodes
+from kodevakt.episodes.reading import ReadStats, check_start, read_episodes
 from kodevakt.errors import KodevaktError
 
 SHOWN_REJECTIONS = 20
@@ -29,15 +29,16 @@ class InputFailed(Exception):
     """Reading failed part-way; raised through the output writers as its own type."""
 
 
-def check_paths(paths: Sequence[str], encoding: str | None) -> None:
-    """Stop before any output when a file cannot be opened or its start is not in
-    `encoding` (the reader's own check)."""
+def check_paths(
+    paths: Sequence[str], encoding: str | None, input_format: EpisodeFormat | None = None
+) -> None:
+    """Stop before any output when a file cannot be opened or its start cannot be read in
+    its format (the reader's own check)."""
     for path in paths:
         if path == "-":
             continue
         try:
-            with open(path, "rb") as raw:
-                DecodedText(raw, path, encoding)
+            check_start(path, encoding, input_format)
         except OSError as exc:
             fail(f"filen «{path}» kan ikke leses: {os_reason(exc)}", code=2)
         except KodevaktError as exc:
@@ -64,11 +65,16 @@ def reading(path: str, encoding: str | None) -> Iterator[None]:
         raise InputFailed(f"{name}: uventet feil ({type(exc).__name__})") from exc
 
 
-def read_input(paths: Sequence[str], stats: ReadStats, encoding: str | None) -> Iterator[Episode]:
+def read_input(
+    paths: Sequence[str],
+    stats: ReadStats,
+    encoding: str | None,
+    input_format: EpisodeFormat | None = None,
+) -> Iterator[Episode]:
     """Episodes of all `paths`, in order."""
     for path in paths:
         with reading(path, encoding):
-            yield from read_episodes([path], stats, encoding=encoding)
+            yield from read_episodes([path], stats, encoding=encoding, input_format=input_format)
 
 
 def write_result(write: Callable[[], None], job: str) -> None:

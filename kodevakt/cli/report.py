@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 
+from kodevakt.batch.units import Units, load_units
 from kodevakt.cells import console_text
 from kodevakt.cli.common import DefinitionsOption, WeightsOption, err, fail, writing
 from kodevakt.cli.database import open_store
 from kodevakt.errors import KodevaktError
+from kodevakt.pipeline import Pipeline
 from kodevakt.report import fmt
 from kodevakt.report.atomic import replaced_text
 from kodevakt.report.data import collect_report, collect_worklist
@@ -37,6 +39,15 @@ DbOption = Annotated[
     ),
 ]
 
+UnitsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--units",
+        help="Enhetsfil med navn på institusjoner og avdelinger (CSV: "
+        "institution;department;name); ellers KODEVAKT_UNITS.",
+    ),
+]
+
 ReportOut = Annotated[Path, typer.Option("--out", "-o", help="HTML-filen som skal skrives.")]
 WorklistOut = Annotated[Path, typer.Option("--out", "-o", help="Arbeidslisten: .xlsx eller .csv.")]
 
@@ -44,6 +55,7 @@ WorklistOut = Annotated[Path, typer.Option("--out", "-o", help="Arbeidslisten: .
 class ListStatus(StrEnum):
     OPEN = "open"
     ACCEPTED = "accepted"
+    ASKED = "asked"
     FIXED = "fixed"
     ALL = "all"
 
@@ -65,6 +77,14 @@ def _check_period(store: Store, period: str, institution: str | None) -> str:
     return period
 
 
+def _units(path: Path | None) -> Units:
+    """The units file, read before the database is opened: a bad one stops the command."""
+    try:
+        return load_units(path)
+    except KodevaktError as exc:
+        fail(str(exc), code=2)
+
+
 def report(
     period: PeriodOption,
     out: ReportOut = Path("rapport.html"),
@@ -72,17 +92,20 @@ def report(
     db: DbOption = None,
     definitions: DefinitionsOption = None,
     weights: WeightsOption = None,
+    units: UnitsOption = None,
 ) -> None:
     """Skriv kvalitetsrapporten for en periode som én frittstående HTML-fil.
 
     Rapporten viser funn etter alvorlighet og regel, hva rettingene flytter i DRG og vekt
     (med DRG-tabeller), kvalitetsindikatorer per avdeling med trakteplott, utvikling over
     tertialer og mønstre på tvers av episoder. Den trenger ikke nett, og pasient-id-er er
-    pseudonymisert. Uten DRG-tabeller sier rapporten hvordan de oppgis. Filen erstattes helt
-    eller ikke i det hele tatt: kan den ikke skrives ferdig, står den forrige urørt.
+    pseudonymisert. Uten DRG-tabeller sier rapporten hvordan de oppgis. Med --units vises
+    institusjoner og avdelinger med navn. Filen erstattes helt eller ikke i det hele tatt:
+    kan den ikke skrives ferdig, står den forrige urørt.
 
     Avslutningskode 0: skrevet; 2: feil (også når filen ikke kunne skrives).
     """
+    names = _units(units)
     drg = load_drg_sources(definitions, weights)
     for problem in drg.problems:
         if problem != NO_TABLES:
@@ -90,10 +113,10 @@ def report(
     with open_store(db, Access.READ) as store:
         period = _check_period(store, period, institution)
         try:
-            data = collect_report(store, period, institution, drg=drg)
+            data = collect_report(Pipeline(store), period, institution, drg=drg)
         except KodevaktError as exc:
             fail(str(exc), code=2)
-    page = render_report(data)
+    page = render_report(data, names)
     with writing(f"rapporten til «{out}»"), replaced_text(out, encoding="utf-8") as stream:
         stream.write(page)
     text = (
@@ -117,16 +140,19 @@ def worklist(
     out: WorklistOut = Path("arbeidsliste.xlsx"),
     institution: InstitutionOption = None,
     status: Annotated[
-        ListStatus, typer.Option("--status", help="Hvilke funn: open, accepted, fixed eller all.")
+        ListStatus,
+        typer.Option("--status", help="Hvilke funn: open, accepted, asked, fixed eller all."),
     ] = ListStatus.OPEN,
     db: DbOption = None,
+    units: UnitsOption = None,
 ) -> None:
     """Skriv arbeidslisten for koderne: ett funn per rad, feil først.
 
-    Sortert etter alvorlighet (feil, advarsel, info), avdeling og episode, med pseudonymisert
-    pasient, melding, forslag, kilde, status og nøkkel. Filtypen (.xlsx eller .csv) velges
-    av filnavnet. Filen erstattes helt eller ikke i det hele tatt: kan den ikke skrives
-    ferdig, står den forrige urørt.
+    Sortert etter alvorlighet (feil, advarsel, info), institusjon, avdeling og episode, med
+    pseudonymisert pasient, melding, forslag, kilde, status og nøkkel. Med --units vises
+    institusjon og avdeling med navn. Filtypen (.xlsx eller .csv) velges av filnavnet.
+    Filen erstattes helt eller ikke i det hele tatt: kan den ikke skrives ferdig, står den
+    forrige urørt.
 
     Avslutningskode 0: skrevet; 2: feil (også når filen ikke kunne skrives).
     """
@@ -134,13 +160,14 @@ def worklist(
     if suffix not in (".xlsx", ".csv"):
         fail(f"arbeidslisten må ha filendelsen .xlsx eller .csv, ikke «{out.suffix}»", code=2)
     statuses = list(FindingStatus) if status is ListStatus.ALL else [FindingStatus(status.value)]
+    names = _units(units)
     with open_store(db, Access.READ) as store:
         period = _check_period(store, period, institution)
         try:
-            rows = collect_worklist(store, period, institution, statuses=statuses)
+            rows = collect_worklist(Pipeline(store), period, institution, statuses=statuses)
         except KodevaktError as exc:
             fail(str(exc), code=2)
-    title = f"Arbeidsliste {period}" + (f", institusjon {institution}" if institution else "")
+    place = f", institusjon {names.institution_text(institution)}" if institution else ""
     with writing(f"arbeidslisten til «{out}»"):
-        count = write_worklist(rows, out, title=title)
+        count = write_worklist(rows, out, title=f"Arbeidsliste {period}{place}", units=names)
     err.print(f"Skrev {console_text(out)}: {fmt.integer(count)} funn.")

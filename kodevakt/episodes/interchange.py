@@ -88,6 +88,7 @@ def _episode(obj: dict[str, Any], source: Source) -> Episode:
         [] if procedures is None or procedures == [] else _procedures(procedures),
         text(get("text")),
         source,
+        get("grouping_inferred") is True,
     )
 
 

@@ -1,15 +1,40 @@
-"""Read episodes from any supported file, lazily, counting what was read and rejected."""
+"""Read episodes from any supported file, lazily, counting what was read and rejected.
+
+Every reader yields the same records (an Episode, or a Rejected naming file, position and
+field), so that every format is accounted for alike: records read = checked + rejected. The
+format is told from the file's content (formats); `input_format` overrides it. Commands
+whose reading happens deep inside a service (the import) set the override for a block
+with `reading_as`, as the service has no parameter for it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kodevakt.episodes.decoding import DecodedText
+from kodevakt.episodes.fhir_reader import read_fhir
+from kodevakt.episodes.formats import EpisodeFormat, detect_format
 from kodevakt.episodes.interchange import read_interchange
 from kodevakt.episodes.model import Episode
 from kodevakt.episodes.npr_csv import read_npr_csv
+from kodevakt.episodes.npr_xml import read_npr_xml
+from kodevakt.episodes.parquet_reader import check_parquet, read_parquet
 from kodevakt.episodes.records import Record, Rejected
+from kodevakt.errors import InputError
+
+Reader = Callable[..., Iterator[Record]]
+READERS: dict[EpisodeFormat, Reader] = {
+    EpisodeFormat.JSONL: read_interchange,
+    EpisodeFormat.NPR_CSV: read_npr_csv,
+    EpisodeFormat.NPR_XML: read_npr_xml,
+    EpisodeFormat.FHIR: read_fhir,
+    EpisodeFormat.PARQUET: read_parquet,
+}
+_FORCED: ContextVar[EpisodeFormat | None] = ContextVar("kodevakt_input_format", default=None)
 
 
 @dataclass(slots=True)
@@ -26,28 +51,71 @@ class ReadStats:
         return self.read - len(self.rejected)
 
 
-def read_file(
-    path: str | Path, *, encoding: str | None = None, notices: list[str] | None = None
-) -> Iterator[Record]:
-    """Records from one file; CSV by extension, else the interchange JSON/JSONL.
+@contextmanager
+def reading_as(input_format: EpisodeFormat | None) -> Iterator[None]:
+    """Read every file in the block as `input_format` (None: detect each one)."""
+    token = _FORCED.set(input_format)
+    try:
+        yield
+    finally:
+        _FORCED.reset(token)
 
-    `encoding`: the file's encoding (None: UTF-8, a byte order mark allowed); a file whose
-    start does not decode raises InputError before the first record. File-level notices
-    (how episodes are identified, a missing key column) are appended to `notices`.
+
+def format_of(
+    path: str | Path, encoding: str | None = None, input_format: EpisodeFormat | None = None
+) -> EpisodeFormat:
+    """The format `path` is read as: `input_format`, the block's `reading_as`, or detected."""
+    return input_format or _FORCED.get() or detect_format(path, encoding)
+
+
+def check_start(
+    path: str | Path, encoding: str | None = None, input_format: EpisodeFormat | None = None
+) -> None:
+    """Raise before any record when the file cannot be read as its format: OSError when it
+    cannot be opened, InputError when its start is not in `encoding` (text formats whose
+    encoding kodevakt decodes) or it is no Parquet file."""
+    found = format_of(path, encoding, input_format)
+    if found is EpisodeFormat.PARQUET:
+        check_parquet(path)
+        return
+    if found is EpisodeFormat.NPR_XML or str(path) == "-":
+        return  # XML declares its own encoding; the parser reports what does not decode
+    with open(path, "rb") as raw:
+        DecodedText(raw, str(path), encoding)
+
+
+def read_file(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    notices: list[str] | None = None,
+    input_format: EpisodeFormat | None = None,
+) -> Iterator[Record]:
+    """Records from one file in its format (see `format_of`); stdin for `-`.
+
+    `encoding`: the file's encoding (None: UTF-8, a byte order mark allowed; XML: as it
+    declares); a file whose start does not decode raises InputError before the first record.
+    File-level notices (how episodes are identified, codes left out) go to `notices`.
     """
-    suffix = Path(str(path)).suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        return read_npr_csv(path, encoding=encoding, notices=notices)
-    return read_interchange(path, encoding=encoding, notices=notices)
+    found = format_of(path, encoding, input_format)
+    if found.binary and str(path) == "-":
+        raise InputError(f"{found.label} kan ikke leses fra standard inn; oppgi filen")
+    return READERS[found](path, encoding=encoding, notices=notices)
 
 
 def read_episodes(
-    paths: Iterable[str | Path], stats: ReadStats | None = None, *, encoding: str | None = None
+    paths: Iterable[str | Path],
+    stats: ReadStats | None = None,
+    *,
+    encoding: str | None = None,
+    input_format: EpisodeFormat | None = None,
 ) -> Iterator[Episode]:
     """Episodes from all `paths` in order; rejected records and notices go to `stats`."""
     notices = stats.notices if stats is not None else None
     for path in paths:
-        for record in read_file(path, encoding=encoding, notices=notices):
+        for record in read_file(
+            path, encoding=encoding, notices=notices, input_format=input_format
+        ):
             if stats is not None:
                 stats.read += 1
             if isinstance(record, Rejected):

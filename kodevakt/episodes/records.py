@@ -15,9 +15,12 @@ class Rejected:
     line: int
     field: str | None
     message: str
+    # Where in the file, when a line number alone does not say it (Norwegian): an XML
+    # element path with its line, a Parquet row, a FHIR resource reference.
+    position: str | None = None
 
     def describe(self) -> str:
-        where = f"fil {self.file}, linje {self.line}"
+        where = f"fil {self.file}, {self.position or f'linje {self.line}'}"
         if self.field:
             where += f", felt «{self.field}»"
         return f"{where}: {self.message}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,12 @@ from kodevakt.drg import load_definitions
 from kodevakt.drg.weights import load_weights
 from kodevakt.episodes.interchange import episode_from_dict
 from kodevakt.episodes.model import Episode, Source
-from kodevakt.report.build import build_report
+from kodevakt.pipeline import Pipeline
+from kodevakt.report.build import FindingSummary, build_report
 from kodevakt.report.effect import DrgSources, effect_summary, load_drg_sources
 from kodevakt.report.html import render_report
 from kodevakt.report.loaded import Item, PeriodBatch
+from kodevakt.report.model import ReportData
 from kodevakt.report.pseudonym import ENV_KEY, Pseudonymiser
 from kodevakt.report.svg import PALETTE, Change, change_chart
 from kodevakt.rules.engine import Checker
@@ -104,6 +107,15 @@ def batch_of(records: list[dict[str, Any]], accepted: frozenset[str] = frozenset
     return PeriodBatch("2020", None, episodes, items)
 
 
+def report_of(batch: PeriodBatch, sources: DrgSources) -> ReportData:
+    """The report of a hand-made batch: its findings' summary and DRG section, no indicators."""
+    departments = Counter(e.department or "" for e in batch.episodes)
+    summary = FindingSummary.of(batch.findings)
+    return build_report(
+        batch, summary, [], departments, len(batch.episodes), NAMES, now=NOW, drg=sources
+    )
+
+
 def weights_file(folder: Path) -> Path:
     path = folder / "vekter_2020.csv"
     path.write_text(WEIGHTS, encoding="utf-8")
@@ -131,7 +143,7 @@ def test_section_shows_drg_change_and_weight_sum(tmp_path: Path) -> None:
     assert {("ep-1", "290", "60"), ("ep-2", "290", "60"), ("ep-3", "470", "320")} <= moves
     assert all(re.fullmatch(r"P-[0-9a-f]{8}", e.patient) for e in summary.examples)
 
-    data = build_report(batch, NAMES, now=NOW, drg=sources)
+    data = report_of(batch, sources)
     assert data.effect == summary
     page = render_report(data)
     parser = check_page(page)
@@ -149,7 +161,7 @@ def test_section_shows_drg_change_and_weight_sum(tmp_path: Path) -> None:
 
 def test_section_without_weights_counts_drg_changes_only() -> None:
     sources = DrgSources(load_definitions(TABLES_2020))
-    data = build_report(batch_of(RECORDS[:3]), NAMES, now=NOW, drg=sources)
+    data = report_of(batch_of(RECORDS[:3]), sources)
     assert data.effect is not None and not data.effect.weighted
     assert data.effect.weight_change is None
     assert all(r.weight_change is None for r in data.effect.rules)
@@ -164,7 +176,7 @@ def test_section_without_weights_counts_drg_changes_only() -> None:
 def test_section_explains_how_to_supply_tables_when_there_are_none() -> None:
     sources = load_drg_sources()
     assert sources.definitions is None
-    data = build_report(batch_of(RECORDS), NAMES, now=NOW, drg=sources)
+    data = report_of(batch_of(RECORDS), sources)
     assert data.effect is not None and not data.effect.available
     page = render_report(data)
     check_page(page)
@@ -190,7 +202,7 @@ def test_report_cli_with_definitions_and_weights(tmp_path: Path) -> None:
     episodes.write_text("".join(json.dumps(r) + "\n" for r in RECORDS[:5]), encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'kodevakt.db'}"
     with Store(db) as store:
-        assert not store.import_files([episodes], "2020T1").failed
+        assert not Pipeline(store).import_files([episodes], "2020T1").failed
     out = tmp_path / "rapport.html"
     args = ["report", "--period", "2020T1", "--db", db, "--out", str(out)]
     result = runner.invoke(
@@ -212,7 +224,7 @@ def test_report_cli_with_definitions_and_weights(tmp_path: Path) -> None:
 
 def test_section_renders_in_chromium(tmp_path: Path) -> None:
     sources = DrgSources(load_definitions(TABLES_2020), load_weights(str(weights_file(tmp_path))))
-    html = render_report(build_report(batch_of(RECORDS), NAMES, now=NOW, drg=sources))
+    html = render_report(report_of(batch_of(RECORDS), sources))
     page = tmp_path / "rapport.html"
     page.write_text(html, encoding="utf-8")
     png = assert_rendered(page, tmp_path, html.count("<svg"))
@@ -228,7 +240,7 @@ def test_real_2017_tables_on_a_synthetic_batch(tmp_path: Path) -> None:
     sources = load_drg_sources(str(SHARED / "DefinitionData_NOR_2017_PR1aN.zip"))
     assert sources.problems == ()
     batch = batch_of([{**r, "institution": "HF1"} for r in records])
-    data = build_report(batch, NAMES, now=NOW, drg=sources)
+    data = report_of(batch, sources)
     effect = data.effect
     assert effect is not None and effect.available and effect.years == (2017,)
     assert effect.fixes > 0 and effect.episodes > 0 and effect.not_grouped == 0

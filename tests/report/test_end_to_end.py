@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,12 +18,16 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from kodevakt.batch import compute_indicators
+from kodevakt.batch.indicators import UNKNOWN
 from kodevakt.batch.periods import Tertial
 from kodevakt.cli import app
 from kodevakt.errors import KodevaktError
-from kodevakt.report.build import build_report
+from kodevakt.pipeline import Pipeline
+from kodevakt.report.build import FindingSummary, build_report
 from kodevakt.report.data import collect_report, collect_worklist, pseudonymiser_for
-from kodevakt.report.loaded import load_batch
+from kodevakt.report.loaded import Item, PeriodBatch
+from kodevakt.report.model import ReportData
 from kodevakt.report.pseudonym import ENV_KEY, Pseudonymiser, new_secret
 from kodevakt.storage import FindingStatus, Store, paused_gc
 from kodevakt.synth.generator import generate
@@ -62,7 +67,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imported]:
                 "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in episodes),
                 encoding="utf-8",
             )
-            result = store.import_files([path], label)
+            result = Pipeline(store).import_files([path], label)
             assert not result.failed
     patients = frozenset(e["patient"]["id"] for eps in chosen.values() for e in eps)
     yield Imported(db, folder, patients)
@@ -106,21 +111,21 @@ def test_worklists_end_to_end(imported: Imported) -> None:
     assert result.exit_code == 0, result.output
     rows = list(load_workbook(xlsx)["Arbeidsliste"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    assert header[0] == "Episode" and header[5] == "Alvorlighet"
+    assert header[0] == "Episode" and header[2] == "Institusjon" and header[6] == "Alvorlighet"
     with Store(imported.db) as store:
         stored_open = sum(1 for _ in store.findings("2025T2", status=FindingStatus.OPEN))
-        listed = collect_worklist(store, "2025T2")
+        listed = collect_worklist(Pipeline(store), "2025T2")
     assert len(body) == len(listed) >= stored_open > 0
-    ranks = [SEVERITY_ORDER[str(r[5])] for r in body]
+    ranks = [SEVERITY_ORDER[str(r[6])] for r in body]
     assert ranks == sorted(ranks)
-    keys = [(SEVERITY_ORDER[str(r[5])], str(r[2]), str(r[0])) for r in body]
-    assert keys == sorted(keys)  # severity, then department, then episode
-    assert {r[9] for r in body} == {"åpen"}
-    assert any(str(r[4]).startswith("M") for r in body)  # the pattern findings are listed too
+    keys = [(SEVERITY_ORDER[str(r[6])], str(r[2] or ""), str(r[3]), str(r[0])) for r in body]
+    assert keys == sorted(keys)  # severity, then institution, department, episode
+    assert {r[10] for r in body} == {"åpen"}
+    assert any(str(r[5]).startswith("M") for r in body)  # the pattern findings are listed too
     units = [r for r in body if str(r[0]).endswith(" episoder")]
     assert all(re.fullmatch(r"P-[0-9a-f]{8}", str(r[1])) for r in body if r not in units)
     # a unit finding is one row; `kodevakt finding <key>` lists the episodes behind it
-    assert units and all(r[1] == "–" and str(r[4]) in ("M04", "M05", "M07") for r in units)
+    assert units and all(r[1] == "–" and str(r[5]) in ("M04", "M05", "M07") for r in units)
     unit = units[0]
     shown = runner.invoke(app, ["finding", "show", str(unit[-1]), "--db", imported.db])
     assert shown.exit_code == 0, shown.output
@@ -193,16 +198,36 @@ def test_one_institution(imported: Imported) -> None:
     assert rows and {r[0] for r in rows} <= episodes
 
 
+def _read_whole(
+    store: Store, period: str, institution: str | None, names: Pseudonymiser, now: datetime
+) -> ReportData:
+    """The report of the period read whole into memory: its indicator values computed from
+    every episode with its findings, not the ones the pattern run stored."""
+    with paused_gc():
+        pairs = list(store.episodes_with_findings(period, institution))
+        found = store.period_findings(period, institution)
+        summary = FindingSummary.of(Item.stored(f) for f in found)
+    episodes = [e for e, _ in pairs]
+    return build_report(
+        PeriodBatch(period, institution, episodes, []),
+        summary,
+        compute_indicators(pairs, period),
+        Counter(e.department or UNKNOWN for e in episodes),
+        len(episodes),
+        names,
+        now=now,
+    )
+
+
 def test_streamed_report_equals_the_report_of_the_period_read_whole(imported: Imported) -> None:
-    """`collect_report` streams a period with stored patterns; the result must not differ
-    from building the report from the period loaded whole into memory."""
+    """`collect_report` streams a period's findings and reads the indicator values the
+    pattern run stored; the result must not differ from the period read whole."""
     names = Pseudonymiser(new_secret())
     now = datetime(2025, 12, 1, tzinfo=UTC)
     with Store(imported.db) as store:
         assert store.patterns_stored("2025T2")
-        streamed = collect_report(store, "2025T2", pseudonyms=names, now=now)
-        with paused_gc():
-            whole = build_report(load_batch(store, "2025T2"), names, now=now)
+        streamed = collect_report(Pipeline(store), "2025T2", pseudonyms=names, now=now)
+        whole = _read_whole(store, "2025T2", None, names, now)
     assert streamed.episodes > 0
     for name in ("episodes", "episodes_with_findings", "by_severity", "departments"):
         assert getattr(streamed, name) == getattr(whole, name), name
@@ -222,9 +247,8 @@ def test_streamed_report_of_one_institution_equals_the_period_read_whole(
     now = datetime(2025, 12, 1, tzinfo=UTC)
     with Store(imported.db) as store:
         institution = next(e.institution for e in store.episodes("2025T2") if e.institution)
-        streamed = collect_report(store, "2025T2", institution, pseudonyms=names, now=now)
-        with paused_gc():
-            whole = build_report(load_batch(store, "2025T2", institution), names, now=now)
+        streamed = collect_report(Pipeline(store), "2025T2", institution, pseudonyms=names, now=now)
+        whole = _read_whole(store, "2025T2", institution, names, now)
     assert 0 < streamed.episodes == whole.episodes
     assert streamed.departments == whole.departments
     assert [(i.key, i.pooled, i.units) for i in streamed.indicators] == [

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from kodevakt.codes.loading import default_codebase
+from kodevakt.pipeline import Pipeline
 from kodevakt.rules.engine import Checker
 from kodevakt.storage import Store
 from tests.storage.postgres import PostgresUnavailable, TestPostgres
@@ -58,6 +59,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def store(db_url: str, checker: Checker) -> Iterator[Store]:
-    with Store(db_url, checker=checker, batch_size=7) as opened:
+def store(db_url: str) -> Iterator[Store]:
+    with Store(db_url, batch_size=7) as opened:
         yield opened
+
+
+@pytest.fixture
+def pipeline(store: Store, checker: Checker) -> Pipeline:
+    return Pipeline(store, checker)

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kodevakt.cli import app
+from kodevakt.pipeline import Pipeline
 from kodevakt.storage import ENV_DB, Store
 from tests.storage.helpers import CORRECTED, episode, extract, write_jsonl
 
@@ -110,7 +111,7 @@ def test_default_database_is_kodevakt_db_here(
 def test_reader_notices_are_shown_and_kept(db_url: str) -> None:
     extract_csv = Path(__file__).parents[1] / "fixtures" / "episodes" / "extract.csv"
     with Store(db_url) as store:  # an NPR extract without an episode id column
-        [file] = store.import_files([extract_csv], "2025T1", encoding="utf-8").files
+        [file] = Pipeline(store).import_files([extract_csv], "2025T1", encoding="utf-8").files
     assert file.error is None and any("episode-id" in notice for notice in file.notices)
     result = runner.invoke(app, ["import", str(extract_csv), "--period", "2025T1", "--db", db_url])
     assert result.exit_code == 0, result.output

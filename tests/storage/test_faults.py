@@ -24,8 +24,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kodevakt.cli import app
+from kodevakt.pipeline import Pipeline
 from kodevakt.rules.engine import Checker
-from kodevakt.storage import FindingStatus, ImportBusy, Store
+from kodevakt.storage import FindingStatus, ImportBusy, StorageError, Store
 from kodevakt.storage import store as store_module
 from kodevakt.storage.database import read_only_query
 from kodevakt.storage.locking import ImportLock
@@ -171,7 +172,7 @@ def test_an_import_running_elsewhere_is_named(
         assert lock.acquire(0)
         try:
             with Store(db_url, lock_wait=0.2) as store, pytest.raises(ImportBusy):
-                store.import_files([path], "2025T1")
+                Pipeline(store).import_files([path], "2025T1")
             monkeypatch.setattr(store_module, "LOCK_WAIT", 0.2)
             result = runner.invoke(app, ["import", str(path), "--period", "2025T1", "--db", db_url])
         finally:
@@ -179,7 +180,7 @@ def test_an_import_running_elsewhere_is_named(
         assert result.exit_code == 2
         assert "Feil: en annen import kjører mot denne databasen" in result.stderr
         assert list(holder.episodes()) == [] and holder.imports() == []
-        assert holder.import_files([path], "2025T1").files[0].episodes_new == 10
+        assert Pipeline(holder).import_files([path], "2025T1").files[0].episodes_new == 10
 
 
 def test_one_failing_file_does_not_stop_the_others(
@@ -213,7 +214,7 @@ def test_one_failing_file_does_not_stop_the_others(
 def _database(tmp_path: Path) -> Path:
     db = tmp_path / "k.db"
     with Store(str(db)) as store:
-        store.import_files([extract(tmp_path)], "2025T1")
+        Pipeline(store).import_files([extract(tmp_path)], "2025T1")
     return db
 
 
@@ -297,3 +298,25 @@ def test_reading_a_database_in_a_read_only_folder(read_only_folder: Path) -> Non
     assert result.exit_code == 0, result.output
     assert result.stdout.count('"rule": "T02"') == 2
     assert sorted(os.listdir(read_only_folder)) == before
+
+
+def test_stale_patterns_in_a_read_only_database_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reports read only stored results; a stale period that cannot be made current because
+    the database cannot be written stops the report instead of showing stale patterns."""
+    db = tmp_path / "k.db"
+    with Store(str(db)) as store:
+        Pipeline(store).import_files([extract(tmp_path)], "2025T1", patterns=False)
+    locked = {str(db), str(tmp_path)}  # neither the file nor its folder can be written
+    monkeypatch.setattr(os, "access", lambda path, _mode: str(path) not in locked)
+    with Store(str(db), access="read") as store:
+        assert store.read_only
+        with pytest.raises(StorageError, match="2025T1 er ikke oppdatert"):
+            Pipeline(store).ensure_current(["2025T1"])
+    for command, out in (("report", "r.html"), ("worklist", "w.csv")):
+        args = [command, "--period", "2025T1", "--db", str(db), "--out", str(tmp_path / out)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "kan ikke skrives her" in result.stderr
+        assert not (tmp_path / out).exists()

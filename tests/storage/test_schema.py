@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
+from kodevakt.pipeline import Pipeline
 from kodevakt.storage import (
     ENV_DB,
     FindingStatus,
@@ -32,7 +33,7 @@ def test_migrations_create_the_schema(db_url: str) -> None:
     engine = create_engine(resolve_url(db_url))
     with engine.connect() as conn:
         context = MigrationContext.configure(conn)
-        assert context.get_current_heads() == ("0003",)
+        assert context.get_current_heads() == ("0005",)
         assert compare_metadata(context, metadata) == []
     engine.dispose()
 
@@ -88,7 +89,7 @@ def test_upgrade_rekeys_findings_and_keeps_their_status(db_url: str, tmp_path: P
     twice = [["I10"], ["H36.0"], ["J18.9"], ["H36.0"]]
     path = write_jsonl(tmp_path / "t1.jsonl", [episode("ep-1", twice), episode("ep-2", WRONG)])
     with Store(db_url) as store:
-        store.import_files([path], "2025T1")
+        Pipeline(store).import_files([path], "2025T1")
         accepted = next(f.key for f in store.findings(rule="T02"))
         store.set_status(accepted, "accepted", comment="Godkjent", by="kari")
         current = {f.key: f.status for f in store.findings()}
@@ -106,6 +107,6 @@ def test_upgrade_rekeys_findings_and_keeps_their_status(db_url: str, tmp_path: P
         assert {f.key: f.status for f in store.findings()} == current
         assert store.finding(accepted).status is FindingStatus.ACCEPTED
         assert [e.to_status for e in store.finding_events(accepted)] == ["accepted"]
-        again = store.import_files([path], "2025T1").files[0]
+        again = Pipeline(store).import_files([path], "2025T1").files[0]
         assert (again.findings_new, again.findings_fixed, again.findings_reopened) == (0, 0, 0)
         assert store.finding(accepted).status is FindingStatus.ACCEPTED

@@ -1,0 +1,1 @@
+"""Interop formats: NPR message XML, FHIR R4, Parquet; convert and export."""
