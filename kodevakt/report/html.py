@@ -1,14 +1,19 @@
 """The report page: one self-contained HTML file in Norwegian (inline CSS, inline SVG).
 
 No scripts, fonts, style sheets or images are loaded from anywhere: the file opens offline
-and can be mailed or archived as it is. Every text from the data is escaped here.
+and can be mailed or archived as it is. Every text from the data is escaped here. With a
+units file (`kodevakt.batch.units`), institutions and departments are shown by name: in
+tables and text as `Medisinsk avdeling (MED)`, in the charts by name alone.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html import escape
+from pathlib import Path
 
+from kodevakt.batch.units import NO_UNITS, Units
 from kodevakt.report import fmt
 from kodevakt.report.model import (
     EffectSummary,
@@ -94,20 +99,39 @@ def period_label(period: str) -> str:
     return f"{part}. tertial {year} ({MONTHS[part]})"
 
 
-def render_report(data: ReportData) -> str:
-    """The whole page as one string."""
-    where = f" – {data.institution}" if data.institution else ""
+class _Names:
+    """The report's unit labels (an institution, a department, `institution/department`) as
+    the units file names them; a label it does not name is shown as it is."""
+
+    def __init__(self, units: Units, institution: str | None) -> None:
+        self.units = units
+        self.institution = institution
+
+    def text(self, label: str) -> str:
+        """`Medisinsk avdeling (MED)`, for tables and text."""
+        return self.units.unit_text(label, self.institution)
+
+    def short(self, label: str) -> str:
+        """`Medisinsk avdeling`, for chart labels."""
+        return self.units.unit_name(label, self.institution) or label
+
+
+def render_report(data: ReportData, units: Units = NO_UNITS) -> str:
+    """The whole page as one string; `units` names the institutions and departments."""
+    names = _Names(units, data.institution)
+    place = units.institution_text(data.institution) if data.institution else ""
+    where = f" – {place}" if place else ""
     title = f"Kodekvalitet {data.period}{where}"
     body = [
-        _header(data),
+        _header(data, place),
         _nav(),
-        _summary(data),
+        _summary(data, names),
         _rules(data.rules, data.episodes),
-        _effect(data.effect),
-        _indicators(data.indicators),
-        _trends(data.indicators),
-        _patterns(data.patterns, data.pattern_examples),
-        _about(data),
+        _effect(data.effect, names),
+        _indicators(data.indicators, names),
+        _trends(data.indicators, names),
+        _patterns(data.patterns, data.pattern_examples, names),
+        _about(data, units),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="nb">\n<head>\n<meta charset="utf-8">\n'
@@ -118,8 +142,8 @@ def render_report(data: ReportData) -> str:
     )
 
 
-def _header(data: ReportData) -> str:
-    institution = escape(data.institution) if data.institution else "alle institusjoner"
+def _header(data: ReportData, place: str) -> str:
+    institution = escape(place) if place else "alle institusjoner"
     made = data.generated.strftime("%d.%m.%Y kl. %H:%M")
     version = f" {escape(data.version)}" if data.version else ""
     return (
@@ -151,7 +175,7 @@ def _sev(severity: Severity) -> str:
     return f'<span class="sev {severity.value}">{escape(severity.norwegian)}</span>'
 
 
-def _summary(data: ReportData) -> str:
+def _summary(data: ReportData, names: _Names) -> str:
     share = data.episodes_with_findings / data.episodes if data.episodes else 0.0
     cards = [
         ("", fmt.integer(data.episodes), "episoder i perioden"),
@@ -179,7 +203,7 @@ def _summary(data: ReportData) -> str:
     if data.departments:
         html.append(
             "<p>Episoder per avdeling: "
-            + ", ".join(f"{escape(d)} {fmt.integer(n)}" for d, n in data.departments)
+            + ", ".join(f"{escape(names.text(d))} {fmt.integer(n)}" for d, n in data.departments)
             + ".</p>"
         )
     html.append("</section>")
@@ -253,7 +277,7 @@ def _weight(value: float | None) -> str:
     return "–" if value is None else fmt.decimal(value, 3)
 
 
-def _effect(effect: EffectSummary | None) -> str:
+def _effect(effect: EffectSummary | None, names: _Names) -> str:
     html = ['<section id="drg">', "<h2>Hva feilene flytter</h2>"]
     if effect is None or not effect.available:
         problem = effect.problem if effect is not None else ""
@@ -338,7 +362,7 @@ def _effect(effect: EffectSummary | None) -> str:
         html.append(head + "</tr></thead><tbody>")
         for e in effect.examples:
             row = (
-                f"<tr><td>{escape(e.rule)}</td><td>{escape(e.department)}</td>"
+                f"<tr><td>{escape(e.rule)}</td><td>{escape(names.text(e.department))}</td>"
                 f'<td class="id">{escape(e.episode_id)}</td><td class="id">{escape(e.patient)}</td>'
                 f"<td>{e.year}</td>"
                 f'<td class="id">{escape(e.drg_before)} → '
@@ -387,7 +411,7 @@ TREND_HOWTO = (
 )
 
 
-def _indicators(indicators: tuple[IndicatorView, ...]) -> str:
+def _indicators(indicators: tuple[IndicatorView, ...], names: _Names) -> str:
     html = ['<section id="indikatorer">', "<h2>Kvalitetsindikatorer per avdeling</h2>"]
     if not indicators:
         html.append('<p class="empty">Ingen indikatorer for perioden.</p></section>')
@@ -401,7 +425,12 @@ def _indicators(indicators: tuple[IndicatorView, ...]) -> str:
             title=f"{ind.title}: trakteplott",
             points=tuple(
                 FunnelPoint(
-                    u.unit, u.n, u.value, u.outside, ind.label_all or bool(u.outside), u.judged
+                    names.short(u.unit),
+                    u.n,
+                    u.value,
+                    u.outside,
+                    ind.label_all or bool(u.outside),
+                    u.judged,
                 )
                 for u in ind.units
             ),
@@ -417,7 +446,7 @@ def _indicators(indicators: tuple[IndicatorView, ...]) -> str:
             html.append(f"<p>{escape(ind.description)}</p>")
         html.append('<div class="two">')
         html.append(f"<figure>{funnel_plot(chart, clip_id=f'trakt-{i}')}</figure>")
-        html.append(_unit_table(ind))
+        html.append(_unit_table(ind, names))
         html.append("</div>")
         howto = FUNNEL_HOWTO.format(denominator=ind.denominator)
         if any(not u.judged for u in ind.units):
@@ -431,15 +460,15 @@ def _indicators(indicators: tuple[IndicatorView, ...]) -> str:
 COMPACT_UNITS = 12  # with more units, the table beside the plot lists only those outside
 
 
-def _unit_table(ind: IndicatorView) -> str:
+def _unit_table(ind: IndicatorView, names: _Names) -> str:
     if len(ind.units) <= COMPACT_UNITS:
-        return _units(ind, ind.units, total=True)
+        return _units(ind, ind.units, names, total=True)
     outside = [u for u in ind.units if u.outside]
     unjudged = sum(1 for u in ind.units if not u.judged)
     inside = len(ind.units) - len(outside) - unjudged
     parts = []
     if outside:
-        parts.append(_units(ind, tuple(outside), total=False))
+        parts.append(_units(ind, tuple(outside), names, total=False))
     text = (
         f"{fmt.integer(inside)} av {fmt.integer(len(ind.units))} avdelinger ligger innenfor "
         f"grensene for 95{fmt.NBSP}%"
@@ -452,12 +481,12 @@ def _unit_table(ind: IndicatorView) -> str:
     parts.append(f"<p>{text}.</p>")
     parts.append(
         f"<details><summary>Alle {fmt.integer(len(ind.units))} avdelinger</summary>"
-        f"{_units(ind, ind.units, total=True)}</details>"
+        f"{_units(ind, ind.units, names, total=True)}</details>"
     )
     return "<div>" + "\n".join(parts) + "</div>"
 
 
-def _units(ind: IndicatorView, units: tuple[UnitValue, ...], *, total: bool) -> str:
+def _units(ind: IndicatorView, units: tuple[UnitValue, ...], names: _Names, *, total: bool) -> str:
     pooled = fmt.value(ind.pooled, is_share=ind.is_share)
     rows = [
         '<table class="units"><thead><tr><th>Avdeling</th>'
@@ -473,7 +502,7 @@ def _units(ind: IndicatorView, units: tuple[UnitValue, ...], *, total: bool) -> 
             text = f"{side} {u.outside.replace('.', ',')}{fmt.NBSP}%"
             verdict = f'<span class="flag-{level}">{text}</span>'
         rows.append(
-            f'<tr><td>{escape(u.unit)}</td><td class="num">{fmt.integer(u.n)}</td>'
+            f'<tr><td>{escape(names.text(u.unit))}</td><td class="num">{fmt.integer(u.n)}</td>'
             f'<td class="num">{fmt.value(u.value, is_share=ind.is_share)}</td>'
             f'<td class="verdict">{verdict}</td></tr>'
         )
@@ -486,7 +515,7 @@ def _units(ind: IndicatorView, units: tuple[UnitValue, ...], *, total: bool) -> 
     return "\n".join(rows)
 
 
-def _trends(indicators: tuple[IndicatorView, ...]) -> str:
+def _trends(indicators: tuple[IndicatorView, ...], names: _Names) -> str:
     shown = [ind for ind in indicators if ind.trend and len(ind.trend_periods) > 1]
     tertials = all(re.fullmatch(r"\d{4}T[123]", p) for ind in shown for p in ind.trend_periods)
     heading = "Utvikling over tertialer" if tertials else "Utvikling over perioder"
@@ -506,7 +535,7 @@ def _trends(indicators: tuple[IndicatorView, ...]) -> str:
         chart = LineChart(
             title=f"{ind.title}: utvikling",
             x_labels=ind.trend_periods,
-            series=ind.trend,
+            series=tuple(replace(s, label=names.short(s.label)) for s in ind.trend),
             is_share=ind.is_share,
             x_title="Tertial" if tertials else "Periode",
             y_title="Andel" if ind.is_share else "Gjennomsnitt",
@@ -518,7 +547,9 @@ def _trends(indicators: tuple[IndicatorView, ...]) -> str:
     return "\n".join(html)
 
 
-def _patterns(patterns: tuple[PatternSummary, ...], examples: tuple[PatternExample, ...]) -> str:
+def _patterns(
+    patterns: tuple[PatternSummary, ...], examples: tuple[PatternExample, ...], names: _Names
+) -> str:
     html = ['<section id="monstre">', "<h2>Mønstre på tvers av episoder</h2>"]
     html.append(
         "<p>Mønsterreglene (M01–M07) ser på hele uttrekket: oppsplittede opphold, "
@@ -537,7 +568,9 @@ def _patterns(patterns: tuple[PatternSummary, ...], examples: tuple[PatternExamp
         "<tbody>"
     )
     for p in sorted(patterns, key=lambda p: (-p.findings, p.rule)):
-        where = ", ".join(f"{escape(d)} ({fmt.integer(n)})" for d, n in p.departments[:3])
+        where = ", ".join(
+            f"{escape(names.text(d))}: {fmt.integer(n)}" for d, n in p.departments[:3]
+        )
         html.append(
             f"<tr><td>{escape(p.rule)}</td><td>{escape(p.title)}</td><td>{_sev(p.severity)}</td>"
             f'<td class="num">{fmt.integer(p.findings)}</td>'
@@ -553,7 +586,8 @@ def _patterns(patterns: tuple[PatternSummary, ...], examples: tuple[PatternExamp
         for e in examples:
             episode = e.episode_id or f"{fmt.integer(e.episodes)} episoder"
             html.append(
-                f"<tr><td>{escape(e.rule)} {_sev(e.severity)}</td><td>{escape(e.department)}</td>"
+                f"<tr><td>{escape(e.rule)} {_sev(e.severity)}</td>"
+                f"<td>{escape(names.text(e.department))}</td>"
                 f'<td class="id">{escape(episode)}</td><td class="id">{escape(e.patient)}</td>'
                 f"<td>{escape(e.message)}</td></tr>"
             )
@@ -562,8 +596,13 @@ def _patterns(patterns: tuple[PatternSummary, ...], examples: tuple[PatternExamp
     return "\n".join(html)
 
 
-def _about(data: ReportData) -> str:
+def _about(data: ReportData, units: Units) -> str:
     notes = "".join(f"<li>{escape(n)}</li>" for n in data.notes)
+    if units.file:
+        notes += (
+            "<li>Navn på institusjoner og avdelinger er hentet fra enhetsfilen "
+            f"{escape(Path(units.file).name)}.</li>"
+        )
     return (
         '<section id="om">\n<h2>Om rapporten</h2>\n<ul>'
         "<li>Funnene kommer fra kodevakts regelkontroll mot de nasjonale kodereglene som gjaldt "

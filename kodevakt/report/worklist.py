@@ -1,10 +1,11 @@
 """Worklists for coders: one row per finding, most severe first, as xlsx or CSV.
 
-Rows are sorted by severity (error, warning, info), then department, then episode, so a coder
-works down the list department by department. The xlsx has a bold header row, frozen panes,
-an autofilter and column widths; the CSV uses `;` and a BOM so that Excel reads æøå right,
-and its cells are neutralised against formula injection (`kodevakt.cells`). Either file is
-replaced whole or not at all (`kodevakt.report.atomic`).
+Rows are sorted by severity (error, warning, info), then institution, department and episode,
+so a coder works down the list department by department. Institution and department are shown
+by name when a units file names them (`kodevakt.batch.units`), with the code. The xlsx has a
+bold header row, frozen panes, an autofilter and column widths; the CSV uses `;` and a BOM
+so that Excel reads æøå right, and its cells are neutralised against formula injection
+(`kodevakt.cells`). Either file is replaced whole or not at all (`kodevakt.report.atomic`).
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
+from kodevakt.batch.units import NO_UNITS, Units
 from kodevakt.cells import SafeCsvWriter
 from kodevakt.report.atomic import replaced_binary, replaced_text
 from kodevakt.rules.finding import Severity
 
-# Column header and width (characters) in the order written.
+# Column header and width (characters) in the order written (`WorklistRow.cells`).
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("Episode", 16),
     ("Pasient (pseudonym)", 14),
-    ("Avdeling", 10),
+    ("Institusjon", 24),
+    ("Avdeling", 20),
     ("Utskrivningsdato", 14),
     ("Regel", 7),
     ("Alvorlighet", 11),
@@ -41,7 +44,8 @@ FILL = {Severity.ERROR: "F8D7D3", Severity.WARNING: "FCEFCF", Severity.INFO: "DC
 
 @dataclass(frozen=True, slots=True)
 class WorklistRow:
-    """One finding on the list; `patient` is already a pseudonym, `status` in Norwegian."""
+    """One finding on the list; `patient` is already a pseudonym, `status` in Norwegian,
+    `institution` and `department` are codes ("" when the extract names none)."""
 
     episode_id: str
     patient: str
@@ -54,12 +58,16 @@ class WorklistRow:
     source: str
     status: str
     key: str
+    institution: str = ""
 
-    def cells(self) -> list[Any]:
+    def cells(self, institution: str, department: str) -> list[Any]:
+        """The row's cells in `COLUMNS` order, with the texts that show its institution and
+        department (`_Named`: by name from a units file, else the codes)."""
         return [
             self.episode_id,
             self.patient,
-            self.department,
+            institution,
+            department,
             self.discharge,
             self.rule,
             self.severity.norwegian,
@@ -71,38 +79,63 @@ class WorklistRow:
         ]
 
 
-def sort_key(row: WorklistRow) -> tuple[int, str, str, str, str]:
-    return (-row.severity.rank, row.department, row.episode_id, row.rule, row.key)
+def sort_key(row: WorklistRow) -> tuple[int, str, str, str, str, str]:
+    return (-row.severity.rank, row.institution, row.department, row.episode_id, row.rule, row.key)
 
 
 def sorted_rows(rows: Iterable[WorklistRow]) -> list[WorklistRow]:
     return sorted(rows, key=sort_key)
 
 
-def write_worklist(rows: Iterable[WorklistRow], path: Path, *, title: str = "") -> int:
-    """Write the sorted list as xlsx or csv, chosen by the file extension; returns the rows."""
+def write_worklist(
+    rows: Iterable[WorklistRow], path: Path, *, title: str = "", units: Units = NO_UNITS
+) -> int:
+    """Write the sorted list as xlsx or csv, chosen by the file extension; returns the rows.
+    `units` names the institutions and departments."""
     ordered = sorted_rows(rows)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        write_xlsx(ordered, path, title=title)
+        write_xlsx(ordered, path, title=title, units=units)
     elif suffix == ".csv":
-        write_csv(ordered, path)
+        write_csv(ordered, path, units=units)
     else:
         raise ValueError(f"unknown worklist extension {suffix!r}: use .xlsx or .csv")
     return len(ordered)
 
 
-def write_csv(rows: Iterable[WorklistRow], path: Path) -> None:
+def write_csv(rows: Iterable[WorklistRow], path: Path, *, units: Units = NO_UNITS) -> None:
+    named = _Named(units)
     with replaced_text(path, encoding="utf-8-sig", newline="") as stream:
         writer = SafeCsvWriter(stream, lineterminator="\r\n")
         writer.writerow([name for name, _ in COLUMNS])
         for row in rows:
-            cells = row.cells()
-            cells[3] = row.discharge.isoformat() if row.discharge else ""
+            cells = named.cells(row)
+            cells[_DISCHARGE] = row.discharge.isoformat() if row.discharge else ""
             writer.writerow(cells)
 
 
-def write_xlsx(rows: Iterable[WorklistRow], path: Path, *, title: str = "") -> None:
+class _Named:
+    """`WorklistRow.cells` with each unit's texts looked up once (a million rows, a few
+    hundred units)."""
+
+    def __init__(self, units: Units) -> None:
+        self.units = units
+        self._texts: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def cells(self, row: WorklistRow) -> list[Any]:
+        place = (row.institution, row.department)
+        texts = self._texts.get(place)
+        if texts is None:
+            texts = self._texts[place] = (
+                self.units.institution_text(row.institution),
+                self.units.department_text(row.institution, row.department),
+            )
+        return row.cells(*texts)
+
+
+def write_xlsx(
+    rows: Iterable[WorklistRow], path: Path, *, title: str = "", units: Units = NO_UNITS
+) -> None:
     """The list as an xlsx workbook: bold header, frozen panes, autofilter, widths, a fill per
     severity, dates as dates, and an "Om listen" sheet.
 
@@ -112,6 +145,7 @@ def write_xlsx(rows: Iterable[WorklistRow], path: Path, *, title: str = "") -> N
     Every text is an inline string cell, never a formula, so `=1+1` from the data stays text.
     """
     sheets: list[tuple[str, int]] = []  # (name, data rows)
+    named = _Named(units)
     with (
         replaced_binary(path) as stream,
         zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book,
@@ -123,16 +157,21 @@ def write_xlsx(rows: Iterable[WorklistRow], path: Path, *, title: str = "") -> N
             with book.open(
                 f"xl/worksheets/sheet{len(sheets) + 1}.xml", "w", force_zip64=True
             ) as out:
-                row, count = _write_sheet(out, row, pending)
+                row, count = _write_sheet(out, row, pending, named)
             sheets.append((name, count))
         total = sum(count for _, count in sheets)
         about = [
             title or "Arbeidsliste fra kodevakt",
-            f"{total} funn, sortert etter alvorlighet (feil, advarsel, info), avdeling og episode.",
+            f"{total} funn, sortert etter alvorlighet (feil, advarsel, info), institusjon, "
+            "avdeling og episode.",
             "Pasient-id-er er pseudonymisert med en nøkkel som hører til databasen.",
             "Nøkkel identifiserer funnet på tvers av kjøringer; bruk den når status meldes "
             "tilbake.",
         ]
+        if units.file:
+            about.append(
+                f"Navn på institusjoner og avdelinger er hentet fra {Path(units.file).name}."
+            )
         book.writestr(f"xl/worksheets/sheet{len(sheets) + 1}.xml", _about_sheet(about))
         names = [name for name, _ in sheets] + [_ABOUT]
         book.writestr("[Content_Types].xml", _content_types(len(names)))
@@ -150,6 +189,25 @@ _LAST = _LETTERS[-1]
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (with its 1900 leap year)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# How each column's cell is written: its own text, a text repeated across rows (escaped
+# once), a date, the severity (with its fill), the wrapped message.
+_OWN, _REPEATED, _DAY, _SEVERITY, _MESSAGE = range(5)
+_KIND_OF = {
+    "Institusjon": _REPEATED,
+    "Avdeling": _REPEATED,
+    "Utskrivningsdato": _DAY,
+    "Regel": _REPEATED,
+    "Alvorlighet": _SEVERITY,
+    "Melding": _MESSAGE,
+    "Forslag": _REPEATED,
+    "Kilde": _REPEATED,
+    "Status": _REPEATED,
+}
+_KINDS = tuple(_KIND_OF.get(name, _OWN) for name, _ in COLUMNS)
+_SHARED = (_REPEATED, _SEVERITY)  # texts escaped once per sheet
+_OPENINGS = tuple(f'<c r="{letter}' for letter in _LETTERS)  # a cell's start, before its row
+_NAMES = [name for name, _ in COLUMNS]
+_DISCHARGE = _NAMES.index("Utskrivningsdato")
 # cell styles (xf index in _STYLES): header, date, wrapped message, severity fills
 _HEADER, _DATE, _WRAP = 1, 2, 3
 _FILL_STYLE = {Severity.ERROR: 4, Severity.WARNING: 5, Severity.INFO: 6}
@@ -175,46 +233,36 @@ def _text_cell(ref: str, value: str, style: int = 0) -> str:
     return f'<c r="{ref}"{styled} t="inlineStr">{_inline(value)}</c>'
 
 
-def _row_xml(n: int, row: WorklistRow, shared: dict[str, str]) -> str:
-    """Row `n` of the sheet: the cells of `WorklistRow.cells()`, in `COLUMNS` order (keep the
-    three in step). Texts that repeat (department, rule, severity, suggestion, source,
-    status) are escaped once, through `shared`."""
-
-    def repeated(value: str) -> str:
-        found = shared.get(value)
-        if found is None:
-            found = shared[value] = _inline(value)
-        return found
-
-    cells = [f'<row r="{n}">']
-    if row.episode_id:
-        cells.append(f'<c r="A{n}" t="inlineStr">{_inline(row.episode_id)}</c>')
-    if row.patient:
-        cells.append(f'<c r="B{n}" t="inlineStr">{_inline(row.patient)}</c>')
-    if row.department:
-        cells.append(f'<c r="C{n}" t="inlineStr">{repeated(row.department)}</c>')
-    if row.discharge is not None:
-        cells.append(f'<c r="D{n}" s="{_DATE}"><v>{row.discharge.toordinal() - _EPOCH}</v></c>')
-    if row.rule:
-        cells.append(f'<c r="E{n}" t="inlineStr">{repeated(row.rule)}</c>')
-    fill = _FILL_STYLE[row.severity]
-    cells.append(f'<c r="F{n}" s="{fill}" t="inlineStr">{repeated(row.severity.norwegian)}</c>')
-    if row.message:
-        cells.append(f'<c r="G{n}" s="{_WRAP}" t="inlineStr">{_inline(row.message)}</c>')
-    if row.suggestion:
-        cells.append(f'<c r="H{n}" t="inlineStr">{repeated(row.suggestion)}</c>')
-    if row.source:
-        cells.append(f'<c r="I{n}" t="inlineStr">{repeated(row.source)}</c>')
-    if row.status:
-        cells.append(f'<c r="J{n}" t="inlineStr">{repeated(row.status)}</c>')
-    if row.key:
-        cells.append(f'<c r="K{n}" t="inlineStr">{_inline(row.key)}</c>')
-    cells.append("</row>")
-    return "".join(cells)
+def _row_xml(n: int, cells: list[Any], severity: Severity, shared: dict[str, str]) -> str:
+    """Row `n` of the sheet from a row's cells (`WorklistRow.cells`), each written as its
+    column's kind says (`_KINDS`). Texts that repeat (units, rule, severity, suggestion,
+    source, status) are escaped once, through `shared`."""
+    row = str(n)
+    parts = [f'<row r="{row}">']
+    append = parts.append
+    for opening, kind, value in zip(_OPENINGS, _KINDS, cells, strict=True):
+        if kind in _SHARED:
+            if not value:
+                continue
+            text = shared.get(value)
+            if text is None:
+                text = shared[value] = _inline(value)
+            style = f' s="{_FILL_STYLE[severity]}"' if kind == _SEVERITY else ""
+            append(f'{opening}{row}"{style} t="inlineStr">{text}</c>')
+        elif value is None or value == "":
+            continue
+        elif kind == _DAY:
+            append(f'{opening}{row}" s="{_DATE}"><v>{value.toordinal() - _EPOCH}</v></c>')
+        elif kind == _MESSAGE:
+            append(f'{opening}{row}" s="{_WRAP}" t="inlineStr">{_inline(value)}</c>')
+        else:
+            append(f'{opening}{row}" t="inlineStr">{_inline(value)}</c>')
+    append("</row>")
+    return "".join(parts)
 
 
 def _write_sheet(
-    out: IO[bytes], row: WorklistRow | None, pending: Iterator[WorklistRow]
+    out: IO[bytes], row: WorklistRow | None, pending: Iterator[WorklistRow], named: _Named
 ) -> tuple[WorklistRow | None, int]:
     """One sheet from `row` on; returns the first row that did not fit and the rows written."""
     widths = "".join(
@@ -238,7 +286,7 @@ def _write_sheet(
     shared: dict[str, str] = {}
     while row is not None and count < _SHEET_ROWS:
         count += 1
-        chunk.append(_row_xml(count + 1, row, shared))
+        chunk.append(_row_xml(count + 1, named.cells(row), row.severity, shared))
         if len(chunk) >= 2000:
             out.write("".join(chunk).encode())
             chunk = []

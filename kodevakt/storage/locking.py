@@ -2,8 +2,8 @@
 
 Two imports of the same extract into one database would both find an episode missing and
 both insert it; the second then fails on the unique constraint, after minutes of work. So
-everything that writes import runs (`Store.import_files`, `import_by_tertial`,
-`update_patterns`, `add_findings`) holds the import lock of the database:
+everything that writes import runs (the pipeline's imports and pattern runs,
+`Store.add_findings`) holds the import lock of the database (`Store.import_lock()`):
 
 - SQLite: an exclusive lock (`flock`; on Windows `msvcrt.locking`) on the file `<db>.lock`
   beside the database. The operating system releases it when the process ends, however it
@@ -20,6 +20,7 @@ marked as interrupted (`Store` does so when it opens a database for writing).
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -38,27 +39,36 @@ class ImportBusy(StorageError):
 
 
 class ImportLock:
-    """The import lock of the database behind `engine`; re-entrant within one process."""
+    """The import lock of the database behind `engine`; re-entrant within the thread that
+    holds it. Another thread of the same process (the web application's requests beside its
+    import) waits for it as another process does."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.path = _lock_path(engine)
         self._depth = 0
+        self._owner: int | None = None  # the thread holding the lock
+        self._threads = threading.Lock()  # held by that thread: the others of this process wait
         self._file: IO[bytes] | None = None
         self._connection: Connection | None = None
 
     def acquire(self, wait: float) -> bool:
         """Take the lock, trying for up to `wait` seconds; whether it was taken."""
-        if self._depth:
+        me = threading.get_ident()
+        if self._depth and self._owner == me:
             self._depth += 1
             return True
         deadline = time.monotonic() + wait
+        if not self._threads.acquire(timeout=max(wait, 0.0)):
+            return False
         while not self._try():
             if time.monotonic() >= deadline:
                 self._disconnect()
+                self._threads.release()
                 return False
             time.sleep(_POLL)
         self._depth = 1
+        self._owner = me
         return True
 
     def hold(self, wait: float) -> None:
@@ -72,12 +82,18 @@ class ImportLock:
         self._depth -= 1
         if self._depth:
             return
-        if self._file is not None:
-            self._file.close()  # closing the file releases the lock
-            self._file = None
-        if self._connection is not None:
-            self._connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _IMPORT_LOCK})
-            self._disconnect()
+        try:
+            if self._file is not None:
+                self._file.close()  # closing the file releases the lock
+                self._file = None
+            if self._connection is not None:
+                self._connection.execute(
+                    text("SELECT pg_advisory_unlock(:id)"), {"id": _IMPORT_LOCK}
+                )
+                self._disconnect()
+        finally:
+            self._owner = None
+            self._threads.release()
 
     def _disconnect(self) -> None:
         if self._connection is not None:

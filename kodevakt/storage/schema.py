@@ -7,10 +7,16 @@ Tables and what they hold::
     episode           the current coded content of each episode, per period
     episode_version   earlier versions of an episode: previous content and what changed
     finding           findings with their stable key and the coder's status; a finding about
-                      a unit (M04, M05, M07) has episode_id '' and its episodes as JSON
-    finding_event     every status change of a finding: from, to, when, by whom, comment
+                      a unit (M04, M05, M07) has episode_id '' and its episodes as JSON; the
+                      work on it: assignee, due date, the question to the doctor and answer
+    finding_event     the audit log of a finding: every change of status (from, to), assignee,
+                      due date or answer (`kind`, old → new), when, by whom, comment
     indicator_value   the quality indicators per unit of a period, as its last pattern run
                       computed them (reports read them instead of every episode)
+    app_user          people who log in to the web application: name, role, Argon2 hash
+    web_session       server-side login sessions: hash of the cookie's id, CSRF token, expiry
+    api_token         tokens for the HTTP API: name, role, SHA-256 of the secret, revocation
+    login_failure     failed logins (user name, client address, time) for throttling
 
 An episode is identified by (period, institution, episode id); `institution` is '' when the
 extract does not name one, so that the unique constraint holds on every database. Content is
@@ -23,7 +29,9 @@ A change here needs a new migration in `migrations/versions/` (a test compares t
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -134,14 +142,24 @@ finding = Table(
     Column("rule_year", Integer, nullable=False),
     Column("fix", Text, nullable=True),  # JSON of Fix.to_dict()
     Column("episodes", Text, nullable=True),  # unit findings: JSON list of the episode ids
-    Column("status", String(16), nullable=False),  # open | fixed | accepted
+    Column("status", String(16), nullable=False),  # open | fixed | accepted | asked
     Column("comment", Text, nullable=True),
     Column("changed_by", String(128), nullable=True),
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Column("first_seen_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_import_id", Integer, ForeignKey("import_run.id"), nullable=False),
+    # the worklog (`worklog.py`): who works on it, by when, and the question to the doctor
+    Column("assignee", String(128), nullable=True),
+    Column("due_date", Date, nullable=True),  # None: the period's correction deadline
+    Column("question", Text, nullable=True),
+    Column("asked_by", String(128), nullable=True),
+    Column("asked_at", DateTime(timezone=True), nullable=True),
+    Column("answer", Text, nullable=True),
+    Column("answered_by", String(128), nullable=True),
+    Column("answered_at", DateTime(timezone=True), nullable=True),
     Index(None, "period", "institution", "episode_id"),
     Index(None, "period", "status", "rule"),
+    Index(None, "assignee", "status"),
 )
 
 finding_event = Table(
@@ -155,6 +173,11 @@ finding_event = Table(
     Column("by", String(128), nullable=True),
     Column("comment", Text, nullable=True),
     Column("import_id", Integer, ForeignKey("import_run.id"), nullable=True),
+    # status | assignee | due_date | answer; for the last three the status stays (from = to)
+    # and old_value → new_value is the change
+    Column("kind", String(16), nullable=False, server_default="status"),
+    Column("old_value", Text, nullable=True),
+    Column("new_value", Text, nullable=True),
 )
 
 indicator_value = Table(
@@ -171,4 +194,48 @@ indicator_value = Table(
     Column("denominator", Integer, nullable=False),
     Column("value", Float, nullable=False),
     Column("spread", Float, nullable=True),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),  # coder | lead | admin
+    Column("password_hash", Text, nullable=True),  # None: logs in through another provider
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login_at", DateTime(timezone=True), nullable=True),
+)
+
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie's value
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),  # SHA-256 hex
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+login_failure = Table(
+    "login_failure",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(128), nullable=False, index=True),
+    Column("client", String(64), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
 )
