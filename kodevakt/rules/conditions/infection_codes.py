@@ -684,6 +684,31 @@ def is_sepsis_code(code: str) -> bool:
 #: SIRS of infectious origin and septic shock: additional codes after the infection.
 SIRS_INFECTIOUS = ("R65.0", "R65.1", "R57.2")
 
+#: Chapter I categories that name a site as well as an agent (intestinal infections,
+#: respiratory tuberculosis, erysipelas): with a sepsis code they are a known focus too.
+_LOCAL_CHAPTER_I = ("A0", "A15", "A16", "A46")
+#: Organ chapters whose infection codes name the site (type 1, Kodeveiledning 2018 §12.2
+#: s. 95: `N30.0`, `I33.0`). Left out: chapter XV, whose puerperal and post-abortion codes
+#: include sepsis (`O85`, `O08.0`); chapter XVI (`P36` is newborn sepsis); and the
+#: complications of care (`T80.2` includes sepsis after an infusion), which come first with
+#: the infection as the code that specifies them (§4.2 s. 33).
+_LOCAL_CHAPTERS = frozenset("GHIJKLMN")
+
+
+def is_local_focus(code: str) -> bool:
+    """Whether `code` is an infection with a known site: a focus a sepsis code must not stand
+    beside, since with a known focus the site is coded and R65.1 added (§12.3 s. 96)."""
+    if not is_infection(code) or is_sepsis_code(code):
+        return False
+    return code[0] in _LOCAL_CHAPTERS or code.startswith(_LOCAL_CHAPTER_I)
+
+
+def microbe_code_for(agent: str) -> str | None:
+    """The microorganism code B95–B98 that names exactly `agent`, if there is one (`B95.6` for
+    Staphylococcus aureus; none for gram-negative bacteria as a class)."""
+    return next((code for code, key in MICROBE_AGENTS.items() if key == agent), None)
+
+
 RESISTANCE_EXAMPLE = {
     "U82.0": "B95.3",
     "U82.1": "B95.6",
