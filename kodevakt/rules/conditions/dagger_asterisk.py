@@ -291,6 +291,10 @@ def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
     can describe a condition counts as its dagger here (the code lists do not flag most
     daggers: neoplasms before `D63.0`, `K50` before `M07.4`); whether it is the right kind of
     dagger is T03's question. A microorganism, cause or other additional code is no dagger.
+    The fix puts the asterisk after its dagger; for a diabetic manifestation whose only
+    diabetes code names another complication (`E11.9; H36.0`), it gives the asterisk the
+    diabetes code of the same type for its own complication (`E11.3+H36.0`, §10.1 p. 84), so
+    that the fix does not leave a T03 finding behind.
     """
     for group in view.conditions:
         for ref in group:
@@ -308,6 +312,13 @@ def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
                 )
                 suggestion = f"Bytt rekkefølge: {dagger}+{ref.code}"
                 fix = fixes.move(view, later[0], ref, before=True)
+                entry = dagger_range(ref)
+                if entry is not None and _is_diabetes(later[0]) and not fits(entry, later[0]):
+                    fix, pair = _recoded_pair(view, ref, later[0], entry.diabetes)
+                    suggestion = (
+                        f"Bytt rekkefølge, med diabeteskoden for "
+                        f"{DIABETES_COMPLICATION[entry.diabetes]}: {pair}"
+                    )
             else:
                 if len(group) == 1:
                     message = (

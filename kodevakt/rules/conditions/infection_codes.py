@@ -1,7 +1,7 @@
 """What kodevakt knows about infection codes, as data tables with a source note per entry.
 
-Rules ask the same questions the same way through these helpers (T17–T21 in `infection.py`,
-T29's regrouping in `multiple_coding.py`):
+Rules ask the same questions the same way through these helpers (T17–T21 and T36 in
+`infection.py`, T29's regrouping in `multiple_coding.py`, fever in `symptoms.py`):
 
 - `microbe_agent(code)`: the agent a microorganism code `B95`–`B98` names.
 - `infection_entry(code)` / `is_infection(code)`: is the code an infection, and which agent
@@ -15,6 +15,10 @@ T29's regrouping in `multiple_coding.py`):
 - `specific_code_for(code, microbe)`: the code that names the agent itself, when the pair
   should have been one code (`J18.9`+`B96.2` → `J15.5`, `A41.9`+`B95.6` → `A41.0`).
 - `names_microbe(code)`: does the code say which microbe it is (what a resistance code needs)?
+- `is_sepsis_code(code)` / `is_local_focus(code)`: a sepsis code for an unknown focus (type 3),
+  or an infection with a known site that such a code must not stand beside (T36)?
+- `microbe_code_for(agent)`: the microorganism code that carries an agent, when a fix takes
+  away the code that named it (`A41.0` → `B95.6`).
 
 Agents form a small hierarchy (Staphylococcus aureus ⊂ staphylococci ⊂ bacteria), so "names
 the same agent" and "makes the agent more precise" are set questions, not string matching.

@@ -44,8 +44,8 @@ def treatment_kind(ref: CodeRef) -> Treatment | None:
     - surgery: an NCSP code of the organ chapters A–Q that is not an additional code. The
       shape cannot tell a diagnostic endoscopy or biopsy from an operation, so those count.
     - tumour drug treatment: NCMP `WBOC…`, or action category OC (KV2018 §6.4 p. 47).
-    - other drug treatment: NCMP `WBGM…` pharmacotherapy (KV2018 ch. 6 p. 47); only T24
-      counts it.
+    - other drug treatment: NCMP action category GM, pharmacotherapy other than cytostatics
+      (`WBGM…`; KV2018 ch. 6 pp. 45, 47); only T24 counts it.
     - radiotherapy: NCMP action category OA or OB, or NCRP nuclear medicine therapy (chapter
       T with modality T, e.g. radioiodine).
     - image-guided intervention: NCRP interventions under the organ chapters (`HAB16K`);
@@ -62,7 +62,7 @@ def treatment_kind(ref: CodeRef) -> Treatment | None:
             return None
         if code.startswith("WBOC") or code[2:4] == "OC":
             return Treatment.TUMOUR_DRUGS
-        if code.startswith("WBGM"):
+        if code[2:4] == "GM":  # WBGM… and the organ chapters' pharmacotherapy
             return Treatment.DRUGS
         if code[2:4] in _RADIOTHERAPY_CATEGORIES:
             return Treatment.RADIOTHERAPY
