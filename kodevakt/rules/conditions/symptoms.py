@@ -9,6 +9,7 @@ diseases explain:
 - `EXPECTED`: the symptom is part of the disease as such (fever with an infection, cough with
   a cold or pneumonia, pain with an injury, chest pain with angina). Coded beside the disease
   it says nothing more (T34), and as main condition it stands where the disease should (T11).
+  Rows marked `advice` (heart failure beside an infarction) only ask.
 - `ORGAN`: the symptom belongs to the organ system of the disease, but may well be a problem
   of its own (urinary retention with prostatic hyperplasia, the rulebook's own example of a
   symptom that is right as main condition when nothing was done for the disease, §2.2 p. 13).
@@ -33,12 +34,15 @@ from kodevakt.rules.vocabulary import describes_condition, is_additional, is_icd
 @dataclass(frozen=True, slots=True)
 class Explained:
     """Symptom codes that diseases of the `diseases` ranges explain (`infection`: any code
-    `infection_codes.is_infection` counts as an infection explains them too)."""
+    `infection_codes.is_infection` counts as an infection explains them too). `advice`: the
+    code cannot tell the expected manifestation from a condition of its own, so the finding
+    is a question (info) and has no fix."""
 
     symptoms: tuple[str, ...]
     diseases: tuple[str, ...]
     source: str
     infection: bool = False
+    advice: bool = False
 
 
 _GENERAL = "Kodeveiledning 2018 §4.3 s. 38 (symptom ved kjent sykdom kodes ikke)"
@@ -77,6 +81,7 @@ EXPECTED: tuple[Explained, ...] = (
         "§4.3 s. 38",
     ),
     Explained(("R11",), ("A00-A09", "K29", "O21"), _GENERAL),
+    Explained(("R11", "R42"), ("S06",), _GENERAL),  # nausea and dizziness with concussion
     Explained(("R07.0",), ("J02-J03", "J06"), _GENERAL),
     Explained(("R07.1", "R07.2", "R07.3", "R07.4"), ("I20-I24", "I26", "I30"), _GENERAL),
     Explained(("R06.0", "R06.2"), ("J12-J18", "J44-J46", "I50", "I26", "J81"), _GENERAL),
@@ -96,6 +101,15 @@ EXPECTED: tuple[Explained, ...] = (
     Explained(("R75",), ("B20-B24", "Z21"), _GENERAL),
     Explained(("R91",), ("J12-J18", "A15-A16", "C34"), _GENERAL),
     Explained(("R92",), ("C50", "D05"), _GENERAL),
+    # Acute heart failure set off by an infarction is a manifestation of the infarction;
+    # chronic heart failure is a condition of its own (§2.2 pp. 12–13). The code does not say
+    # which, so this is a question.
+    Explained(
+        ("I50",),
+        ("I21-I22",),
+        "Kodeveiledning 2018 §2.2 s. 12–13 (akutt hjertesvikt utløst av infarkt)",
+        advice=True,
+    ),
 )
 
 _ORGAN_SOURCE = "Kodeveiledning 2018 §2.2 s. 12–13, §3.3 s. 25"
@@ -151,10 +165,12 @@ def _can_explain(ref: CodeRef) -> bool:
     )
 
 
-def explaining(view: EpisodeView, symptom: CodeRef, table: tuple[Explained, ...]) -> CodeRef | None:
+def explaining(
+    view: EpisodeView, symptom: CodeRef, table: tuple[Explained, ...]
+) -> tuple[CodeRef, Explained] | None:
     """The first condition code in the episode that a row of `table` says explains
-    `symptom`. Codes after the symptom in its own group describe the symptom and do not
-    count."""
+    `symptom`, with the row. Codes after the symptom in its own group describe the symptom
+    and do not count."""
     if matches(symptom, _ALWAYS_CODED):
         return None
     rows = [row for row in table if matches(symptom, row.symptoms)]
@@ -167,16 +183,21 @@ def explaining(view: EpisodeView, symptom: CodeRef, table: tuple[Explained, ...]
             continue
         for row in rows:
             if matches(ref, row.diseases) or (row.infection and is_infection(ref.code)):
-                return ref
+                return ref, row
     return None
 
 
+#: Codes outside chapter XVIII that the tables treat as symptoms: pain codes of chapter XIII,
+#: and heart failure as a manifestation of an infarction.
+_SYMPTOM_LIKE = ("M25.5", "M54", "M79.6", "I50")
+
+
 def _is_symptom(ref: CodeRef) -> bool:
-    """A symptom code the tables can name: chapter XVIII, or a chapter XIII pain code."""
+    """A symptom code the tables can name: chapter XVIII, or one of `_SYMPTOM_LIKE`."""
     return (
         is_icd10(ref)
         and not is_additional(ref)
-        and (bool(ref.flags & F.SYMPTOM) or matches(ref, ("M25.5", "M54", "M79.6")))
+        and (bool(ref.flags & F.SYMPTOM) or matches(ref, _SYMPTOM_LIKE))
     )
 
 
@@ -196,7 +217,7 @@ def _described(view: EpisodeView, symptom: CodeRef) -> bool:
     Severity.WARNING,
     title="Symptomkode som hovedtilstand mens sykdommen som forklarer den er kodet",
     source="Kodeveiledning 2018 §2.2 s. 12–13, §4.3 s. 38",
-    triggers=F.SYMPTOM | F.INJURY,
+    triggers=F.SYMPTOM | F.INJURY | F.INFARCTION,
     pure=True,
     fixable=False,
 )
@@ -223,8 +244,9 @@ def symptom_main_explained(view: EpisodeView) -> Iterator[Hit]:
     main = view.main_code
     if main is None or not _is_symptom(main) or _described(view, main):
         return
-    disease = explaining(view, main, EXPECTED)
-    if disease is not None:
+    found = explaining(view, main, EXPECTED)
+    if found is not None and not found[1].advice:
+        disease = found[0]
         yield Hit(
             f"Hovedtilstanden {main.label()} er et symptom som er en del av {disease.label()} "
             "i andre tilstander. Er det gitt helsehjelp for sykdommen, skal den være "
@@ -235,11 +257,13 @@ def symptom_main_explained(view: EpisodeView) -> Iterator[Hit]:
             f"ble gitt helsehjelp for {disease.code}",
         )
         return
-    disease = explaining(view, main, ORGAN)
-    if disease is None:
+    found = found or explaining(view, main, ORGAN)
+    if found is None:
         return
+    disease = found[0]
     yield Hit(
-        f"Hovedtilstanden {main.label()} er et symptom som {disease.label()} i andre "
+        f"Hovedtilstanden {main.label()} er et symptom eller en manifestasjon som "
+        f"{disease.label()} i andre "
         "tilstander kan forklare. Ble det også gitt helsehjelp for den bakenforliggende "
         "tilstanden, skal den være hovedtilstand; ble det ikke, er symptomet riktig som "
         "hovedtilstand.",
@@ -260,7 +284,7 @@ def symptom_main_explained(view: EpisodeView) -> Iterator[Hit]:
     Severity.WARNING,
     title="Symptomkode ved siden av sykdommen eller skaden som forklarer den",
     source="Kodeveiledning 2018 §2.2 s. 12, §2.3 s. 14, §4.3 s. 38",
-    triggers=F.SYMPTOM | F.INJURY,
+    triggers=F.SYMPTOM | F.INJURY | F.INFARCTION,
     pure=True,
     fixable=True,
 )
@@ -279,17 +303,20 @@ def symptom_beside_explaining_disease(view: EpisodeView) -> Iterator[Hit]:
     are not in the table and not reported. A symptom followed by an additional code in its
     group (`R50.9+Y4n`: a drug's adverse effect) is described as something else and is left
     alone. The fix takes every such symptom out; a warning, since the documentation may single
-    one out as unusual.
+    one out as unusual. Heart failure (`I50`) beside an infarction is only a question (info,
+    no fix): acute heart failure set off by the infarction is a manifestation of it, chronic
+    heart failure a condition of its own (§2.2 pp. 12–13), and the code does not say which.
     """
     main = view.main_code
     found: list[tuple[CodeRef, CodeRef]] = []
+    questions: list[tuple[CodeRef, CodeRef]] = []
     for group in view.conditions:
         for ref in group:
             if ref is main or not _is_symptom(ref) or _described(view, ref):
                 continue
-            disease = explaining(view, ref, EXPECTED)
-            if disease is not None:
-                found.append((ref, disease))
+            explained = explaining(view, ref, EXPECTED)
+            if explained is not None:
+                (questions if explained[1].advice else found).append((ref, explained[0]))
     fix = fixes.drop(view, *(ref for ref, _ in found)) if found else None
     for ref, disease in found:
         yield Hit(
@@ -300,4 +327,14 @@ def symptom_beside_explaining_disease(view: EpisodeView) -> Iterator[Hit]:
             ref.location,
             f"Fjern {ref.code}; {disease.code} forklarer symptomet",
             fix=fix,
+        )
+    for ref, disease in questions:
+        yield Hit(
+            f"{ref.label()} ({condition_name(ref.group)}) er kodet sammen med "
+            f"{disease.label()}. Er tilstanden akutt og utløst av {disease.code}, er den en "
+            f"del av {disease.code} og kodes ikke i tillegg; en kronisk tilstand kodes.",
+            (ref.code, disease.code),
+            ref.location,
+            f"Fjern {ref.code} hvis den er en akutt følge av {disease.code}",
+            Severity.INFO,
         )
