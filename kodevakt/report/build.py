@@ -155,12 +155,19 @@ def _titles() -> dict[str, str]:
 
 def _status_notes(statuses: Counter[FindingStatus]) -> list[str]:
     accepted, fixed = statuses.get(FindingStatus.ACCEPTED, 0), statuses.get(FindingStatus.FIXED, 0)
-    if not accepted and not fixed:
-        return []
-    return [
-        f"Av funnene i rapporten er {accepted} godtatt av en koder (kodingen er riktig "
-        f"likevel). {fixed} tidligere funn er rettet og telles ikke med."
-    ]
+    approved = statuses.get(FindingStatus.APPROVED, 0)
+    notes = []
+    if accepted or fixed:
+        notes.append(
+            f"Av funnene i rapporten er {accepted} godtatt av en koder (kodingen er riktig "
+            f"likevel). {fixed} tidligere funn er rettet og telles ikke med."
+        )
+    if approved:
+        notes.append(
+            f"{approved} av funnene har godkjent retting: en koder er enig i "
+            "rettingsforslaget, men den rettede kodingen er ikke lest inn ennå."
+        )
+    return notes
 
 
 def _rule_counts(summary: FindingSummary) -> tuple[RuleCount, ...]:
