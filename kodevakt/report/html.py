@@ -248,7 +248,8 @@ EFFECT_SUPPLY = (
 )
 EFFECT_HOWTO = (
     "Hver rad er en regel. «Med retting» er åpne funn der regelen foreslår en konkret "
-    "retting; episoden er gruppert med DRG-tabellene for sitt år slik den er kodet og slik den "
+    "retting, og funn der en koder har godkjent rettingen; episoden er gruppert med "
+    "DRG-tabellene for sitt år slik den er kodet og slik den "
     "blir etter rettingen. «Endrer DRG» er rettingene som gir en annen DRG. Vektendringen er "
     "DRG-vekt etter minus før, summert for regelen (DRG-poeng): positivt betyr at episodene er "
     "kodet til for lav vekt i dag, negativt at de er kodet til for høy. Hver retting er "
@@ -293,13 +294,17 @@ def _effect(effect: EffectSummary | None, names: _Names) -> str:
         return "\n".join(html)
     years = ", ".join(str(y) for y in effect.years)
     html.append(
-        "<p>Åpne funn med et konkret rettingsforslag, gruppert med DRG-tabellene for episodens "
+        "<p>Åpne funn med et konkret rettingsforslag og funn med godkjent retting, gruppert "
+        "med DRG-tabellene for episodens "
         f"år{f' ({escape(years)})' if years else ''} før og etter rettingen"
         + (", med kostnadsvektene." if effect.weighted else ". Ingen vekter er lastet.")
         + "</p>"
     )
     if not effect.fixes:
-        html.append('<p class="empty">Ingen åpne funn med rettingsforslag i perioden.</p>')
+        html.append(
+            '<p class="empty">Ingen åpne funn med rettingsforslag eller godkjent retting i '
+            "perioden.</p>"
+        )
         html.extend(_effect_notes(effect))
         html.append("</section>")
         return "\n".join(html)
