@@ -579,53 +579,6 @@ def resolve_key(conn: Connection, key: str) -> str:
     return str(matches[0].key)
 
 
-def set_status(
-    engine: Engine,
-    key: str,
-    status: FindingStatus | str,
-    comment: str | None = None,
-    by: str | None = None,
-) -> StoredFinding:
-    """Set a coder's status; `accepted` needs a comment and who accepted it. Asking the
-    doctor and approving a fix are the worklog's (`worklog.ask`, `worklog.approve`)."""
-    new = FindingStatus(status)
-    comment = (comment or "").strip() or None
-    by = (by or "").strip() or None
-    if new is FindingStatus.ACCEPTED and (comment is None or by is None):
-        raise StorageError("for å godta et funn må både kommentar og navn (hvem) oppgis")
-    if new is FindingStatus.ASKED:  # needs the question: `worklog.ask`
-        raise StorageError("spør legen med spørsmålet som tekst (kodevakt finding ask)")
-    if new is FindingStatus.APPROVED:  # only with a fix: `worklog.approve`
-        raise StorageError("godkjenn rettingen med kodevakt finding approve")
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        full = resolve_key(conn, key)
-        old = FindingStatus(
-            conn.execute(select(finding.c.status).where(finding.c.key == full)).scalar_one()
-        )
-        if old is FindingStatus.APPROVED and new is FindingStatus.ACCEPTED:
-            raise StorageError(
-                f"funnet {full} har godkjent retting; åpne det igjen før det godtas "
-                "(kodevakt finding reopen)"
-            )
-        if old is not new or new is FindingStatus.ACCEPTED:
-            values = {"status": new.value, "changed_at": now, "changed_by": by, "comment": comment}
-            conn.execute(finding.update().where(finding.c.key == full).values(values))
-            conn.execute(
-                finding_event.insert().values(
-                    key=full,
-                    from_status=old.value,
-                    to_status=new.value,
-                    at=now,
-                    by=by,
-                    comment=comment,
-                    import_id=None,
-                )
-            )
-        row = conn.execute(select(finding).where(finding.c.key == full)).one()
-    return stored_finding(row)
-
-
 def get_finding(engine: Engine, key: str) -> StoredFinding:
     with engine.connect() as conn:
         full = resolve_key(conn, key)

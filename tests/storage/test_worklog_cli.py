@@ -107,6 +107,6 @@ def test_approve_a_fix_shows_it_and_refuses_a_finding_without_one(
     assert fixable in listed.stdout and keys[0] not in listed.stdout
     assert "1 funn: 1 med godkjent retting." in listed.output
     code, output = _run("accept", fixable, "--comment", "Riktig", "--by", "kari")
-    assert code == 1 and "åpne det igjen før det godtas" in output
+    assert code == 1 and "har godkjent retting (åpne det igjen først) og kan ikke godtas" in output
     assert _run("reopen", fixable, "--by", "kari")[0] == 0
     assert "retting godkjent → åpen  kari" in _run("show", fixable)[1]
