@@ -84,10 +84,9 @@ def _print_code(info: dict[str, Any]) -> None:
     table.add_column()
     _add(table, "Kode", info["code"])
     if info.get("text"):
-        own = (
-            " (kodevakts egen tittel; en offisiell liste erstatter den)" if info["own_text"] else ""
-        )
-        _add(table, "Tekst", info["text"] + own)
+        _add(table, "Tekst", info["text"])
+    elif info.get("own_title"):
+        _add(table, "Tittel", f"{info['own_title']} (kodevakts egen oversettelse)")
     if info.get("full_text") and info["full_text"] != info.get("text"):
         _add(table, "Full tekst", info["full_text"])
     if info.get("text_en"):
@@ -97,7 +96,8 @@ def _print_code(info: dict[str, Any]) -> None:
     if info.get("level"):
         _add(table, "Nivå", info["level"])
     for parent in info.get("parents", []):
-        _add(table, f"  {parent['level']}", f"{parent['code']}  {parent['text']}")
+        own = " (kodevakts oversettelse)" if parent["own_title"] else ""
+        _add(table, f"  {parent['level']}", f"{parent['code']}  {parent['text']}{own}")
     validity = _span(info.get("valid_from"), info.get("valid_to"))
     if validity:
         _add(table, "Gyldig", validity)
@@ -138,7 +138,7 @@ def _print_children(info: dict[str, Any], children: list[dict[str, Any]]) -> Non
     if not children:
         out.print(f"{console_text(info['code'])} har ingen underordnede koder.")
         return
-    title = f"Under {info['code']} {info.get('text') or info.get('text_en') or ''}"
+    title = f"Under {info['code']} {info.get('title', '')}"
     table = Table(title=console_text(title))
     table.add_column("Kode", style="bold")
     table.add_column("Tekst")

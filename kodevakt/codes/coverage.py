@@ -36,12 +36,12 @@ def title_coverage(code_list: CodeList) -> TitleCoverage:
     for code in code_list:
         if code.level is Level.CHAPTER or code.reportable or code.who_only:
             continue
-        if code.text is None:
-            english += 1
-        elif code.own_text:
+        if code.text is not None:
+            listed += 1
+        elif code.own_title is not None:
             own += 1
         else:
-            listed += 1
+            english += 1
     return TitleCoverage(listed + own + english, listed, own, english)
 
 

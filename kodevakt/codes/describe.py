@@ -80,8 +80,9 @@ def describe(base: CodeBase, raw: str, at: date | None = None) -> dict[str, Any]
     code = found.code
     if code is not None:
         out.update(
+            title=code.display_text,
             text=code.text,
-            own_text=code.own_text,
+            own_title=code.own_title,
             full_text=code.full_text,
             text_en=code.text_en,
             level=code.level.value,
@@ -93,7 +94,12 @@ def describe(base: CodeBase, raw: str, at: date | None = None) -> dict[str, Any]
             flags=flags_of(code),
             notes=list(code.notes),
             parents=[
-                {"code": p.code, "text": p.display_text, "level": p.level.value}
+                {
+                    "code": p.code,
+                    "text": p.display_text,
+                    "own_title": p.text is None and p.own_title is not None,
+                    "level": p.level.value,
+                }
                 for p in base.ancestors(code.code, at)
             ],
             children=len(base.children(code.code, at)),

@@ -6,7 +6,7 @@ needs no network. Three curated tables are laid over it here, because the npm li
 the reportable codes and their texts only:
 
 - Norwegian titles for the blocks and categories that have only WHO's English title
-  (`icd10_titles_no.tsv`), kodevakt's own wording and marked so (`Code.own_text`); a heading
+  (`icd10_titles_no.tsv`), kodevakt's own wording and kept apart (`Code.own_title`); a heading
   Norway subdivided keeps the last text the code list gave it (`history.subdivided_titles`);
 - the code history (`icd10_history.tsv`, see `kodevakt.codes.history`), which gives each year
   from its baseline a list of its own;
@@ -80,20 +80,19 @@ def _year_lists() -> list[CodeList]:
     titles = default_titles()
     codes: dict[str, Code] = {}
     for code, level, parent, text, text_en, reportable, who_only, synthetic in data["rows"]:
-        own = text is None and code in titles
         codes[code] = Code(
             code=code,
             system=System.ICD10,
-            text=titles[code] if own else text,
+            text=text,
             level=levels[level],
             parent=parent,
             text_en=text_en,
             reportable=bool(reportable),
             who_only=bool(who_only),
             synthetic=bool(synthetic),
-            own_text=own,
+            own_title=titles.get(code) if text is None else None,
         )
     for code, title in subdivided_titles(codes, history).items():
-        codes[code] = codes[code].with_changes(text=title, own_text=False)
+        codes[code] = codes[code].with_changes(text=title, own_title=None)
     current = with_history(codes, history, year)
     return year_lists(CodeList(release, apply_attributes(current, official=False)), history)

@@ -221,11 +221,11 @@ def year_lists(current: CodeList, history: History) -> list[CodeList]:
                 continue
             if change.kind is ChangeKind.RETIRED:
                 codes[code] = found.with_changes(
-                    reportable=True, who_only=False, text=change.detail, own_text=False
+                    reportable=True, who_only=False, text=change.detail
                 )
                 revived.append(code)
             elif code in codes:
-                codes[code] = found.with_changes(text=change.detail, own_text=False)
+                codes[code] = found.with_changes(text=change.detail)
         _clear_who_only_above(revived, codes)
         source = f"innebygd: {top}-listen tilbakeført til {year} med kodehistorikken"
         lists.append(

@@ -86,13 +86,16 @@ class Code:
     who_only: bool = False
     synthetic: bool = False
     notes: tuple[str, ...] = field(default=())
-    own_text: bool = False  # `text` is kodevakt's own wording, not the code list's
+    # kodevakt's own Norwegian title for a heading the list gives no Norwegian text (marked as
+    # such wherever shown; a list's own `text` always comes first)
+    own_title: str | None = None
     history: tuple[CodeChange, ...] = field(default=())
 
     @property
     def display_text(self) -> str:
-        """Norwegian text, else the WHO English title, else an empty string."""
-        return self.text or self.text_en or ""
+        """Norwegian text from the list, else kodevakt's own Norwegian title, else the WHO
+        English title, else an empty string."""
+        return self.text or self.own_title or self.text_en or ""
 
     def valid_on(self, day: date) -> bool:
         """Whether the code list says the code exists on `day`."""

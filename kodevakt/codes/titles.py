@@ -5,9 +5,10 @@ The embedded code list gives Norwegian texts for reportable codes only; the head
 "Viral pneumonia, not elsewhere classified" above a Norwegian code text. No openly licensed
 Norwegian source for those titles is available to the build, so kodevakt writes its own
 (`kodevakt/data/icd10_titles_no.tsv`), translated from WHO's title in the terms the Norwegian
-code texts below the heading use. They are marked as kodevakt's wording (`Code.own_text`) and
-are used only where the list has no Norwegian text: an official list loaded for a year brings
-its own titles and replaces them.
+code texts below the heading use. They are kept apart from the list's texts (`Code.own_title`,
+shown marked as kodevakt's wording, and not searched as if the list had said them) and are
+used only where the list has no Norwegian text: an official list loaded for a year brings its
+own titles and replaces them.
 """
 
 from __future__ import annotations
