@@ -94,13 +94,11 @@ class Checker:
         if self.min_rank and findings:
             findings = [f for f in findings if f.severity.rank >= self.min_rank]
         if self._once and findings:
-            findings = [f for f in findings if self._first_time(f.rule)]
+            findings = [f for f in findings if f.rule not in self._once or self._first_time(f.rule)]
         return findings
 
     def _first_time(self, code: str) -> bool:
-        """False for a `once` rule that has already given its finding in this run."""
-        if code not in self._once:
-            return True
+        """Whether the `once` rule `code` gives its first finding of this run now."""
         if code in self._said:
             return False
         self._said.add(code)
