@@ -29,6 +29,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("storage",),  # the database of periods, episodes and findings
     ("pipeline",),  # read → check → store → patterns → indicators: imports, stale periods
     ("report",),  # reports over stored periods
+    # record review (samples, reviews, estimates) and next year's rules on a stored period
+    ("audit", "simulation"),
     ("web",),  # the web workplace and HTTP API
     ("cli",),  # the command line
 )
