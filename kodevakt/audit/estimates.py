@@ -82,7 +82,8 @@ def rate(
     populations: Mapping[str, int],
     method: Interval = Interval.WILSON,
 ) -> Rate:
-    """The period's rate Σy / Σx, estimated from the reviewed episodes.
+    """The period's rate Σxy / Σx (of the episodes with x = 1, the share with y = 1),
+    estimated from the reviewed episodes.
 
     `populations` holds N_h of every stratum. For a simple sample (one stratum) the
     estimate is the share in the sample and the interval is statsmodels' on the counts.
@@ -97,9 +98,9 @@ def rate(
     if len(populations) == 1:
         low, high = proportion_confint(count, len(domain), 1 - LEVEL, method.value)
         return Rate(count / len(domain), float(low), float(high), count, len(domain))
-    estimate = _total(strata, lambda o: o.y) / _total(strata, lambda o: o.x)
     scale = _total(strata, lambda o: o.x)
-    variance = _variance(strata, lambda o: (o.y - estimate * o.x) / scale)
+    estimate = _total(strata, lambda o: o.y * o.x) / scale
+    variance = _variance(strata, lambda o: (o.y - estimate) * o.x / scale)
     effective = _effective_size(estimate, variance, len(domain), len(observations), len(strata))
     low, high = proportion_confint(effective * estimate, effective, 1 - LEVEL, method.value)
     return Rate(estimate, float(low), float(high), count, len(domain))
@@ -133,7 +134,8 @@ class Agreement:
 
 
 def agreement(pairs: Sequence[tuple[bool, bool]]) -> Agreement:
-    """Cohen's kappa (statsmodels) with its 95 % interval for the two auditors' answers.
+    """Cohen's kappa (statsmodels) with its 95 % interval for the two auditors' answers;
+    the interval is the asymptotic one, cut to kappa's range [−1, 1].
 
     Kappa is not defined when chance agreement is certain (every answer the same), and is
     then None rather than a division by zero.
@@ -149,9 +151,8 @@ def agreement(pairs: Sequence[tuple[bool, bool]]) -> Agreement:
     from statsmodels.stats.inter_rater import cohens_kappa
 
     result = cohens_kappa(table)  # its interval is the 95 % one (alpha 0.025 a side)
-    return Agreement(
-        n, agreed, float(result.kappa), float(result.kappa_low), float(result.kappa_upp)
-    )
+    low, high = (min(max(float(v), -1.0), 1.0) for v in (result.kappa_low, result.kappa_upp))
+    return Agreement(n, agreed, float(result.kappa), low, high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +185,8 @@ def _variance(strata: Sequence[_Stratum], value: Callable[[Observation], float])
         if reviewed < 2:
             continue
         values = [value(o) for o in s.units]
+        if max(values) == min(values):
+            continue  # no spread (computed, it would be rounding noise)
         mean = sum(values) / reviewed
         spread = sum((v - mean) ** 2 for v in values) / (reviewed - 1)
         found += s.population**2 * (1 - reviewed / s.population) * spread / reviewed

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
+from kodevakt.errors import KodevaktError
+
 MIN_PER_STRATUM = 2
 
 
@@ -32,7 +34,7 @@ class Allocation(StrEnum):
     EQUAL = "equal"
 
 
-class SampleError(ValueError):
+class SampleError(KodevaktError):
     """The sample cannot be drawn as asked (the message is for the user, in Norwegian)."""
 
 

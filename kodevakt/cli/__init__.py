@@ -31,6 +31,7 @@ COMMANDS = {
     "finding": "batch",
     "report": "report",
     "worklist": "report",
+    "audit": "audit",
     "convert": "convert",
     "export": "export",
     "serve": "serve",

@@ -155,3 +155,33 @@ def test_simple_wilson_intervals_cover_at_about_95_percent() -> None:
         assert found.low is not None and found.high is not None
         covered += found.low <= truth <= found.high
     assert 0.93 <= covered / runs <= 0.975
+
+
+def test_a_stratified_domain_rate_weighs_the_domain_in_each_stratum() -> None:
+    observations = [
+        Observation("a", 1.0, 1.0),
+        Observation("a", 0.0, 1.0),
+        Observation("a", 1.0, 0.0),  # y without x: outside the domain
+        Observation("a", 0.0, 0.0),
+        Observation("b", 1.0, 1.0),
+        Observation("b", 1.0, 1.0),
+        Observation("b", 0.0, 0.0),
+        Observation("b", 0.0, 0.0),
+    ]
+    found = rate(observations, {"a": 100, "b": 50})
+    # Σ N_h mean(xy) / Σ N_h mean(x) = (25 + 25) / (50 + 25)
+    assert found.estimate == pytest.approx(2 / 3)
+    assert (found.count, found.units) == (3, 4)
+    assert found.low is not None and found.high is not None
+    assert 0 <= found.low < 2 / 3 < found.high <= 1
+
+
+def test_no_spread_in_the_sample_still_leaves_an_interval() -> None:
+    """One error in a stratum reviewed whole, none in 18 of 334: the rate is not known
+    exactly (the 316 not reviewed may hold errors), so the interval is not a point."""
+    observations = [Observation("advarsel", 1.0)] + [Observation("advarsel", 0.0)] * 7
+    observations += [Observation("ingen", 0.0)] * 18
+    found = rate(observations, {"advarsel": 8, "ingen": 334})
+    assert found.estimate == pytest.approx(1 / 342)
+    assert found.low is not None and found.high is not None
+    assert found.high - found.low > 0.05
