@@ -32,6 +32,7 @@ COMMANDS = {
     "report": "report",
     "worklist": "report",
     "audit": "audit",
+    "simulate": "simulate",
     "convert": "convert",
     "export": "export",
     "serve": "serve",
