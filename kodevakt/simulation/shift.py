@@ -2,8 +2,9 @@
 
 The patient keeps their age (the birth date moves too), the stay its length and weekday
 pattern as far as the calendar allows, and the procedures their place in the stay. 29
-February becomes 28 February in a year without it (a birthday 1 March, so the age stays). What the code lists and rules decide by
-date (`Episode.rule_date`) then falls in the target year.
+February becomes 28 February in a year without it (a birthday 1 March, so the age stays).
+What the code lists and rules decide by date (`Episode.rule_date`) then falls in the target
+year.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ def test_the_command_writes_html_or_csv(tmp_path: Path) -> None:
     assert "1 nye funn" in result.output
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     assert rows[0][:3] == ["Hva", "Endring", "Kode eller regel"]
-    assert ["funn", "kommer", "T29"] == rows[1][:3] and rows[1][-1] == "apart"
+    assert rows[1][:3] == ["funn", "kommer", "T29"] and rows[1][-1] == "apart"
     page = tmp_path / "neste.html"
     result = runner.invoke(
         app, ["simulate", "--period", "2022T2", "--to-year", "2024", "--db", db, "--out", str(page)]
@@ -152,9 +152,11 @@ def test_the_command_writes_html_or_csv(tmp_path: Path) -> None:
 
 def test_an_impossible_year_is_refused(tmp_path: Path) -> None:
     checker = Checker(default_codebase())
-    with _store(tmp_path, [episode("e", [["I10"]])], "2025T1", checker) as store:
-        with pytest.raises(SimulationError, match="året 3025"):
-            simulate(store, "2025T1", 3025, checker)
+    with (
+        _store(tmp_path, [episode("e", [["I10"]])], "2025T1", checker) as store,
+        pytest.raises(SimulationError, match="året 3025"),
+    ):
+        simulate(store, "2025T1", 3025, checker)
 
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "drg"
