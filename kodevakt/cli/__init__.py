@@ -33,6 +33,7 @@ COMMANDS = {
     "worklist": "report",
     "audit": "audit",
     "simulate": "simulate",
+    "codelist": "codelist",
     "convert": "convert",
     "export": "export",
     "serve": "serve",
