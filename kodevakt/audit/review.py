@@ -173,6 +173,43 @@ def main_right(review: Review, coded: Coding) -> bool:
     return True
 
 
+class Contradiction(ValueError):
+    """A review that contradicts itself; `field` is "verdict" or "main" (the message is the
+    user's, in Norwegian)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def settled(
+    coded: Coding, audited: Coding, verdict: Verdict | None, reasons: frozenset[Reason]
+) -> Verdict | None:
+    """The verdict a review form or worksheet row holds: None when nothing is filled in yet
+    (no verdict, the codes as coded, no reason); changed codes or a reason without a verdict
+    count as `changed`. A contradiction raises `Contradiction`."""
+    same = audited.canonical() == coded.canonical()
+    if verdict is None:
+        if same and not reasons:
+            return None
+        verdict = Verdict.CHANGED
+    if verdict is Verdict.RIGHT and (not same or reasons):
+        raise Contradiction(
+            "verdict",
+            "vurderingen er «riktig», men revisorkodene er endret eller en årsak er merket; "
+            "velg «endret» eller sett tilbake kodene",
+        )
+    if verdict is Verdict.CHANGED and same and not reasons:
+        raise Contradiction(
+            "verdict",
+            "vurderingen er «endret», men revisorkodene er de kodede og ingen årsak er merket; "
+            "rett kodene eller merk årsaken",
+        )
+    if verdict is Verdict.CHANGED and not audited.conditions:
+        raise Contradiction("main", "revisorens hovedtilstand mangler")
+    return verdict
+
+
 def parse_reasons(values: Sequence[str]) -> frozenset[Reason]:
     """Reasons from their codes or Norwegian texts (any case); unknown ones raise ValueError
     naming the value."""

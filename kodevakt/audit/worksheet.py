@@ -30,8 +30,10 @@ from kodevakt.audit.review import (
     VERDICT_OF_TEXT,
     VERDICT_TEXT,
     Coding,
+    Contradiction,
     Reason,
     Verdict,
+    settled,
 )
 from kodevakt.audit.samples import describe
 from kodevakt.cells import SafeCsvWriter, sheet_cell
@@ -318,28 +320,15 @@ def read_worksheet(
             parse_conditions(row.text(PROCEDURES)),
         )
         reasons = frozenset(r for r, name in zip(Reason, REASONS, strict=True) if row.marked(name))
-        verdict = row.verdict()
-        same = after.canonical() == before.canonical()
+        written = row.verdict()
+        try:
+            verdict = settled(before, after, written, reasons)
+        except Contradiction as exc:
+            raise row.error(MAIN if exc.field == "main" else VERDICT, str(exc)) from None
         if verdict is None:
-            if same and not reasons:
-                skipped += 1
-                continue
-            verdict = Verdict.CHANGED
-            derived += 1
-        if verdict is Verdict.RIGHT and (not same or reasons):
-            raise row.error(
-                VERDICT,
-                "vurderingen er «riktig», men revisorkodene er endret eller en årsak er "
-                "merket; skriv «endret» eller sett tilbake kodene",
-            )
-        if verdict is Verdict.CHANGED and same and not reasons:
-            raise row.error(
-                VERDICT,
-                "vurderingen er «endret», men revisorkodene er de kodede og ingen årsak er "
-                "merket; rett kodene eller merk årsaken",
-            )
-        if verdict is Verdict.CHANGED and not after.conditions:
-            raise row.error(MAIN, "revisorens hovedtilstand mangler")
+            skipped += 1
+            continue
+        derived += written is None
         name = row.text(AUDITOR) or (auditor or "")
         if not name:
             raise row.error(

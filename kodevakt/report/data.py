@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kodevakt.batch.indicators import UNKNOWN
-from kodevakt.batch.topics import ProfileCounter
+from kodevakt.batch.topics import LearningProfile, ProfileCounter
 from kodevakt.errors import KodevaktError
 from kodevakt.pipeline import Pipeline
 from kodevakt.report.build import FindingSummary, build_report, build_worklist, example_places
@@ -118,6 +118,22 @@ def collect_report(
         drg=drg,
     )
     return replace(data, learning=learning.profile(departments))
+
+
+def learning_profile(
+    store: Store, period: str, institution: str | None = None
+) -> LearningProfile:
+    """The departments' error profile by guide topic in `period`, from what is stored (the
+    batch report shows the same)."""
+    period = parse_period(period)
+    counter = ProfileCounter()
+    with paused_gc():
+        for found in store.period_findings(period, institution):
+            _learned(counter, Item.stored(found))
+    departments: Counter[str] = Counter()
+    for department, count in store.department_counts(period, institution).items():
+        departments[department or UNKNOWN] += count
+    return counter.profile(departments)
 
 
 def _learned(counter: ProfileCounter, item: Item) -> Item:
