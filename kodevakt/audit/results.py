@@ -231,8 +231,9 @@ def audit_results(
     notes = []
     not_assessable = len(mine) - len(assessed)
     if not_assessable:
+        what = "episode" if not_assessable == 1 else "episoder"
         notes.append(
-            f"{not_assessable} episoder kunne ikke vurderes og er holdt utenfor anslagene; "
+            f"{not_assessable} {what} kunne ikke vurderes og er holdt utenfor anslagene; "
             "de andre episodene i samme stratum står for dem."
         )
     single = [
