@@ -120,9 +120,7 @@ def collect_report(
     return replace(data, learning=learning.profile(departments))
 
 
-def learning_profile(
-    store: Store, period: str, institution: str | None = None
-) -> LearningProfile:
+def learning_profile(store: Store, period: str, institution: str | None = None) -> LearningProfile:
     """The departments' error profile by guide topic in `period`, from what is stored (the
     batch report shows the same)."""
     period = parse_period(period)

@@ -4,6 +4,7 @@ Neste år and Kodelister."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -120,7 +121,7 @@ def test_a_lead_draws_a_sample_and_two_auditors_review_it(
         (4, coder),
         (1, leader),
     }
-    mine = [r for r in reviews if r.position == 1 and r.auditor == coder][0]
+    mine = next(r for r in reviews if r.position == 1 and r.auditor == coder)
     assert mine.conditions == [["E10.3", "H36.0"]] and mine.reasons == ("main",)
     assert mine.source == "web" and first.episode_id
 
@@ -134,8 +135,6 @@ def test_a_lead_draws_a_sample_and_two_auditors_review_it(
 
 
 def _field(html: str, name: str) -> str:
-    import re
-
     found = re.search(rf'name="{name}" class="codes" value="([^"]*)"', html)
     assert found is not None
     return found.group(1)
@@ -169,7 +168,7 @@ def test_next_year_shows_what_the_rules_of_2024_add(client: WebClient, lead: Web
 
 def test_a_department_code_list_is_checked(client: WebClient) -> None:
     assert "Avdelingens kodeliste" in client.get("/kodelister").text
-    body = "Kode;Egen tekst\nU07.1;Covid-19\nI10;Essensiell hypertensjon\n".encode()
+    body = b"Kode;Egen tekst\nU07.1;Covid-19\nI10;Essensiell hypertensjon\n"
     response = client.post(
         "/kodelister",
         data={"ar": "2026"},
