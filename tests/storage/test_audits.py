@@ -164,3 +164,21 @@ def test_drg_changes_are_extrapolated_with_an_interval(
     assert move.weight_change is not None
     assert drg.weight is not None
     assert drg.weight.estimate == pytest.approx(2 * 4 * move.weight_change)
+
+
+def test_strata_by_drg_effect(
+    pipeline: Pipeline, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """E10.3; H36.0 has a T02 fix that moves the DRG (290 → 60); A01 has none."""
+    monkeypatch.setenv("KODEVAKT_CACHE_DIR", str(tmp_path / "cache"))
+    dates = {"admission": "2020-03-01T10:00", "discharge": "2020-03-04T11:00"}
+    records = [
+        episode(f"d{i}", [["E10.3"], ["H36.0"]], care_level="inpatient", **dates) for i in range(3)
+    ]
+    records += [episode(f"a{i}", [["A01"]], care_level="inpatient", **dates) for i in range(5)]
+    pipeline.import_files([write_jsonl(tmp_path / "e.jsonl", records)], "2020T1")
+    request = SampleRequest("2020T1", 8, seed=1, strata=(Stratifier.DRG,))
+    with pytest.raises(SampleError, match="krever DRG-tabeller"):
+        draw_sample(store, request)
+    sample = draw_sample(store, request, DrgSources(load_definitions(TABLES)))
+    assert sample.populations == {"ingen DRG-endring": 5, "retting endrer DRG": 3}
