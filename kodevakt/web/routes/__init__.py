@@ -10,10 +10,14 @@ from fastapi import APIRouter
 from kodevakt.web.routes import (
     account,
     api,
+    audit,
     check,
+    codelists,
     codes,
     fhir,
     findings_api,
+    learning,
+    next_year,
     overview,
     rules,
     upload,
@@ -33,4 +37,8 @@ ROUTERS: list[APIRouter] = [
     findings_api.router,
     upload.router,
     overview.router,
+    learning.router,
+    audit.router,
+    next_year.router,
+    codelists.router,
 ]
