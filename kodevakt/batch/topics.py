@@ -41,7 +41,7 @@ TOPICS: tuple[Topic, ...] = (
         "hovedtilstand",
         "Hovedtilstand",
         "Kodeveiledning 2018 §2.2 (s. 12–13), §2.4 (s. 15–16), §4.3 (s. 37–40)",
-        ("T01", "T04", "T05", "T11", "T12", "T13", "T24", "T32"),
+        ("T01", "T04", "T05", "T11", "T12", "T13", "T24", "T32", "T34"),
     ),
     Topic(
         "sverd-stjerne",
@@ -59,13 +59,13 @@ TOPICS: tuple[Topic, ...] = (
         "sepsis-infeksjon",
         "Sepsis, infeksjoner og mikrober",
         "Kodeveiledning 2018 §4.2 (s. 30–31), §12.2–12.3 (s. 95–96)",
-        ("T17", "T18", "T19", "T20", "T21"),
+        ("T17", "T18", "T19", "T20", "T21", "T36"),
     ),
     Topic(
         "kreft",
         "Kreft og svulster",
         "Kodeveiledning 2018 kap. 9 (§9.1–9.7, s. 75–83)",
-        ("T22", "T23", "T25", "T33"),
+        ("T22", "T23", "T25", "T33", "T35", "T39"),
     ),
     Topic("diabetes", "Diabetes", "Kodeveiledning 2018 §10.2 (s. 86–87)", ("T14",)),
     Topic(
@@ -77,8 +77,8 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "hjerte",
         "Hjerteinfarkt",
-        "Kodeveiledning 2018 §11.2–11.3 (s. 90)",
-        ("T26", "T27"),
+        "Kodeveiledning 2018 §11.2–11.3 (s. 88–90)",
+        ("T26", "T27", "T37", "T38"),
     ),
     Topic(
         "komplikasjoner",
@@ -97,7 +97,7 @@ TOPICS: tuple[Topic, ...] = (
         "kodeverk",
         "Gyldige koder og kodeverk",
         "Kodeveiledning 2018 §1.2, §3.2 (s. 21), §4.1, §5.4 (s. 42), §11.2 (s. 89)",
-        ("K01", "K02", "K03", "K04", "K05", "K06", "T06"),
+        ("K01", "K02", "K03", "K04", "K05", "K06", "K07", "T06"),
     ),
     Topic(
         "prosedyrer",
