@@ -39,11 +39,13 @@ from kodevakt.codes.codebase import CodeBase
 from kodevakt.codes.model import Code, Level, System
 from kodevakt.codes.release import CodeList, Family
 from kodevakt.search.compounds import MIN_PART, Split, split_compound, tail_split
-from kodevakt.search.synonyms import KIND_LABEL, Synonym
+from kodevakt.search.morphemes import Morphemes, load_morphemes
+from kodevakt.search.synonyms import KIND_LABEL, Kind, Synonym
 from kodevakt.search.text import QUALIFIERS, STOP_WORDS, fold, key, stem
 
 FIELD_WEIGHT = {"no": 1.0, "full": 0.9, "en": 0.7, "ctx": 0.3}
 WORD, EXPANDED, PART, TAIL_PART = 1.0, 0.9, 0.6, 0.5  # how a key was found in a field
+MEANING = 0.6  # a Norwegian word a Greek or Latin word of the text stands for ("Splenektomi": milt)
 K1, B = 1.2, 0.75  # BM25 length normalisation
 
 # Prior of a document by level: reportable codes first, then headings, blocks and chapters.
@@ -51,6 +53,11 @@ PRIOR = {Level.CODE: 1.0, Level.SUBCATEGORY: 1.0, Level.CATEGORY: 1.0, Level.BLO
 HEADING_PRIOR = 0.85
 # "Annen spesifisert X" is for a named kind the list lacks; a plain "X" means the unspecified code.
 OTHER_PRIOR = 0.95
+# The ".9" code of a category is the one a coder means by the disease's bare name ("diabetes type
+# 2" is E11.9, not E11.6 "med andre spesifiserte komplikasjoner"); among siblings the query
+# matches equally well, it comes first. A query that names more (a complication, a site) matches
+# that sibling's words and wins on them.
+DEFAULT_PRIOR = 1.15
 OTHER_WORDS = frozenset({"annen", "annet", "andre"})
 CHAPTER_PRIOR = 0.6
 PROCEDURE_PRIOR = 0.7  # a diagnosis word finds the diagnosis before the operation for it
@@ -65,7 +72,13 @@ CONTEXT_MIN_DF = 3
 # Abbreviations in the 60-character texts too short to expand by prefix.
 SHORT_FORMS = {"m": "med", "u": "uten", "el": "eller", "ak": "akutt", "kr": "kronisk"}
 
+# Synonyms whose term, found as a word of a code text, also gives the code the target's words:
+# Latin terms ("Kilereseksjon av mamma" is about the breast) and, written in capitals in the
+# text, abbreviations ("RG toraks" is an X-ray).
+READ_KINDS = (Kind.LATIN, Kind.ABBREVIATION)
+
 _WORD_DOT = re.compile(r"([^\W_]+)(\.?)", re.UNICODE)
+_CAPS = re.compile(r"\b[A-ZÆØÅ]{2,6}\b")
 
 
 class Doc(NamedTuple):
@@ -111,6 +124,9 @@ class Index:
     expansions: dict[int, tuple[tuple[str, str], ...]]  # doc id → (abbreviation, word)
     context_keys: dict[str, frozenset[str]] = field(default_factory=dict)
     splits: dict[str, Split | None] = field(default_factory=dict)  # code text words
+    # folded term → keys of the words it stands for, read into code texts (see READ_KINDS)
+    readings: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
+    procedure_ids: frozenset[int] = frozenset()  # doc ids of procedure codes
     priors: list[float] = field(default_factory=list)  # doc id → prior (fast access)
     by_length: dict[int, list[str]] = field(default_factory=dict)
     _pools: dict[tuple[int, int, str], list[str]] = field(default_factory=dict)
@@ -188,8 +204,12 @@ def searchable(code: Code) -> bool:
     return not code.who_only and code.system is not System.ATC
 
 
-def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index:
-    """Build the index over `lists` with the curated `synonyms`.
+def build_index(
+    lists: Iterable[CodeList],
+    synonyms: Iterable[Synonym],
+    morphemes: Morphemes | None = None,
+) -> Index:
+    """Build the index over `lists` with the curated `synonyms` and word elements.
 
     The build allocates millions of small objects and frees none of them; the cyclic garbage
     collector, which would walk them again and again, is paused meanwhile.
@@ -197,13 +217,13 @@ def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(lists, synonyms)
+        return _build(lists, synonyms, morphemes or load_morphemes())
     finally:
         if enabled:
             gc.enable()
 
 
-def _build(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index:
+def _build(lists: Iterable[CodeList], synonyms: Iterable[Synonym], morphemes: Morphemes) -> Index:
     codes = [c for code_list in lists for c in code_list if searchable(c)]
     by_code = {c.code: c for c in codes}
     children: dict[str, list[str]] = defaultdict(list)
@@ -259,12 +279,16 @@ def _build(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index:
         expansions={},
     )
     splits: dict[str, Split | None] = {}
+    index.readings = _readings(synonym_list)
     index.expansions = _expansions(docs, written, index, splits)
-    _fill_postings(index, written, splits)
+    _fill_postings(index, written, splits, morphemes)
     _add_synonyms(index, synonym_list)
     index.context_keys = _context_keys(index)
     index.splits = splits
     index.priors = [doc.prior for doc in docs]
+    index.procedure_ids = frozenset(
+        i for i, doc in enumerate(docs) if doc.system != System.ICD10.value
+    )
     for word in index.words:
         index.by_length.setdefault(len(word), []).append(word)
     return index
@@ -275,12 +299,16 @@ def doc_terms(
     expansions: tuple[tuple[str, str], ...],
     index: Index,
     splits: dict[str, Split | None],
+    morphemes: Morphemes | None = None,
+    caps: frozenset[str] = frozenset(),
 ) -> dict[str, tuple[float, str, str, str]]:
     """Keys of one document: key → (weight, field, how found, written word).
 
-    Used to build the postings and, for the hits shown, to explain a match.
+    Used to build the postings and, for the hits shown, to explain a match. `caps` are the
+    words the Norwegian text writes in capitals (abbreviations).
     """
     terms: dict[str, tuple[float, str, str, str]] = {}
+    elements = morphemes or load_morphemes()
 
     def put(k: str, weight: float, name: str, how: str, word: str) -> None:
         if k not in terms or terms[k][0] < weight:
@@ -301,9 +329,26 @@ def doc_terms(
                     put(stem(part), base * EXPANDED * factor, name, "expanded", word)
             if name == "en":
                 continue  # Greek and Latin composites ("chole|cystitis") are no Norwegian compounds
-            for part, factor in _known_parts(folded, index, splits):
+            parts = _known_parts(folded, index, splits)
+            for part, factor in parts:
                 put(stem(part), base * factor, name, "part", word)
+            for read in (folded, *(part for part, _ in parts)):
+                for k in _meaning_keys(read, index, elements, word in caps):
+                    put(k, base * MEANING, name, "meaning", word)
     return terms
+
+
+def _meaning_keys(folded: str, index: Index, morphemes: Morphemes, capitals: bool) -> list[str]:
+    """Keys of the Norwegian words a text word stands for: a Latin term or, written in capitals,
+    an abbreviation of the synonym lists, or its Greek and Latin elements."""
+    found: list[str] = []
+    reading = index.readings.get(folded)
+    if reading is not None and (capitals or not reading[1]):
+        found.extend(reading[0])
+    meaning = morphemes.read(folded)
+    if meaning:
+        found.extend(stem(w) for w in meaning)
+    return found
 
 
 def locate(index: Index, doc_id: int, k: str) -> tuple[str, str, str] | None:
@@ -313,8 +358,10 @@ def locate(index: Index, doc_id: int, k: str) -> tuple[str, str, str] | None:
     weight order); used to explain hits without rebuilding their terms.
     """
     expanded = dict(index.expansions.get(doc_id, ()))
+    morphemes = load_morphemes()
     fallback: tuple[str, str, str] | None = None
     for name, text in index.docs[doc_id].fields:
+        caps = _capitals(text) if name in ("no", "full") else frozenset()
         for word, _ in words_of(text):
             if not _content(word):
                 continue
@@ -326,11 +373,37 @@ def locate(index: Index, doc_id: int, k: str) -> tuple[str, str, str] | None:
             full = expanded.get(folded) if name == "no" else None
             if full is not None and stem(full) == k:
                 fallback = (name, "expanded", word)
-            elif name != "en" and any(
-                stem(part) == k for part, _ in _known_parts(folded, index, index.splits)
-            ):
-                fallback = (name, "part", word)
+            elif name != "en":
+                parts = _known_parts(folded, index, index.splits)
+                if any(stem(part) == k for part, _ in parts):
+                    fallback = (name, "part", word)
+                elif any(
+                    k in _meaning_keys(read, index, morphemes, word in caps)
+                    for read in (folded, *(part for part, _ in parts))
+                ):
+                    fallback = (name, "meaning", word)
     return fallback
+
+
+def _capitals(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _CAPS.findall(text))
+
+
+def _readings(synonyms: list[Synonym]) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """One-word Latin terms and abbreviations with word targets: folded term → (target keys,
+    whether it is an abbreviation and so read only where the text writes it in capitals)."""
+    found: dict[str, tuple[tuple[str, ...], bool]] = {}
+    for syn in synonyms:
+        if syn.kind not in READ_KINDS or syn.code is not None:
+            continue
+        term_words = _plain_words(syn.term)
+        target_keys = tuple(key(w) for w in _plain_words(syn.target))
+        if len(term_words) != 1 or not target_keys:
+            continue
+        folded = fold(term_words[0])
+        known, abbreviation = found.get(folded, ((), syn.kind is Kind.ABBREVIATION))
+        found[folded] = (known + tuple(k for k in target_keys if k not in known), abbreviation)
+    return found
 
 
 def _known_parts(
@@ -354,6 +427,7 @@ def _fill_postings(
     index: Index,
     written: list[list[tuple[str, list[tuple[str, bool]]]]],
     splits: dict[str, Split | None],
+    morphemes: Morphemes,
 ) -> None:
     lengths: list[dict[str, int]] = []
     totals: Counter[str] = Counter()
@@ -370,7 +444,15 @@ def _fill_postings(
 
     raw: dict[str, dict[int, float]] = defaultdict(dict)
     for doc_id, doc_fields in enumerate(written):
-        terms = doc_terms(doc_fields, index.expansions.get(doc_id, ()), index, splits)
+        caps = frozenset(
+            w
+            for name, text in index.docs[doc_id].fields
+            if name in ("no", "full")
+            for w in _capitals(text)
+        )
+        terms = doc_terms(
+            doc_fields, index.expansions.get(doc_id, ()), index, splits, morphemes, caps
+        )
         sizes = lengths[doc_id]
         for k, (weight, name, _, _) in terms.items():
             norm = (K1 + 1) / (1 + K1 * (1 - B + B * sizes[name] / average[name]))
@@ -553,6 +635,8 @@ def _doc(code: Code, by_code: dict[str, Code], has_children: bool) -> Doc:
         prior = PRIOR.get(code.level, 1.0)
     if code.text and code.text.split(maxsplit=1)[0].lower() in OTHER_WORDS:
         prior *= OTHER_PRIOR
+    if _family_default(code):
+        prior *= DEFAULT_PRIOR
     chapter = _chapter(code, by_code)
     text = code.text or code.full_text or code.text_en or ""
     return Doc(
@@ -565,6 +649,17 @@ def _doc(code: Code, by_code: dict[str, Code], has_children: bool) -> Doc:
         prior,
         code.parent,
         tuple(fields),
+    )
+
+
+def _family_default(code: Code) -> bool:
+    """The ".9" code of an ICD-10 category: what the category's bare name means."""
+    return (
+        code.system is System.ICD10
+        and code.reportable
+        and len(code.code) == 5
+        and code.code[3] == "."
+        and code.code[4] == "9"
     )
 
 

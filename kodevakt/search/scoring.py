@@ -258,6 +258,8 @@ def _describe(alt: Alt, index: Index, doc_id: int) -> str:
         notes.append(f"del av «{word}»")
     elif how == "expanded":
         notes.append(f"forkortet «{word}»")
+    elif how == "meaning":
+        notes.append(f"betydning av «{word}»")
     if field in _FIELD_NOTE:
         notes.append(_FIELD_NOTE[field])
     return f"{alt.label} ({', '.join(notes)})" if notes else alt.label
