@@ -46,6 +46,7 @@ from kodevakt.search.text import QUALIFIERS, STOP_WORDS, fold, key, stem
 FIELD_WEIGHT = {"no": 1.0, "full": 0.9, "en": 0.7, "ctx": 0.3}
 WORD, EXPANDED, PART, TAIL_PART = 1.0, 0.9, 0.6, 0.5  # how a key was found in a field
 MEANING = 0.6  # a Norwegian word a Greek or Latin word of the text stands for ("Splenektomi": milt)
+SECONDARY_SENSE = 0.85  # a synonym line that is not the first of its term
 K1, B = 1.2, 0.75  # BM25 length normalisation
 
 # Prior of a document by level: reportable codes first, then headings, blocks and chapters.
@@ -101,6 +102,7 @@ class SynonymTarget(NamedTuple):
     keys: tuple[str, ...]
     target: str
     label: str  # kind as shown in explanations ("synonym", "forkortelse", …)
+    weight: float = 1.0  # a term's first line is its main sense; later lines count less
 
 
 @dataclass(slots=True)
@@ -483,6 +485,7 @@ def idf(df: int, total: int) -> float:
 
 def _add_synonyms(index: Index, synonyms: list[Synonym]) -> None:
     total = len(index.docs)
+    senses: Counter[str] = Counter()  # lines seen per term
     for syn in synonyms:
         label = KIND_LABEL[syn.kind]
         term_words = _plain_words(syn.term)
@@ -503,12 +506,12 @@ def _add_synonyms(index: Index, synonyms: list[Synonym]) -> None:
                 index.postings[target_key] = {
                     d: weight * (1.0 if n == 0 else 0.9) for n, d in enumerate(ids)
                 }
-            target = SynonymTarget((target_key,), syn.code, label)
+            target = SynonymTarget((target_key,), syn.code, label, _sense(senses, syn.term))
         else:
             target_keys = tuple(key(w) for w in _plain_words(syn.target))
             if not target_keys:
                 continue
-            target = SynonymTarget(target_keys, syn.target, label)
+            target = SynonymTarget(target_keys, syn.target, label, _sense(senses, syn.term))
         keys_variants = {term_keys}
         if len(term_words) == 1:
             folded = fold(term_words[0])
@@ -520,6 +523,14 @@ def _add_synonyms(index: Index, synonyms: list[Synonym]) -> None:
             existing = index.synonyms.setdefault(variant, [])
             if target not in existing:
                 existing.append(target)
+
+
+def _sense(senses: Counter[str], term: str) -> float:
+    """Weight of a term's next line: its first line names the main sense ("kreft" is "ondartet
+    svulst" before it is "neoplastisk sykdom")."""
+    folded = " ".join(fold(w) for w in _plain_words(term))
+    senses[folded] += 1
+    return 1.0 if senses[folded] == 1 else SECONDARY_SENSE
 
 
 def _expansions(
@@ -635,7 +646,7 @@ def _doc(code: Code, by_code: dict[str, Code], has_children: bool) -> Doc:
         prior = PRIOR.get(code.level, 1.0)
     if code.text and code.text.split(maxsplit=1)[0].lower() in OTHER_WORDS:
         prior *= OTHER_PRIOR
-    if _family_default(code):
+    if _family_default(code, has_children):
         prior *= DEFAULT_PRIOR
     chapter = _chapter(code, by_code)
     text = code.text or code.full_text or code.text_en or ""
@@ -652,15 +663,14 @@ def _doc(code: Code, by_code: dict[str, Code], has_children: bool) -> Doc:
     )
 
 
-def _family_default(code: Code) -> bool:
-    """The ".9" code of an ICD-10 category: what the category's bare name means."""
-    return (
-        code.system is System.ICD10
-        and code.reportable
-        and len(code.code) == 5
-        and code.code[3] == "."
-        and code.code[4] == "9"
-    )
+def _family_default(code: Code, has_children: bool) -> bool:
+    """What a disease's bare name means: the ".9" code of an ICD-10 category, or a category
+    without subdivision that says it is unspecified ("F03 Uspesifisert demens")."""
+    if code.system is not System.ICD10 or not code.reportable:
+        return False
+    if len(code.code) == 5 and code.code[3] == ".":
+        return code.code[4] == "9"
+    return len(code.code) == 3 and not has_children and code.unspecific
 
 
 def _chapter(code: Code, by_code: dict[str, Code]) -> str:

@@ -19,15 +19,17 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
-from kodevakt.search.index import Doc, Index, idf, locate
-from kodevakt.search.query import Alt, Concept, Option, Slot
+from kodevakt.search.index import PROCEDURE_PRIOR, Doc, Index, idf, locate
+from kodevakt.search.query import Alt, Concept, Option, Slot, names_procedure
 
 Scores = dict[int, tuple[float, float]]  # doc id → (score, share of the concept covered)
 
 CONTEXT_PRIOR = 0.8  # codes of a context chapter (see index.CONTEXT_CHAPTERS) out of context
 CONTRADICTION_PRIOR = 0.8
+UNSAID_PRIOR = 0.9  # a code that says "med …" when the query names no complication
 EXPENSIVE = 1500  # postings walked by a concept that is then scored on found codes only
 _OPPOSITES = (("med", "uten"), ("uten", "med"))
+_WITH_WITHOUT = frozenset(["med", "uten"])
 
 
 def rank(
@@ -35,8 +37,12 @@ def rank(
     concepts: list[Concept],
     limit: int,
     keep: Callable[[Doc], bool] | None = None,
+    *,
+    procedures: bool = False,
 ) -> list[tuple[int, float]]:
-    """The best `limit` (doc id, score) pairs for `concepts`, best first."""
+    """The best `limit` (doc id, score) pairs for `concepts`, best first. With `procedures` the
+    query asks for a procedure (`query.procedure_intent`): procedure codes lose the lower prior
+    that keeps them behind the diagnosis a plain disease word names."""
     if not concepts:
         return []
     total: dict[int, float] = {}
@@ -46,20 +52,33 @@ def rank(
     # the selective words cannot rank high, and the common words' postings are long.
     ordered = sorted(concepts, key=lambda c: _cost(index, c))
     restrict: set[int] | None = None
+    acted: set[int] | None = None  # codes that match a word naming the procedure asked for
     for concept in ordered:
         if restrict is None and len(total) >= limit and _cost(index, concept) > EXPENSIVE:
             restrict = set(total)
-        for doc_id, (score, share) in _concept(index, concept, restrict).items():
+        scores = _concept(index, concept, restrict)
+        if procedures and names_procedure(concept.written):
+            acted = (acted or set()) | scores.keys()
+        for doc_id, (score, share) in scores.items():
             total[doc_id] = total.get(doc_id, 0.0) + score
             covered[doc_id] = covered.get(doc_id, 0.0) + share
     keys = query_keys(concepts)
     outside = {
         chapter for chapter, chapter_keys in index.context_keys.items() if not keys & chapter_keys
     }
-    contradicted = _contradicted(index, keys)
+    contradicted, contradiction = _contradicted(index, keys)
     n2 = len(concepts) ** 2
     priors = index.priors
     docs = index.docs
+    if procedures:
+        # A procedure query: procedure codes lose their lower prior, and a diagnosis that does
+        # not match the word naming the procedure ("sår i hodebunn" for "sying av sår i
+        # hodebunnen") takes it instead.
+        for d in index.procedure_ids & total.keys():
+            total[d] /= PROCEDURE_PRIOR
+        if acted is not None:
+            for d in total.keys() - acted - index.procedure_ids:
+                total[d] *= PROCEDURE_PRIOR
     final = [(score * covered[d] * covered[d] / n2 * priors[d], -d) for d, score in total.items()]
     if keep is not None:
         final = [item for item in final if keep(docs[-item[1]])]
@@ -74,7 +93,7 @@ def rank(
             if docs[doc_id].chapter in outside:
                 score *= CONTEXT_PRIOR
             if doc_id in contradicted:
-                score *= CONTRADICTION_PRIOR
+                score *= contradiction
             adjusted.append((score, neg_id))
             adjusted.sort(reverse=True)
             del adjusted[limit:]
@@ -95,12 +114,17 @@ def query_keys(concepts: list[Concept]) -> set[str]:
     }
 
 
-def _contradicted(index: Index, keys: set[str]) -> dict[int, float]:
-    """Codes that say "uten" where the query says "med", or the other way round."""
+def _contradicted(index: Index, keys: set[str]) -> tuple[dict[int, float], float]:
+    """Codes that say "uten" where the query says "med", or the other way round, and the factor
+    that lowers them. A query that says neither names no complication: codes that say "med"
+    (a complication, a manifestation) then come after their family's plain code, which says
+    "uten" or nothing ("lyskebrokk" is K40.9, not K40.1 "med gangren")."""
     for said, opposite in _OPPOSITES:
         if said in keys and opposite not in keys:
-            return index.postings.get(opposite, {})
-    return {}
+            return index.postings.get(opposite, {}), CONTRADICTION_PRIOR
+    if not keys & _WITH_WITHOUT:
+        return index.postings.get("med", {}), UNSAID_PRIOR
+    return {}, 1.0
 
 
 def _cost(index: Index, concept: Concept) -> int:
@@ -148,28 +172,49 @@ def _option(index: Index, option: Option, restrict: set[int] | None) -> Scores:
 
 
 def _slot(index: Index, slot: Slot, restrict: set[int] | None) -> dict[int, float]:
+    """Best score per code over the slot's alternatives.
+
+    The alternatives are readings of one written word, so they share one IDF: the lowest of
+    theirs (the word is as telling as its broadest reading). Otherwise a rare target would
+    outrank the main sense for no reason but its rarity ("kreft" is "ondartet svulst", in a
+    thousand codes, before "neoplastisk sykdom", in fifteen).
+    """
+    found = [_alt(index, alt, restrict) for alt in slot.alts]
+    found = [(scores, weight) for scores, weight in found if scores]
+    if not found:
+        return {}
+    if len(found) == 1:
+        return found[0][0]
+    shared = min(weight for _, weight in found)
     best: dict[int, float] = {}
-    for alt in slot.alts:
-        for doc_id, score in _alt(index, alt, restrict).items():
+    for scores, weight in found:
+        factor = shared / weight
+        for doc_id, score in scores.items():
+            score *= factor
             if score > best.get(doc_id, 0.0):
                 best[doc_id] = score
     return best
 
 
-def _alt(index: Index, alt: Alt, restrict: set[int] | None = None) -> dict[int, float]:
+def _alt(
+    index: Index, alt: Alt, restrict: set[int] | None = None
+) -> tuple[dict[int, float], float]:
+    """Scores of the codes an alternative finds, and its IDF (of the phrase, for several keys)."""
     postings = index.postings
+    total_docs = len(index.docs)
     if len(alt.keys) == 1:
         found = postings.get(alt.keys[0])
         if not found:
-            return {}
+            return {}, 0.0
         weight = alt.weight
+        rarity = idf(len(found), total_docs)
         if restrict is not None and len(restrict) < len(found):
-            return {d: found[d] * weight for d in restrict if d in found}
-        return {d: s * weight for d, s in found.items()}
+            return {d: found[d] * weight for d in restrict if d in found}, rarity
+        return {d: s * weight for d, s in found.items()}, rarity
     lists = [postings.get(k) for k in alt.keys]
     present = [p for p in lists if p]
     if len(present) < len(lists):
-        return {}
+        return {}, 0.0
     present.sort(key=len)
     first, rest = present[0], present[1:]
     found = {}
@@ -183,15 +228,15 @@ def _alt(index: Index, alt: Alt, restrict: set[int] | None = None) -> dict[int, 
         else:
             found[doc_id] = total
     if not found:
-        return {}
+        return {}, 0.0
     # A phrase is as telling as it is rare as a whole: weigh its keys' field and length factors
     # by the IDF of the phrase (the codes holding all its keys), not by its words' own IDFs.
-    total_docs = len(index.docs)
     own = sum(idf(len(p), total_docs) for p in present)
-    factor = alt.weight * idf(len(found), total_docs) / own
+    rarity = idf(len(found), total_docs)
+    factor = alt.weight * rarity / own
     if restrict is not None:
-        return {d: score * factor for d, score in found.items() if d in restrict}
-    return {doc_id: score * factor for doc_id, score in found.items()}
+        return {d: score * factor for d, score in found.items() if d in restrict}, rarity
+    return {doc_id: score * factor for doc_id, score in found.items()}, rarity
 
 
 def explain(index: Index, concepts: list[Concept], doc_id: int) -> str:

@@ -19,11 +19,23 @@ from kodevakt.codes.model import System
 from kodevakt.codes.normalise import CodeKind, normalise
 from kodevakt.search.index import Doc, Index, source_lists
 from kodevakt.search.persist import load_or_build
-from kodevakt.search.query import plan
+from kodevakt.search.query import plan, procedure_intent
 from kodevakt.search.scoring import explain, rank
+from kodevakt.search.situations import (
+    LABEL,
+    Reading,
+    names_situation,
+    read_situation,
+    situation_codes,
+)
 
 MAX_LIMIT = 1000
 MAX_QUERY = 300  # characters looked at
+SITUATION_POOL = 50  # hits of the disease words a situation's codes are looked for among
+SITUATION_BOOST = 3.0  # a hit that names the situation, against the acute disease
+# The situation's code for the best disease hit: it comes first unless a hit that names the
+# situation matches the words about as well ("status etter amputasjon": Z89, not Z87.8).
+MAPPED = SITUATION_BOOST * 0.9
 
 SYSTEMS = {"icd10": System.ICD10, "ncsp": System.NCSP, "ncmp": System.NCMP, "ncrp": System.NCRP}
 
@@ -88,8 +100,11 @@ class Searcher:
             hits = self._code_hits(text, limit, keep)
             if hits:
                 return hits
+        reading = read_situation(text)
+        if reading is not None:
+            return self._situation_hits(reading, limit, keep)
         concepts = plan(self.index, text)
-        ranked = rank(self.index, concepts, limit, keep)
+        ranked = rank(self.index, concepts, limit, keep, procedures=procedure_intent(text))
         docs = self.index.docs
         return [
             Hit(
@@ -101,6 +116,50 @@ class Searcher:
             )
             for doc_id, score in ranked
         ]
+
+    def _situation_hits(
+        self, reading: Reading, limit: int, keep: Callable[[Doc], bool] | None
+    ) -> list[Hit]:
+        """Hits for a query that puts its condition in a situation (`situations.py`): the
+        situation's code for the best disease hit first, then the hits that name the situation,
+        then the rest."""
+        index = self.index
+        docs = index.docs
+        situation = reading.situation
+        concepts = plan(index, reading.rest)
+        pool = rank(
+            index, concepts, max(limit, SITUATION_POOL), procedures=procedure_intent(reading.rest)
+        )
+        label = LABEL[situation]
+        first: list[tuple[int, float, str]] = []
+        for doc_id, score in pool:
+            doc = docs[doc_id]
+            if doc.system != System.ICD10.value or names_situation(situation, doc.code):
+                continue
+            codes = [c for c in situation_codes(situation, doc.code) if c in index.code_ids]
+            matched = f"«{reading.marker}» + {doc.code} {doc.text} → {label}"
+            first = [(index.code_ids[c], score * MAPPED, matched) for c in codes]
+            break
+        found = list(first)
+        for doc_id, score in pool:
+            why = explain(index, concepts, doc_id)
+            if names_situation(situation, docs[doc_id].code):
+                score *= SITUATION_BOOST
+                why = f"«{reading.marker}» → {label}; {why}"
+            found.append((doc_id, score, why))
+        found.sort(key=lambda item: -item[1])
+        seen: set[int] = set()
+        hits = []
+        for doc_id, score, matched in found:
+            if doc_id in seen:
+                continue
+            seen.add(doc_id)
+            doc = docs[doc_id]
+            if keep is None or keep(doc):
+                hits.append(Hit(doc.code, doc.text, doc.system, round(score, 3), matched))
+            if len(hits) >= limit:
+                break
+        return hits
 
     def _code_hits(self, text: str, limit: int, keep: Callable[[Doc], bool] | None) -> list[Hit]:
         index = self.index

@@ -27,6 +27,7 @@ _STEMMER = Stemmer.Stemmer("norwegian")
 
 # Words and numbers; Norwegian letters count as letters, "type 4a" keeps "4a".
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+MIN_CAPS, MAX_CAPS = 2, 6  # a word in capitals this long is read as an abbreviation
 
 # Words that carry no meaning of their own in a code text or a query. "med" and "uten" are not
 # here: they separate "med komplikasjoner" from "uten komplikasjoner".
@@ -39,15 +40,21 @@ STOP_WORDS = frozenset([
 # fmt: on
 
 # Qualifiers that make a code text longer without narrowing what it is about; they do not count
-# in a text's length, so "Uspesifisert pneumoni" is as close a match for "pneumoni" as "Pneumoni".
+# in a text's length, so "Uspesifisert pneumoni" is as close a match for "pneumoni" as "Pneumoni",
+# and "Fettlever, ikke klassifisert annet sted" (IKAS, INA: «ikke nærmere angitt», «uten
+# opplysning om») as "Fettlever".
 # fmt: off
 QUALIFIERS = frozenset([
     "uspesifisert", "spesifisert", "annen", "annet", "andre", "ikke", "klassifisert", "uspes",
-    "spes", "klass", "other", "unspecified", "specified", "classified", "elsewhere", "not"
+    "spes", "klass", "other", "unspecified", "specified", "classified", "elsewhere", "not",
+    "sted", "ikas", "ina", "nærmere", "angitt", "opplysning"
 ])
 # fmt: on
 
 _LATIN_ENDINGS = (("itis", "it"), ("osis", "ose"), ("oma", "om"), ("ia", "i"))
+# English and Latin -tion/-sion are Norwegian -sjon ("infection", "infeksjon"; "depression",
+# "depresjon"), checked after c has become k ("infektion").
+_SJON_ENDINGS = (("ssion", "sjon"), ("tion", "sjon"), ("sion", "sjon"))
 _DIGRAPHS = (
     ("ph", "f"),
     ("th", "t"),
@@ -67,6 +74,13 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+def capital_words(text: str) -> frozenset[str]:
+    """The words `text` writes in capitals ("KOLS", "ACS"), lower-cased: abbreviations."""
+    return frozenset(
+        w.lower() for w in _TOKEN.findall(text) if w.isupper() and MIN_CAPS <= len(w) <= MAX_CAPS
+    )
+
+
 @lru_cache(maxsize=65_536)
 def fold(word: str) -> str:
     """Spelling-folded form of one lower-case word (see the module docstring)."""
@@ -83,7 +97,7 @@ def fold(word: str) -> str:
         text += "a"
     text = _C_SOFT.sub("s", text).replace("c", "k")
     if len(text) > 4:
-        for old, new in _LATIN_ENDINGS:
+        for old, new in _LATIN_ENDINGS + _SJON_ENDINGS:
             if text.endswith(old):
                 text = text[: -len(old)] + new
                 break
