@@ -356,35 +356,37 @@ def _meaning_keys(folded: str, index: Index, morphemes: Morphemes, capitals: boo
 def locate(index: Index, doc_id: int, k: str) -> tuple[str, str, str] | None:
     """Where key `k` is found in a document: (field, how found, written word), or `None`.
 
-    The same reading as `doc_terms`, stopping at the first whole-word match (fields are in
-    weight order); used to explain hits without rebuilding their terms.
+    The same reading as `doc_terms`: a whole word first (fields are in weight order), then an
+    expanded abbreviation, a compound part or the meaning of a word's elements; used to explain
+    hits without rebuilding their terms.
     """
+    fields = [(name, text, words_of(text)) for name, text in index.docs[doc_id].fields]
+    for name, _text, words in fields:
+        for word, _ in words:
+            if _content(word) and stem(fold(word)) == k:
+                return (name, "word", word)
     expanded = dict(index.expansions.get(doc_id, ()))
     morphemes = load_morphemes()
-    fallback: tuple[str, str, str] | None = None
-    for name, text in index.docs[doc_id].fields:
-        caps = _capitals(text) if name in ("no", "full") else frozenset()
-        for word, _ in words_of(text):
+    for name, text, words in fields:
+        if name == "en":
+            continue
+        caps = _capitals(text)
+        for word, _ in words:
             if not _content(word):
                 continue
             folded = fold(word)
-            if stem(folded) == k:
-                return (name, "word", word)
-            if fallback is not None:
-                continue
             full = expanded.get(folded) if name == "no" else None
             if full is not None and stem(full) == k:
-                fallback = (name, "expanded", word)
-            elif name != "en":
-                parts = _known_parts(folded, index, index.splits)
-                if any(stem(part) == k for part, _ in parts):
-                    fallback = (name, "part", word)
-                elif any(
-                    k in _meaning_keys(read, index, morphemes, word in caps)
-                    for read in (folded, *(part for part, _ in parts))
-                ):
-                    fallback = (name, "meaning", word)
-    return fallback
+                return (name, "expanded", word)
+            parts = _known_parts(folded, index, index.splits)
+            if any(stem(part) == k for part, _ in parts):
+                return (name, "part", word)
+            if any(
+                k in _meaning_keys(read, index, morphemes, word in caps)
+                for read in (folded, *(part for part, _ in parts))
+            ):
+                return (name, "meaning", word)
+    return None
 
 
 def _capitals(text: str) -> frozenset[str]:

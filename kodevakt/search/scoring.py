@@ -28,6 +28,7 @@ CONTEXT_PRIOR = 0.8  # codes of a context chapter (see index.CONTEXT_CHAPTERS) o
 CONTRADICTION_PRIOR = 0.8
 UNSAID_PRIOR = 0.9  # a code that says "med …" when the query names no complication
 EXPENSIVE = 1500  # postings walked by a concept that is then scored on found codes only
+OPTION_FLOOR = 10  # codes the rarer parts of a compound must find before a common part is narrowed
 _OPPOSITES = (("med", "uten"), ("uten", "med"))
 _WITH_WITHOUT = frozenset(["med", "uten"])
 
@@ -129,13 +130,12 @@ def _contradicted(index: Index, keys: set[str]) -> tuple[dict[int, float], float
 
 def _cost(index: Index, concept: Concept) -> int:
     """How many postings scoring `concept` walks through."""
+    return sum(_slot_cost(index, slot) for option in concept.options for slot in option.slots)
+
+
+def _slot_cost(index: Index, slot: Slot) -> int:
     postings = index.postings
-    return sum(
-        min((len(postings.get(k, ())) for k in alt.keys), default=0)
-        for option in concept.options
-        for slot in option.slots
-        for alt in slot.alts
-    )
+    return sum(min((len(postings.get(k, ())) for k in alt.keys), default=0) for alt in slot.alts)
 
 
 def _concept(index: Index, concept: Concept, restrict: set[int] | None = None) -> Scores:
@@ -156,11 +156,16 @@ def _option(index: Index, option: Option, restrict: set[int] | None) -> Scores:
     weight = option.weight
     if len(option.slots) == 1:
         return {d: (s * weight, 1.0) for d, s in _slot(index, option.slots[0], restrict).items()}
-    slots = [_slot(index, slot, restrict) for slot in option.slots]
-    n = len(slots)
+    # As in `rank`: the commoner parts ("betennelse", in every "-itt" code) are scored only on
+    # the codes the rarest part found, when it found enough; a code with a common part alone
+    # cannot beat one with the rare part.
+    n = len(option.slots)
     found: dict[int, list[float]] = {}
-    for scores in slots:
-        for doc_id, score in scores.items():
+    narrowed = restrict
+    for slot in sorted(option.slots, key=lambda slot: _slot_cost(index, slot)):
+        if narrowed is None and len(found) >= OPTION_FLOOR:
+            narrowed = set(found)
+        for doc_id, score in _slot(index, slot, narrowed).items():
             found.setdefault(doc_id, []).append(score)
     out: Scores = {}
     for doc_id, values in found.items():

@@ -142,11 +142,8 @@ class Searcher:
             break
         found = list(first)
         for doc_id, score in pool:
-            why = explain(index, concepts, doc_id)
-            if names_situation(situation, docs[doc_id].code):
-                score *= SITUATION_BOOST
-                why = f"«{reading.marker}» → {label}; {why}"
-            found.append((doc_id, score, why))
+            named = names_situation(situation, docs[doc_id].code)
+            found.append((doc_id, score * (SITUATION_BOOST if named else 1.0), ""))
         found.sort(key=lambda item: -item[1])
         seen: set[int] = set()
         hits = []
@@ -155,8 +152,13 @@ class Searcher:
                 continue
             seen.add(doc_id)
             doc = docs[doc_id]
-            if keep is None or keep(doc):
-                hits.append(Hit(doc.code, doc.text, doc.system, round(score, 3), matched))
+            if keep is not None and not keep(doc):
+                continue
+            if not matched:
+                matched = explain(index, concepts, doc_id)
+                if names_situation(situation, doc.code):
+                    matched = f"«{reading.marker}» → {label}; {matched}"
+            hits.append(Hit(doc.code, doc.text, doc.system, round(score, 3), matched))
             if len(hits) >= limit:
                 break
         return hits
