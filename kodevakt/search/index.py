@@ -46,6 +46,7 @@ from kodevakt.search.text import QUALIFIERS, STOP_WORDS, fold, key, stem
 FIELD_WEIGHT = {"no": 1.0, "full": 0.9, "en": 0.7, "ctx": 0.3}
 WORD, EXPANDED, PART, TAIL_PART = 1.0, 0.9, 0.6, 0.5  # how a key was found in a field
 MEANING = 0.6  # a Norwegian word a Greek or Latin word of the text stands for ("Splenektomi": milt)
+WITHOUT_CLAUSE = 0.3  # a word after "uten": the code says it is absent
 SECONDARY_SENSE = 0.85  # a synonym line that is not the first of its term
 K1, B = 1.2, 0.75  # BM25 length normalisation
 
@@ -60,6 +61,9 @@ OTHER_PRIOR = 0.95
 # that sibling's words and wins on them.
 DEFAULT_PRIOR = 1.15
 OTHER_WORDS = frozenset({"annen", "annet", "andre"})
+_UNSPECIFIED = ("uspesifisert", "upesifisert")
+_UNSPECIFIED_WORDS = frozenset(["uspesifisert", "upesifisert", "uspes"])
+_LINKING = frozenset(["med", "uten", "m", "u"])  # join what a code text names; name nothing
 CHAPTER_PRIOR = 0.6
 PROCEDURE_PRIOR = 0.7  # a diagnosis word finds the diagnosis before the operation for it
 
@@ -78,6 +82,7 @@ SHORT_FORMS = {"m": "med", "u": "uten", "el": "eller", "ak": "akutt", "kr": "kro
 # text, abbreviations ("RG toraks" is an X-ray).
 READ_KINDS = (Kind.LATIN, Kind.ABBREVIATION)
 
+WITHOUT = "uten"
 _WORD_DOT = re.compile(r"([^\W_]+)(\.?)", re.UNICODE)
 _CAPS = re.compile(r"\b[A-ZÆØÅ]{2,6}\b")
 
@@ -129,6 +134,17 @@ class Index:
     # folded term → keys of the words it stands for, read into code texts (see READ_KINDS)
     readings: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
     procedure_ids: frozenset[int] = frozenset()  # doc ids of procedure codes
+    _own_words: dict[int, tuple[frozenset[str], ...]] = field(default_factory=dict)
+
+    def own_words(self, doc_id: int) -> tuple[frozenset[str], ...]:
+        """The words a code's own text is about, each as the keys it can be found by: its
+        first field's content words before an "uten" clause, qualifiers left out."""
+        found = self._own_words.get(doc_id)
+        if found is None:
+            found = _own_words(self, doc_id)
+            self._own_words[doc_id] = found
+        return found
+
     priors: list[float] = field(default_factory=list)  # doc id → prior (fast access)
     by_length: dict[int, list[str]] = field(default_factory=dict)
     _pools: dict[tuple[int, int, str], list[str]] = field(default_factory=dict)
@@ -318,10 +334,13 @@ def doc_terms(
 
     expanded = dict(expansions)
     for name, words in fields:
-        base = FIELD_WEIGHT[name]
-        for word, _dotted in words:
+        field_base = FIELD_WEIGHT[name]
+        without = _without_from(words)
+        for position, (word, _dotted) in enumerate(words):
             if not _content(word):
                 continue
+            # What a code says it is without ("uten åpent sår") is no match for the word.
+            base = field_base if position <= without else field_base * WITHOUT_CLAUSE
             folded = fold(word)
             put(stem(folded), base * WORD, name, "word", word)
             full = expanded.get(folded) if name == "no" else None
@@ -389,6 +408,36 @@ def locate(index: Index, doc_id: int, k: str) -> tuple[str, str, str] | None:
     return None
 
 
+def _own_words(index: Index, doc_id: int) -> tuple[frozenset[str], ...]:
+    fields = index.docs[doc_id].fields
+    if not fields:
+        return ()
+    name, text = fields[0]
+    words = words_of(text)
+    expanded = dict(index.expansions.get(doc_id, ())) if name == "no" else {}
+    caps = _capitals(text)
+    morphemes = load_morphemes()
+    found = []
+    unspecified = False  # the word after a later "uspesifisert" is what is left unspecified
+    for position, (word, _) in enumerate(words[: _without_from(words)]):
+        after, unspecified = unspecified, position > 0 and word in _UNSPECIFIED_WORDS
+        if not _content(word) or word in QUALIFIERS or word in _LINKING or after:
+            continue
+        folded = fold(word)
+        keys = {stem(folded)}
+        full = expanded.get(folded)
+        if full is not None:
+            keys.add(stem(full))
+            folded = full
+        if name != "en":
+            parts = _known_parts(folded, index, index.splits)
+            keys.update(stem(part) for part, _ in parts)
+            for read in (folded, *(part for part, _ in parts)):
+                keys.update(_meaning_keys(read, index, morphemes, word in caps))
+        found.append(frozenset(keys))
+    return tuple(found)
+
+
 def _capitals(text: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _CAPS.findall(text))
 
@@ -439,7 +488,7 @@ def _fill_postings(
     for doc_fields in written:
         sizes = {}
         for name, words in doc_fields:
-            size = sum(1 for w, _ in words if _content(w) and w not in QUALIFIERS) or 1
+            size = text_length(words)
             sizes[name] = size
             totals[name] += size
             present[name] += 1
@@ -465,6 +514,24 @@ def _fill_postings(
     for k, docs in raw.items():
         weight = idf(len(docs), total)
         index.postings[k] = {d: w * weight for d, w in docs.items()}
+
+
+def text_length(words: list[tuple[str, bool]]) -> int:
+    """A field's length for BM25: its content words, leaving out qualifiers ("uspesifisert",
+    "IKAS") and a closing clause that says what the code is without ("… uten komplikasjoner",
+    "… uten obstruksjon el. gangren"), which marks the family's plain code rather than narrowing
+    it."""
+    end = _without_from(words)
+    return sum(1 for w, _ in words[:end] if _content(w) and w not in QUALIFIERS) or 1
+
+
+def _without_from(words: list[tuple[str, bool]]) -> int:
+    """Position of the word "uten" that opens a closing clause (not the text's first word), or
+    the number of words when there is none. The word "uten" itself stays a full match."""
+    for position, (word, _) in enumerate(words):
+        if word == WITHOUT and position > 0:
+            return position
+    return len(words)
 
 
 def _context_keys(index: Index) -> dict[str, frozenset[str]]:
@@ -666,13 +733,16 @@ def _doc(code: Code, by_code: dict[str, Code], has_children: bool) -> Doc:
 
 
 def _family_default(code: Code, has_children: bool) -> bool:
-    """What a disease's bare name means: the ".9" code of an ICD-10 category, or a category
-    without subdivision that says it is unspecified ("F03 Uspesifisert demens")."""
+    """What a disease's bare name means: the ".9" code of an ICD-10 category, or a reportable
+    category that says it is unspecified ("F03 Uspesifisert demens", "J22 Uspesifisert akutt
+    infeksjon i nedre luftveier")."""
     if code.system is not System.ICD10 or not code.reportable:
         return False
     if len(code.code) == 5 and code.code[3] == ".":
         return code.code[4] == "9"
-    return len(code.code) == 3 and not has_children and code.unspecific
+    if len(code.code) != 3:
+        return False
+    return code.unspecific or (code.text or "").lower().startswith(_UNSPECIFIED)
 
 
 def _chapter(code: Code, by_code: dict[str, Code]) -> str:

@@ -27,6 +27,8 @@ Scores = dict[int, tuple[float, float]]  # doc id → (score, share of the conce
 CONTEXT_PRIOR = 0.8  # codes of a context chapter (see index.CONTEXT_CHAPTERS) out of context
 CONTRADICTION_PRIOR = 0.8
 UNSAID_PRIOR = 0.9  # a code that says "med …" when the query names no complication
+RERANK = 30  # best codes weighed again by how much of their own text the query explains
+COVER_BASE = 0.8  # weight of a code none of whose own words the query names
 EXPENSIVE = 1500  # postings walked by a concept that is then scored on found codes only
 OPTION_FLOOR = 10  # codes the rarer parts of a compound must find before a common part is narrowed
 _OPPOSITES = (("med", "uten"), ("uten", "med"))
@@ -99,8 +101,33 @@ def rank(
             adjusted.sort(reverse=True)
             del adjusted[limit:]
         final = adjusted
-    best = heapq.nlargest(limit, final)
-    return [(-neg_id, score) for score, neg_id in best]
+    best = heapq.nlargest(max(limit, RERANK), final)
+    best = _explained(index, best, keys)
+    return [(-neg_id, score) for score, neg_id in best[:limit]]
+
+
+def _explained(
+    index: Index, best: list[tuple[float, int]], keys: set[str]
+) -> list[tuple[float, int]]:
+    """The best codes again, each weighed by the share of its own words the query accounts for.
+
+    A query that names only the disease should find the code that is only the disease: among
+    "Uspesifisert demens", "Uspesifisert vaskulær demens" and "Demens ved Alzheimers sykdom"
+    the query "demens" explains all of the first and half of the others. A code reached through
+    a code-shaped synonym ("DVT" → I80.2) counts as explained.
+    """
+    codes = [k for k in keys if k.startswith("=")]
+    named = {d for k in codes for d in index.postings.get(k, {})}
+    out = []
+    for score, neg_id in best:
+        doc_id = -neg_id
+        words = index.own_words(doc_id)
+        if words and doc_id not in named:
+            share = sum(1 for word in words if word & keys) / len(words)
+            score *= COVER_BASE + (1 - COVER_BASE) * share
+        out.append((score, neg_id))
+    out.sort(reverse=True)
+    return out
 
 
 def query_keys(concepts: list[Concept]) -> set[str]:

@@ -42,12 +42,15 @@ STOP_WORDS = frozenset([
 # Qualifiers that make a code text longer without narrowing what it is about; they do not count
 # in a text's length, so "Uspesifisert pneumoni" is as close a match for "pneumoni" as "Pneumoni",
 # and "Fettlever, ikke klassifisert annet sted" (IKAS, INA: «ikke nærmere angitt», «uten
-# opplysning om») as "Fettlever".
+# opplysning om») as "Fettlever". "Essensiell", "primær" and "idiopatisk" say that no cause is
+# known, which is what a disease's bare name means ("Essensiell (primær) hypertensjon").
 # fmt: off
 QUALIFIERS = frozenset([
-    "uspesifisert", "spesifisert", "annen", "annet", "andre", "ikke", "klassifisert", "uspes",
-    "spes", "klass", "other", "unspecified", "specified", "classified", "elsewhere", "not",
-    "sted", "ikas", "ina", "nærmere", "angitt", "opplysning"
+    "uspesifisert", "upesifisert", "spesifisert", "annen", "annet", "andre", "ikke",
+    "klassifisert", "uspes", "spes", "klass", "other", "unspecified", "specified", "classified",
+    "elsewhere", "not",
+    "sted", "ikas", "ina", "nærmere", "angitt", "opplysning", "essensiell", "primær",
+    "idiopatisk"
 ])
 # fmt: on
 
