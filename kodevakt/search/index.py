@@ -348,6 +348,8 @@ def doc_terms(
                 put(stem(full), base * EXPANDED, name, "expanded", word)
                 for part, factor in _known_parts(full, index, splits):
                     put(stem(part), base * EXPANDED * factor, name, "expanded", word)
+                for k in _meaning_keys(full, index, elements, False):
+                    put(k, base * EXPANDED * MEANING, name, "expanded", word)
             if name == "en":
                 continue  # Greek and Latin composites ("chole|cystitis") are no Norwegian compounds
             parts = _known_parts(folded, index, splits)
@@ -473,7 +475,8 @@ def _known_parts(
     if found is None:
         return []
     factor = PART if found.complete else TAIL_PART
-    return [(p, factor) for p, known in zip(found.parts, found.known, strict=True) if known]
+    # A part takes the Latin ending folding a whole word gets ("klamydia|infeksjon": klamydi).
+    return [(fold(p), factor) for p, known in zip(found.parts, found.known, strict=True) if known]
 
 
 def _fill_postings(

@@ -155,7 +155,10 @@ def _word_concept(index: Index, word: str, *, capital: bool = False) -> Concept:
     split = None if common else index.split(folded)
     if not known and not capital:
         tails = _tail_alts(index, word, folded)
-        typos = _typo_alts(index, word, folded, real=bool(tails))
+        # A word that splits cleanly into known words is a compound, not a typo of a word two
+        # letters away ("magesekk|betennelse" is no "tåresekkbetennelse").
+        clean = split is not None and not _weak(split)
+        typos = [] if clean else _typo_alts(index, word, folded, real=bool(tails))
         if split is not None and _weak(split) and any(t.weight >= TYPO_1 for t in typos):
             split = None  # "hjerte|inf|akt" is "hjerteinfarkt" mistyped, not a compound
         alts.extend(tails)
@@ -235,7 +238,7 @@ def _definite(index: Index, k: str, folded: str) -> str | None:
 
 def _word_slot(index: Index, word: str, folded_part: str | None = None) -> Slot:
     """A slot for one word (or compound part): the word itself and its synonyms."""
-    folded = folded_part if folded_part is not None else fold(word)
+    folded = fold(folded_part) if folded_part is not None else fold(word)
     return Slot(tuple(_own_alts(index, word, stem(folded), folded)), word)
 
 

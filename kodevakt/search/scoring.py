@@ -27,6 +27,7 @@ Scores = dict[int, tuple[float, float]]  # doc id → (score, share of the conce
 CONTEXT_PRIOR = 0.8  # codes of a context chapter (see index.CONTEXT_CHAPTERS) out of context
 CONTRADICTION_PRIOR = 0.8
 UNSAID_PRIOR = 0.9  # a code that says "med …" when the query names no complication
+PROCEDURE_ACTED = 0.85  # a diagnosis that matches a procedure query's procedure word
 RERANK = 30  # best codes weighed again by how much of their own text the query explains
 COVER_BASE = 0.8  # weight of a code none of whose own words the query names
 EXPENSIVE = 1500  # postings walked by a concept that is then scored on found codes only
@@ -76,12 +77,13 @@ def rank(
     if procedures:
         # A procedure query: procedure codes lose their lower prior, and a diagnosis that does
         # not match the word naming the procedure ("sår i hodebunn" for "sying av sår i
-        # hodebunnen") takes it instead.
+        # hodebunnen") takes it instead; one that names the procedure as its cause or history
+        # ("Postkolecystektomisyndrom") comes after the procedure too.
         for d in index.procedure_ids & total.keys():
             total[d] /= PROCEDURE_PRIOR
         if acted is not None:
-            for d in total.keys() - acted - index.procedure_ids:
-                total[d] *= PROCEDURE_PRIOR
+            for d in total.keys() - index.procedure_ids:
+                total[d] *= PROCEDURE_ACTED if d in acted else PROCEDURE_PRIOR
     final = [(score * covered[d] * covered[d] / n2 * priors[d], -d) for d, score in total.items()]
     if keep is not None:
         final = [item for item in final if keep(docs[-item[1]])]

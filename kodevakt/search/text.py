@@ -30,12 +30,15 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MIN_CAPS, MAX_CAPS = 2, 6  # a word in capitals this long is read as an abbreviation
 
 # Words that carry no meaning of their own in a code text or a query. "med" and "uten" are not
-# here: they separate "med komplikasjoner" from "uten komplikasjoner".
+# here: they separate "med komplikasjoner" from "uten komplikasjoner". The words for "caused by"
+# are: code texts say "som skyldes", "forårsaket av" and "forårs. av" for the same thing, and
+# clinicians add "pga" and "grunnet".
 # fmt: off
 STOP_WORDS = frozenset([
     "i", "og", "av", "som", "ved", "hos", "for", "til", "på", "pa", "fra", "en", "et", "ei",
     "den", "det", "de", "eller", "om", "under", "over", "etter", "mot", "inn", "ut", "the",
-    "of", "and", "in", "to", "a", "an", "by", "due", "with", "or", "on", "at", "from", "as"
+    "of", "and", "in", "to", "a", "an", "by", "due", "with", "or", "on", "at", "from", "as",
+    "skyldes", "forårsaket", "forårs", "forarsaket", "forars", "pga", "grunnet"
 ])
 # fmt: on
 
@@ -55,9 +58,11 @@ QUALIFIERS = frozenset([
 # fmt: on
 
 _LATIN_ENDINGS = (("itis", "it"), ("osis", "ose"), ("oma", "om"), ("ia", "i"))
-# English and Latin -tion/-sion are Norwegian -sjon ("infection", "infeksjon"; "depression",
-# "depresjon"), checked after c has become k ("infektion").
-_SJON_ENDINGS = (("ssion", "sjon"), ("tion", "sjon"), ("sion", "sjon"))
+# English and Latin -tion/-sion/-tio are Norwegian -sjon ("infection", "infeksjon"; "depression",
+# "depresjon"; "retentio", "retensjon"), checked after c has become k ("infektion").
+_SJON_ENDINGS = (
+    ("ssion", "sjon"), ("tion", "sjon"), ("sion", "sjon"), ("tio", "sjon"), ("sio", "sjon")
+)  # fmt: skip
 _DIGRAPHS = (
     ("ph", "f"),
     ("th", "t"),
@@ -70,6 +75,7 @@ _DIGRAPHS = (
 _LETTERS = str.maketrans({"æ": "e", "ø": "o", "å": "a", "x": "ks", "z": "s", "w": "v"})
 _C_SOFT = re.compile(r"c(?=[eiy])")
 _DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1+")  # doubled consonants ("kneet" keeps ee)
+_EL_PLURAL = re.compile(r"([bdgkpstv])l$")  # "legemidl" (from "legemidler") → "legemidel"
 
 
 def tokens(text: str) -> list[str]:
@@ -112,11 +118,13 @@ def stem(folded: str) -> str:
     """Snowball Norwegian stem of an already folded word, doubled consonants collapsed.
 
     Doubled consonants are collapsed here and not in `fold`, so that compound splitting still sees
-    the boundary in "ankel|ligament".
+    the boundary in "ankel|ligament". Nouns in -el lose the e in the plural ("legemiddel",
+    "legemidler"; "muskel", "muskler"); Snowball leaves "legemidl", so the e is put back.
     """
     if len(folded) <= 3 or not folded.isalpha():
         return _DOUBLE.sub(r"\1", folded)
-    return _DOUBLE.sub(r"\1", _STEMMER.stemWord(folded))
+    stemmed = _DOUBLE.sub(r"\1", _STEMMER.stemWord(folded))
+    return _EL_PLURAL.sub(r"\1el", stemmed)
 
 
 def key(word: str) -> str:
