@@ -63,6 +63,7 @@ DEFAULT_PRIOR = 1.15
 OTHER_WORDS = frozenset({"annen", "annet", "andre"})
 _UNSPECIFIED = ("uspesifisert", "upesifisert")
 _UNSPECIFIED_WORDS = frozenset(["uspesifisert", "upesifisert", "uspes"])
+_SPECIFIED_WORDS = frozenset(["spesifisert", "spes"])
 _LINKING = frozenset(["med", "uten", "m", "u"])  # join what a code text names; name nothing
 CHAPTER_PRIOR = 0.6
 PROCEDURE_PRIOR = 0.7  # a diagnosis word finds the diagnosis before the operation for it
@@ -420,10 +421,16 @@ def _own_words(index: Index, doc_id: int) -> tuple[frozenset[str], ...]:
     caps = _capitals(text)
     morphemes = load_morphemes()
     found = []
-    unspecified = False  # the word after a later "uspesifisert" is what is left unspecified
-    for position, (word, _) in enumerate(words[: _without_from(words)]):
-        after, unspecified = unspecified, position > 0 and word in _UNSPECIFIED_WORDS
-        if not _content(word) or word in QUALIFIERS or word in _LINKING or after:
+    # What follows a later "uspesifisert" or "ikke spesifisert" is what the code leaves open
+    # ("… med uspesifisert lokalisasjon", "Bronkitt, ikke spesifisert som akutt eller kronisk").
+    end = _without_from(words)
+    for position, (word, _) in enumerate(words[:end]):
+        if position > 0 and (
+            word in _UNSPECIFIED_WORDS
+            or (word in _SPECIFIED_WORDS and words[position - 1][0] == "ikke")
+        ):
+            break
+        if not _content(word) or word in QUALIFIERS or word in _LINKING:
             continue
         folded = fold(word)
         keys = {stem(folded)}

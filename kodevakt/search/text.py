@@ -57,7 +57,13 @@ QUALIFIERS = frozenset([
 ])
 # fmt: on
 
-_LATIN_ENDINGS = (("itis", "it"), ("osis", "ose"), ("oma", "om"), ("ia", "i"))
+_LATIN_ENDINGS = (
+    ("itis", "it"), ("osis", "ose"), ("oma", "om"), ("ia", "i"),
+    # Latin adjectives and their Norwegian forms: "lobaris"/"lobær", "femoralis"/"femoral",
+    # "ulcerosa"/"ulcerøs", "chronica"/"kronisk"
+    ("aris", "er"), ("alis", "al"), ("osa", "os"), ("osum", "os"), ("osus", "os"),
+    ("ica", "isk"), ("icus", "isk"), ("icum", "isk"),
+)  # fmt: skip
 # English and Latin -tion/-sion/-tio are Norwegian -sjon ("infection", "infeksjon"; "depression",
 # "depresjon"; "retentio", "retensjon"), checked after c has become k ("infektion").
 _SJON_ENDINGS = (
