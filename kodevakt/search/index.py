@@ -136,6 +136,17 @@ class Index:
     readings: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
     procedure_ids: frozenset[int] = frozenset()  # doc ids of procedure codes
     _own_words: dict[int, tuple[frozenset[str], ...]] = field(default_factory=dict)
+    _field_words: dict[int, tuple[tuple[str, str, list[tuple[str, bool]]], ...]] = field(
+        default_factory=dict
+    )
+
+    def field_words(self, doc_id: int) -> tuple[tuple[str, str, list[tuple[str, bool]]], ...]:
+        """A code's fields as (name, text, words), tokenised once (explanations reread them)."""
+        found = self._field_words.get(doc_id)
+        if found is None:
+            found = tuple((name, text, words_of(text)) for name, text in self.docs[doc_id].fields)
+            self._field_words[doc_id] = found
+        return found
 
     def own_words(self, doc_id: int) -> tuple[frozenset[str], ...]:
         """The words a code's own text is about, each as the keys it can be found by: its
@@ -382,7 +393,7 @@ def locate(index: Index, doc_id: int, k: str) -> tuple[str, str, str] | None:
     expanded abbreviation, a compound part or the meaning of a word's elements; used to explain
     hits without rebuilding their terms.
     """
-    fields = [(name, text, words_of(text)) for name, text in index.docs[doc_id].fields]
+    fields = index.field_words(doc_id)
     for name, _text, words in fields:
         for word, _ in words:
             if _content(word) and stem(fold(word)) == k:
@@ -412,11 +423,10 @@ def locate(index: Index, doc_id: int, k: str) -> tuple[str, str, str] | None:
 
 
 def _own_words(index: Index, doc_id: int) -> tuple[frozenset[str], ...]:
-    fields = index.docs[doc_id].fields
+    fields = index.field_words(doc_id)
     if not fields:
         return ()
-    name, text = fields[0]
-    words = words_of(text)
+    name, text, words = fields[0]
     expanded = dict(index.expansions.get(doc_id, ())) if name == "no" else {}
     caps = _capitals(text)
     morphemes = load_morphemes()

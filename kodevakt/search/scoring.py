@@ -49,6 +49,7 @@ def rank(
     that keeps them behind the diagnosis a plain disease word names."""
     if not concepts:
         return []
+    pool = max(limit, RERANK)  # what can still reach the list once reweighed
     total: dict[int, float] = {}
     covered: dict[int, float] = {}
     # Concepts that point at many codes ("med", "akutt") are scored only on the codes the
@@ -58,7 +59,7 @@ def rank(
     restrict: set[int] | None = None
     acted: set[int] | None = None  # codes that match a word naming the procedure asked for
     for concept in ordered:
-        if restrict is None and len(total) >= limit and _cost(index, concept) > EXPENSIVE:
+        if restrict is None and len(total) >= pool and _cost(index, concept) > EXPENSIVE:
             restrict = set(total)
         scores = _concept(index, concept, restrict)
         if procedures and names_procedure(concept.written):
@@ -88,11 +89,11 @@ def rank(
     if keep is not None:
         final = [item for item in final if keep(docs[-item[1]])]
     if outside or contradicted:
-        # Adjust only what can still reach the list: these factors only lower a score.
+        # Adjust only what can still reach the pool: these factors only lower a score.
         final.sort(reverse=True)
         adjusted: list[tuple[float, int]] = []
         for score, neg_id in final:
-            if len(adjusted) >= limit and score <= adjusted[-1][0]:
+            if len(adjusted) >= pool and score <= adjusted[-1][0]:
                 break
             doc_id = -neg_id
             if docs[doc_id].chapter in outside:
@@ -101,9 +102,9 @@ def rank(
                 score *= contradiction
             adjusted.append((score, neg_id))
             adjusted.sort(reverse=True)
-            del adjusted[limit:]
+            del adjusted[pool:]
         final = adjusted
-    best = heapq.nlargest(max(limit, RERANK), final)
+    best = heapq.nlargest(pool, final)
     best = _explained(index, best, keys)
     return [(-neg_id, score) for score, neg_id in best[:limit]]
 

@@ -33,9 +33,12 @@ MAX_LIMIT = 1000
 MAX_QUERY = 300  # characters looked at
 SITUATION_POOL = 50  # hits of the disease words a situation's codes are looked for among
 SITUATION_BOOST = 3.0  # a hit that names the situation, against the acute disease
-# The situation's code for the best disease hit: it comes first unless a hit that names the
-# situation matches the words about as well ("status etter amputasjon": Z89, not Z87.8).
+# The situation's code for the best disease hit comes first, unless a hit that names the
+# situation matches the words about as well: "tidligere strålebehandling" is Z92.3 «Tidligere
+# strålebehandling», not the history code of M96.2 «Kyfose etter strålebehandling».
 MAPPED = SITUATION_BOOST * 0.9
+NAMED_ENOUGH = 0.75
+NEXT_MAPPED = 0.01  # each further code for the situation (Z03.4, then Z71.1) a little lower
 
 SYSTEMS = {"icd10": System.ICD10, "ncsp": System.NCSP, "ncmp": System.NCMP, "ncrp": System.NCRP}
 
@@ -131,14 +134,20 @@ class Searcher:
             index, concepts, max(limit, SITUATION_POOL), procedures=procedure_intent(reading.rest)
         )
         label = LABEL[situation]
+        named = max((s for d, s in pool if names_situation(situation, docs[d].code)), default=0.0)
         first: list[tuple[int, float, str]] = []
         for doc_id, score in pool:
             doc = docs[doc_id]
             if doc.system != System.ICD10.value or names_situation(situation, doc.code):
                 continue
+            if named >= score * NAMED_ENOUGH:
+                break  # a code that names the situation matches the words about as well
             codes = [c for c in situation_codes(situation, doc.code) if c in index.code_ids]
             matched = f"«{reading.marker}» + {doc.code} {doc.text} → {label}"
-            first = [(index.code_ids[c], score * MAPPED, matched) for c in codes]
+            first = [
+                (index.code_ids[c], score * MAPPED * (1 - NEXT_MAPPED * i), matched)
+                for i, c in enumerate(codes)
+            ]
             break
         found = list(first)
         for doc_id, score in pool:

@@ -62,7 +62,7 @@ _LATIN_ENDINGS = (
     # Latin adjectives and their Norwegian forms: "lobaris"/"lobær", "femoralis"/"femoral",
     # "ulcerosa"/"ulcerøs", "chronica"/"kronisk"
     ("aris", "er"), ("alis", "al"), ("osa", "os"), ("osum", "os"), ("osus", "os"),
-    ("ica", "isk"), ("icus", "isk"), ("icum", "isk"),
+    ("ika", "isk"), ("ikus", "isk"), ("ikum", "isk"),  # -ica, -icus, -icum after c → k
 )  # fmt: skip
 # English and Latin -tion/-sion/-tio are Norwegian -sjon ("infection", "infeksjon"; "depression",
 # "depresjon"; "retentio", "retensjon"), checked after c has become k ("infektion").
