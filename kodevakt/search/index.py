@@ -11,14 +11,18 @@ Each document has up to four fields, weighted by how much a match in them says:
 
 A posting says how strongly a key points at a document: field weight × how the key was found
 (the word itself 1.0, an abbreviation in the text expanded 0.9, a part of a Norwegian compound
-0.6, the known tail of a word with an unknown head 0.5; English titles are not split) × a BM25
-length factor of the field (short texts that are mostly the query rank first; qualifiers like
-"uspesifisert" do not count in the length) × the key's IDF. Code-shaped synonym targets get
-postings of their own, keyed `=CODE`.
+0.6, the known tail of a word with an unknown head 0.5, the Norwegian meaning of a Greek or
+Latin element, Latin term or capitalised abbreviation in the text 0.6: "Splenektomi" is also
+found by "milt" and "fjerning", "RG toraks" by "røntgen"; English titles are not split) × 0.3
+for a word in a closing "uten …" clause (what the code says is absent) × a BM25 length factor
+of the field (short texts that are mostly the query rank first; qualifiers like "uspesifisert"
+and the "uten …" clause do not count in the length) × the key's IDF. Code-shaped synonym
+targets get postings of their own, keyed `=CODE`.
 
 Each document has a prior: reportable codes 1.0, headings 0.85, blocks 0.7, chapters 0.6,
-procedure codes 0.7 (a diagnosis word finds the diagnosis first; a procedure query matches
-the procedure text fully and still wins), and "Annen spesifisert …" codes 0.95 of that.
+procedure codes 0.7 (a diagnosis word finds the diagnosis first; a procedure query lifts it,
+see `scoring.py`), "Annen spesifisert …" codes 0.95 of that, and the family's plain code (the
+".9" code of a category, or a category that says "Uspesifisert …") 1.15.
 
 The vocabulary of the code texts and the synonym list (folded words) serves compound splitting,
 typo correction and completion. Building takes about a second; `persist.py` keeps built indexes.

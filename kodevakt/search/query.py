@@ -6,15 +6,26 @@ code's texts; a slot has alternative ways to be found (alternatives), each a tup
 that must all be present, with a weight for how sure that way is:
 
 - the word itself (1.0), or without a definite ending the stemmer leaves on short words
-  ("øret" → "øre", 0.9);
-- a synonym of the word, or of its compound parts read together (0.95, 0.9);
+  ("øret" → "øre", 0.9; only an ending the written word has);
+- a synonym of the word, or of its compound parts read together (0.95, 0.9; a term's later
+  lines count less than its first, its main sense);
 - its compound parts as separate slots (0.85 for the option; a partly found compound scores
   by the share of parts found); a word found in many codes is not also split;
-- for a word the vocabulary lacks: a typo correction (0.8 at one edit, 0.65 at two; edits are
-  tried among words with the same first letter, then among all), longer words it ends
-  ("pacemaker" in "hjertepacemaker", 0.6) and completions of an unfinished word (0.6).
+- the Norwegian words of its Greek and Latin elements as separate slots ("kolecystitt":
+  galleblære + betennelse, 0.85), so a Greek query finds a Norwegian code text and the other
+  way round (the index reads code texts the same way);
+- for a word the vocabulary lacks: longer words it ends ("gikt" in "urinsyregikt", 0.75; a word
+  found so is a word of its own, and corrections of it count less), a typo correction (0.8 at
+  one edit, 0.65 at two, only the nearest; edits are tried among words with the same first
+  letter, then among all; a word that splits cleanly into known words is a compound and is not
+  corrected, and a split into chance pieces gives way to a one-edit correction: "hjerte|inf|akt"
+  is "hjerteinfarkt"), completions of an unfinished word (0.6) and, as a last resort, the few
+  words that share its beginning (0.5). An unknown half of a compound is looked up the same way.
 
-Stop words ("i", "som", "av") are dropped. Scoring is `scoring.py`'s job.
+A word written in capitals is an abbreviation: found as written or through the abbreviation
+list, never guessed. Stop words ("i", "som", "av") are dropped. `procedure_intent` says whether
+the query asks for a procedure ("fjerning av", "sying", "røntgen", "-ektomi"). Scoring is
+`scoring.py`'s job.
 """
 
 from __future__ import annotations

@@ -9,9 +9,19 @@ best of its alternatives; an alternative's the weight of the way it was found ti
 posting weights of its keys (field, IDF and length, see `index.py`); a phrase of several keys
 counts with the IDF of the phrase as a whole (the codes holding all its keys).
 
-Two adjustments only lower a score: a code in a context chapter (pregnancy, newborn, external
-causes, contact reasons) when no query word belongs to that chapter (0.8), and a code that says
-"uten" where the query says "med", or the other way round (0.8).
+The alternatives of one slot are readings of one written word and share one IDF, the lowest of
+theirs: a rare synonym target does not outrank the word's main sense by rarity alone.
+
+Adjustments that only lower a score: a code in a context chapter (pregnancy, newborn, external
+causes, contact reasons) when no query word belongs to that chapter (0.8); a code that says
+"uten" where the query says "med", or the other way round (0.8); a code that says "med …" when
+the query names no complication (0.9, so the family's plain code comes first). In a query that
+asks for a procedure, procedure codes lose their lower prior and diagnoses take it instead (0.7,
+or 0.85 when they match the procedure word, as "Postkolecystektomisyndrom" does).
+
+Last, the best codes are weighed again by the share of their own words the query accounts for
+(0.8 for none up to 1.0 for all): among codes that match equally, the one that is only what the
+query names ("Uspesifisert demens") beats one that adds a kind ("Uspesifisert vaskulær demens").
 """
 
 from __future__ import annotations
