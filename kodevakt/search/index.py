@@ -90,6 +90,7 @@ READ_KINDS = (Kind.LATIN, Kind.ABBREVIATION)
 WITHOUT = "uten"
 _WORD_DOT = re.compile(r"([^\W_]+)(\.?)", re.UNICODE)
 _CAPS = re.compile(r"\b[A-ZÆØÅ]{2,6}\b")
+_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 
 
 class Doc(NamedTuple):
@@ -436,14 +437,10 @@ def _own_words(index: Index, doc_id: int) -> tuple[frozenset[str], ...]:
     morphemes = load_morphemes()
     found = []
     # What follows a later "uspesifisert" or "ikke spesifisert" is what the code leaves open
-    # ("… med uspesifisert lokalisasjon", "Bronkitt, ikke spesifisert som akutt eller kronisk").
-    end = _without_from(words)
-    for position, (word, _) in enumerate(words[:end]):
-        if position > 0 and (
-            word in _UNSPECIFIED_WORDS
-            or (word in _SPECIFIED_WORDS and words[position - 1][0] == "ikke")
-        ):
-            break
+    # ("… med uspesifisert lokalisasjon", "Bronkitt, ikke spesifisert som akutt eller kronisk"),
+    # and a bracket names the same thing again ("Panikklidelse [episodisk paroksysmal angst]").
+    words = words_of(_BRACKETS.sub(" ", text))
+    for word, _ in words[: _open_from(words)]:
         if not _content(word) or word in QUALIFIERS or word in _LINKING:
             continue
         folded = fold(word)
@@ -542,11 +539,24 @@ def _fill_postings(
 
 def text_length(words: list[tuple[str, bool]]) -> int:
     """A field's length for BM25: its content words, leaving out qualifiers ("uspesifisert",
-    "IKAS") and a closing clause that says what the code is without ("… uten komplikasjoner",
-    "… uten obstruksjon el. gangren"), which marks the family's plain code rather than narrowing
-    it."""
-    end = _without_from(words)
+    "IKAS") and a closing part that says what the code leaves out or open ("… uten
+    komplikasjoner", "… ikke spesifisert som akutt eller kronisk"), which marks the family's
+    plain code rather than narrowing it."""
+    end = _open_from(words)
     return sum(1 for w, _ in words[:end] if _content(w) and w not in QUALIFIERS) or 1
+
+
+def _open_from(words: list[tuple[str, bool]]) -> int:
+    """Position where a text stops naming what the code is: an "uten" clause, or a later
+    "uspesifisert" or "ikke spesifisert" ("… med uspesifisert lokalisasjon")."""
+    end = _without_from(words)
+    for position, (word, _) in enumerate(words[:end]):
+        if position > 0 and (
+            word in _UNSPECIFIED_WORDS
+            or (word in _SPECIFIED_WORDS and words[position - 1][0] == "ikke")
+        ):
+            return position
+    return end
 
 
 def _without_from(words: list[tuple[str, bool]]) -> int:

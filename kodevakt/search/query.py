@@ -68,7 +68,7 @@ PROCEDURE_WORDS = (
     "reponert", "eksisjon", "reseksjon", "biopsi", "punksjon", "drenasje", "drenering",
     "tømming", "evakuering", "transplantasjon", "implantasjon", "røntgen", "rtg", "rg", "ct",
     "mr", "ultralyd", "ul", "scintigrafi", "bandasje", "gips", "stent", "laparoskopisk",
-    "endoskopisk", "kikkhullsoperasjon", "osteosyntese", "margnagle", "utforskende",
+    "endoskopisk", "kikkhullsoperasjon", "osteosyntese", "margnagle", "utforskende", "kateter",
 )
 # fmt: on
 _PROCEDURE_MEANINGS = frozenset(["fjerning", "apning", "sutur", "fiksering", "undersokelse"])
@@ -165,10 +165,11 @@ def _word_concept(index: Index, word: str, *, capital: bool = False) -> Concept:
     common = len(index.postings.get(k, ())) > MAX_SPLIT_DF
     split = None if common else index.split(folded)
     if not known and not capital:
-        tails = _tail_alts(index, word, folded)
-        # A word that splits cleanly into known words is a compound, not a typo of a word two
-        # letters away ("magesekk|betennelse" is no "tåresekkbetennelse").
+        # A word that splits cleanly into known words is a compound: not a typo of a word two
+        # letters away ("magesekk|betennelse" is no "tåresekkbetennelse"), nor the end of a
+        # longer one ("spyttkjertel|betennelse" is no "bukspyttkjertelbetennelse").
         clean = split is not None and not _weak(split)
+        tails = [] if clean else _tail_alts(index, word, folded)
         typos = [] if clean else _typo_alts(index, word, folded, real=bool(tails))
         if split is not None and _weak(split) and any(t.weight >= TYPO_1 for t in typos):
             split = None  # "hjerte|inf|akt" is "hjerteinfarkt" mistyped, not a compound
