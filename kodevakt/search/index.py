@@ -68,6 +68,14 @@ OTHER_WORDS = frozenset({"annen", "annet", "andre"})
 _UNSPECIFIED = ("uspesifisert", "upesifisert")
 _UNSPECIFIED_WORDS = frozenset(["uspesifisert", "upesifisert", "uspes"])
 _SPECIFIED_WORDS = frozenset(["spesifisert", "spes"])
+# What a code text may leave open after "uspesifisert": where, which kind, what caused it.
+# fmt: off
+_OPEN_ATTRIBUTES = frozenset([
+    "lokalisasjon", "lokalisering", "lok", "lokalis", "del", "type", "årsak", "opprinnelse",
+    "mikroorganisme", "komplikasjon", "komplikasjoner", "kompl", "nivå", "side", "grad",
+    "stadium", "agens", "art", "organ", "kar", "vene", "arterie", "ledd", "sted",
+])
+# fmt: on
 _LINKING = frozenset(["med", "uten", "m", "u"])  # join what a code text names; name nothing
 CHAPTER_PRIOR = 0.6
 PROCEDURE_PRIOR = 0.7  # a diagnosis word finds the diagnosis before the operation for it
@@ -547,13 +555,16 @@ def text_length(words: list[tuple[str, bool]]) -> int:
 
 
 def _open_from(words: list[tuple[str, bool]]) -> int:
-    """Position where a text stops naming what the code is: an "uten" clause, or a later
-    "uspesifisert" or "ikke spesifisert" ("… med uspesifisert lokalisasjon")."""
+    """Position where a text stops naming what the code is: an "uten" clause, "ikke
+    spesifisert …", or a later "uspesifisert" before what is left open ("… med uspesifisert
+    lokalisasjon"; not "Demens ved uspesifisert Alzheimers sykdom", which is Alzheimer's)."""
     end = _without_from(words)
     for position, (word, _) in enumerate(words[:end]):
-        if position > 0 and (
-            word in _UNSPECIFIED_WORDS
-            or (word in _SPECIFIED_WORDS and words[position - 1][0] == "ikke")
+        if position == 0:
+            continue
+        after = words[position + 1][0] if position + 1 < len(words) else ""
+        if (word in _UNSPECIFIED_WORDS and after in _OPEN_ATTRIBUTES) or (
+            word in _SPECIFIED_WORDS and words[position - 1][0] == "ikke"
         ):
             return position
     return end

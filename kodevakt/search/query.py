@@ -170,14 +170,17 @@ def _word_concept(index: Index, word: str, *, capital: bool = False) -> Concept:
         # longer one ("spyttkjertel|betennelse" is no "bukspyttkjertelbetennelse").
         clean = split is not None and not _weak(split)
         tails = [] if clean else _tail_alts(index, word, folded)
-        typos = [] if clean else _typo_alts(index, word, folded, real=bool(tails))
+        completions = _completion_alts(index, word, folded)
+        # An unfinished word ("hjertesv…") is not one two edits from another ("hjerte").
+        edits = 1 if completions else 2
+        typos = [] if clean else _typo_alts(index, word, folded, real=bool(tails), edits=edits)
         if split is not None and _weak(split) and any(t.weight >= TYPO_1 for t in typos):
             split = None  # "hjerte|inf|akt" is "hjerteinfarkt" mistyped, not a compound
         alts.extend(tails)
         alts.extend(typos)
         if split is None and not any(alt.weight >= TYPO_1 for alt in alts):
             split = index.split(folded, partial=True)
-        alts.extend(_completion_alts(index, word, folded))
+        alts.extend(completions)
         if not alts and split is None:
             alts.extend(_prefix_alts(index, word, folded))
     elif split is None and not common and len(folded) >= MIN_TAIL_SPLIT:
@@ -254,13 +257,16 @@ def _word_slot(index: Index, word: str, folded_part: str | None = None) -> Slot:
     return Slot(tuple(_own_alts(index, word, stem(folded), folded)), word)
 
 
-def _typo_alts(index: Index, word: str, folded: str, *, real: bool = False) -> list[Alt]:
-    """Corrections of a word the vocabulary lacks. With `real`, the word is known as the end of
-    longer words ("gikt" in "urinsyregikt"): it is a word of its own, and a correction counts for
-    less than reading it as written."""
+def _typo_alts(
+    index: Index, word: str, folded: str, *, real: bool = False, edits: int = 2
+) -> list[Alt]:
+    """Corrections of a word the vocabulary lacks, at most `edits` edits away (one for words of
+    seven letters or fewer). With `real`, the word is known as the end of longer words ("gikt" in
+    "urinsyregikt"): it is a word of its own, and a correction counts for less than reading it
+    as written."""
     if len(folded) < MIN_TYPO or not folded.isalpha():
         return []
-    limit = 1 if len(folded) <= 7 else 2
+    limit = min(edits, 1 if len(folded) <= 7 else 2)
     found = []
     for first in (folded[0], ""):  # same first letter first; the whole vocabulary if none
         pool = index.pool(len(folded), limit, first)
