@@ -37,11 +37,18 @@ class Morphemes:
 
     roots: dict[str, tuple[str, ...]]
     suffixes: dict[str, tuple[str, ...]]
-    _memo: dict[str, tuple[str, ...] | None] = field(default_factory=dict, compare=False)
+    _memo: dict[str, tuple[tuple[str, ...], tuple[str, ...]] | None] = field(
+        default_factory=dict, compare=False
+    )
 
     def read(self, folded: str) -> tuple[str, ...] | None:
         """The Norwegian words a folded word's elements mean, or `None` when it is not made of
         listed elements. Fewest roots win; a longer ending is tried before a shorter one."""
+        found = self.parts(folded)
+        return None if found is None else found[0] + found[1]
+
+    def parts(self, folded: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """What the roots mean and what the ending means, apart (see `read`)."""
         if len(folded) < MIN_WORD or not folded.isalpha():
             return None
         if folded not in self._memo:
@@ -49,7 +56,7 @@ class Morphemes:
         return self._memo[folded]
 
 
-def _read(morphemes: Morphemes, word: str) -> tuple[str, ...] | None:
+def _read(morphemes: Morphemes, word: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     for suffix in sorted(morphemes.suffixes, key=len, reverse=True):
         if not word.endswith(suffix) or len(word) - len(suffix) < 2:
             continue
@@ -59,8 +66,8 @@ def _read(morphemes: Morphemes, word: str) -> tuple[str, ...] | None:
             roots = _roots(morphemes.roots, body[:-1])
         if roots is None:
             continue
-        meaning = [w for root in roots for w in morphemes.roots[root]]
-        return tuple(meaning + list(morphemes.suffixes[suffix]))
+        meaning = tuple(w for root in roots for w in morphemes.roots[root])
+        return meaning, morphemes.suffixes[suffix]
     return None
 
 

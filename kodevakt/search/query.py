@@ -50,6 +50,7 @@ REAL_WORD_TYPO = 0.8  # a correction of a word that is the tail of longer words 
 MIN_TAIL = 4  # an unknown word this long is looked for as the tail of longer words
 WEAK_PARTS = 3  # a split of an unknown word into this many parts or more is read as a typo
 PREFIX = 0.5  # a word that only shares its beginning with the unknown word
+ROOTS_ONLY = 0.8  # a code matching a Greek word's roots but not what its ending means
 MIN_PREFIX_WORD, MIN_SHARED, MAX_PREFIX_WORDS = 8, 6, 3
 INFLECTED = 0.9
 MIN_TYPO = 4  # shorter words are not corrected
@@ -197,10 +198,17 @@ def _word_concept(index: Index, word: str, *, capital: bool = False) -> Concept:
             for p, part_known in zip(split.parts, split.known, strict=True)
         )
         options.append(Option(slots, COMPOUND, strict=False))
-    meaning = load_morphemes().read(folded)
-    if meaning:
-        slots = tuple(_word_slot(index, index.display.get(w, w), folded_part=w) for w in meaning)
-        options.append(Option(slots, COMPOUND, strict=False))
+    elements = load_morphemes().parts(folded)
+    if elements:
+        # Every part, or the roots alone for a little less ("nevropati" in "nevrologiske
+        # komplikasjoner"); never the ending alone: a code that shares only "fjerning" or
+        # "betennelse" has nothing to do with the word.
+        roots, ending = elements
+        for words, weight in ((roots + ending, COMPOUND), (roots, COMPOUND * ROOTS_ONLY)):
+            slots = tuple(_word_slot(index, index.display.get(w, w), folded_part=w) for w in words)
+            options.append(Option(slots, weight, strict=True))
+            if not ending:
+                break
     if alts:
         options.insert(0, Option((Slot(tuple(alts), word),), 1.0, True))
     return Concept(word, tuple(options))
