@@ -71,7 +71,8 @@ _SPECIFIED_WORDS = frozenset(["spesifisert", "spes"])
 # What a code text may leave open after "uspesifisert": where, which kind, what caused it.
 # fmt: off
 _OPEN_ATTRIBUTES = frozenset([
-    "lokalisasjon", "lokalisering", "lok", "lokalis", "del", "type", "årsak", "opprinnelse",
+    "lokalisasjon", "lokalisering", "lok", "lokalis", "del", "type", "celletype", "årsak",
+    "opprinnelse",
     "mikroorganisme", "komplikasjon", "komplikasjoner", "kompl", "nivå", "side", "grad",
     "stadium", "agens", "art", "organ", "kar", "vene", "arterie", "ledd", "sted",
 ])

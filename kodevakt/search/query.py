@@ -51,6 +51,7 @@ MIN_TAIL = 4  # an unknown word this long is looked for as the tail of longer wo
 WEAK_PARTS = 3  # a split of an unknown word into this many parts or more is read as a typo
 PREFIX = 0.5  # a word that only shares its beginning with the unknown word
 ROOTS_ONLY = 0.8  # a code matching a Greek word's roots but not what its ending means
+MIN_PART_TYPO = 7  # an unknown compound half this long may be a typo of a known word
 MIN_PREFIX_WORD, MIN_SHARED, MAX_PREFIX_WORDS = 8, 6, 3
 INFLECTED = 0.9
 MIN_TYPO = 4  # shorter words are not corrected
@@ -226,7 +227,8 @@ def _unknown_part(index: Index, part: str) -> Slot:
     alts: list[Alt] = []
     if len(part) >= MIN_COMPLETION and part.isalpha():
         alts.extend(_completion_alts(index, part, part))
-        alts.extend(a for a in _typo_alts(index, part, part) if a.weight >= TYPO_1)
+        if len(part) >= MIN_PART_TYPO:  # "stopp" is no typo of "sopp"
+            alts.extend(a for a in _typo_alts(index, part, part) if a.weight >= TYPO_1)
     return Slot(tuple(alts), part)
 
 

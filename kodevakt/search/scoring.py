@@ -44,6 +44,7 @@ EXPENSIVE = 1500  # postings walked by a concept that is then scored on found co
 OPTION_FLOOR = 10  # codes the rarer parts of a compound must find before a common part is narrowed
 _OPPOSITES = (("med", "uten"), ("uten", "med"))
 _WITH_WITHOUT = frozenset(["med", "uten"])
+_OPPOSITE = dict(_OPPOSITES)
 
 
 def rank(
@@ -68,15 +69,30 @@ def rank(
     ordered = sorted(concepts, key=lambda c: _cost(index, c))
     restrict: set[int] | None = None
     acted: set[int] | None = None  # codes that match a word naming the procedure asked for
+    linking: list[str] = []  # "med", "uten" in the query
     for concept in ordered:
         if restrict is None and len(total) >= pool and _cost(index, concept) > EXPENSIVE:
             restrict = set(total)
         scores = _concept(index, concept, restrict)
         if procedures and names_procedure(concept.written):
             acted = (acted or set()) | scores.keys()
+        if concept.written in _WITH_WITHOUT and len(concepts) > 1:
+            linking.append(concept.written)
+            for doc_id, (score, _share) in scores.items():
+                total[doc_id] = total.get(doc_id, 0.0) + score
+            continue
         for doc_id, (score, share) in scores.items():
             total[doc_id] = total.get(doc_id, 0.0) + score
             covered[doc_id] = covered.get(doc_id, 0.0) + share
+    # "med" and "uten" join what the query names: a code covers them unless it says the
+    # opposite ("prostatakreft med spredning" is about prostatakreft and spredning; "… uten
+    # hjertesvikt" does not cover "med hjertesvikt").
+    for said in linking:
+        opposite = index.postings.get(_OPPOSITE[said], {})
+        own = index.postings.get(said, {})
+        for doc_id in total:
+            if doc_id not in opposite or doc_id in own:
+                covered[doc_id] = covered.get(doc_id, 0.0) + 1.0
     keys = query_keys(concepts)
     outside = {
         chapter for chapter, chapter_keys in index.context_keys.items() if not keys & chapter_keys
@@ -95,7 +111,7 @@ def rank(
         if acted is not None:
             for d in total.keys() - index.procedure_ids:
                 total[d] *= PROCEDURE_ACTED if d in acted else PROCEDURE_PRIOR
-    final = [(score * covered[d] * covered[d] / n2 * priors[d], -d) for d, score in total.items()]
+    final = [(score * covered.get(d, 0.0) ** 2 / n2 * priors[d], -d) for d, score in total.items()]
     if keep is not None:
         final = [item for item in final if keep(docs[-item[1]])]
     if outside or contradicted:
