@@ -78,6 +78,7 @@ _OPEN_ATTRIBUTES = frozenset([
 ])
 # fmt: on
 _LINKING = frozenset(["med", "uten", "m", "u"])  # join what a code text names; name nothing
+_LINKING_WITH = frozenset(["med", "m"])
 CHAPTER_PRIOR = 0.6
 PROCEDURE_PRIOR = 0.7  # a diagnosis word finds the diagnosis before the operation for it
 
@@ -153,6 +154,18 @@ class Index:
     _field_words: dict[int, tuple[tuple[str, str, list[tuple[str, bool]]], ...]] = field(
         default_factory=dict
     )
+
+    def names_with(self, doc_id: int) -> bool:
+        """Whether a code's own text says "med" something ("med koma"), not "med uspesifisert
+        …", which names nothing."""
+        fields = self.field_words(doc_id)
+        if not fields:
+            return False
+        words = [w for w, _ in fields[0][2]]
+        return any(
+            w in _LINKING_WITH and i + 1 < len(words) and words[i + 1] not in _UNSPECIFIED_WORDS
+            for i, w in enumerate(words)
+        )
 
     def field_words(self, doc_id: int) -> tuple[tuple[str, str, list[tuple[str, bool]]], ...]:
         """A code's fields as (name, text, words), tokenised once (explanations reread them)."""

@@ -97,7 +97,7 @@ def rank(
     outside = {
         chapter for chapter, chapter_keys in index.context_keys.items() if not keys & chapter_keys
     }
-    contradicted, contradiction = _contradicted(index, keys)
+    contradicted, contradiction, unsaid = _contradicted(index, keys)
     n2 = len(concepts) ** 2
     priors = index.priors
     docs = index.docs
@@ -124,7 +124,7 @@ def rank(
             doc_id = -neg_id
             if docs[doc_id].chapter in outside:
                 score *= CONTEXT_PRIOR
-            if doc_id in contradicted:
+            if doc_id in contradicted and (not unsaid or index.names_with(doc_id)):
                 score *= contradiction
             adjusted.append((score, neg_id))
             adjusted.sort(reverse=True)
@@ -171,17 +171,18 @@ def query_keys(concepts: list[Concept]) -> set[str]:
     }
 
 
-def _contradicted(index: Index, keys: set[str]) -> tuple[dict[int, float], float]:
+def _contradicted(index: Index, keys: set[str]) -> tuple[dict[int, float], float, bool]:
     """Codes that say "uten" where the query says "med", or the other way round, and the factor
     that lowers them. A query that says neither names no complication: codes that say "med"
     (a complication, a manifestation) then come after their family's plain code, which says
-    "uten" or nothing ("lyskebrokk" is K40.9, not K40.1 "med gangren")."""
+    "uten" or nothing ("lyskebrokk" is K40.9, not K40.1 "med gangren"); the last value says
+    that this is the case, where "med uspesifisert …" does not count (`Index.names_with`)."""
     for said, opposite in _OPPOSITES:
         if said in keys and opposite not in keys:
-            return index.postings.get(opposite, {}), CONTRADICTION_PRIOR
+            return index.postings.get(opposite, {}), CONTRADICTION_PRIOR, False
     if not keys & _WITH_WITHOUT:
-        return index.postings.get("med", {}), UNSAID_PRIOR
-    return {}, 1.0
+        return index.postings.get("med", {}), UNSAID_PRIOR, True
+    return {}, 1.0, False
 
 
 def _cost(index: Index, concept: Concept) -> int:
