@@ -91,7 +91,7 @@ MARKERS: dict[tuple[str, ...], Situation] = {
 # fmt: on
 _BY_LENGTH = sorted(MARKERS, key=len, reverse=True)
 # When markers of several situations meet ("har hatt", "mistanke om tidligere …"), the first of
-# these wins; "har" then is only a verb and is dropped too.
+# these wins; the other markers are dropped too ("har" is then only a verb).
 _PRIORITY = (
     Situation.SUSPECTED, Situation.HISTORY, Situation.FAMILY, Situation.DRUG, Situation.STATUS
 )  # fmt: skip
@@ -137,9 +137,8 @@ def read_situation(query: str) -> Reading | None:
     found = next((s for s in _PRIORITY if s in present), None)
     if found is None:
         return None
-    dropped = (found, Situation.STATUS)
     markers = [text for text, situation in pieces if situation is found]
-    keep = [text for text, situation in pieces if situation not in dropped]
+    keep = [text for text, situation in pieces if situation is None]
     if not any(not is_stop(w.lower()) for w in keep):
         return None
     return Reading(found, " … ".join(markers), " ".join(keep))
