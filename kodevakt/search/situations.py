@@ -52,9 +52,13 @@ LABEL = {
 # fmt: off
 MARKERS: dict[tuple[str, ...], Situation] = {
     ("tidligere",): Situation.HISTORY,
+    ("tidl",): Situation.HISTORY,  # "tidl."
     ("status", "etter"): Situation.HISTORY,
     ("status", "post"): Situation.HISTORY,
     ("st", "p"): Situation.HISTORY,  # "st.p." (status post)
+    ("s", "p"): Situation.HISTORY,  # "s/p"
+    ("anamnestisk",): Situation.HISTORY,
+    ("operert", "for"): Situation.HISTORY,
     ("gjennomgatt",): Situation.HISTORY,
     ("gammelt",): Situation.HISTORY,
     ("anamnese",): Situation.HISTORY,
@@ -68,6 +72,7 @@ MARKERS: dict[tuple[str, ...], Situation] = {
     ("ikke", "pavist"): Situation.SUSPECTED,
     ("ikke", "bekreftet"): Situation.SUSPECTED,
     ("ingen", "tegn", "til"): Situation.SUSPECTED,
+    ("uten", "tegn", "til"): Situation.SUSPECTED,
     ("mistanke", "om"): Situation.SUSPECTED,
     ("mistenkt",): Situation.SUSPECTED,
     ("obs",): Situation.SUSPECTED,
