@@ -1,8 +1,10 @@
 """Benchmark: search index build time and query latency.
 
-Targets (issue 4): index build under 2 s; query latency p95 under 2 ms warm. Queries: the
-acceptance list, the same queries with generated typos (a letter dropped, doubled, swapped or
-replaced), code-shaped queries and fragments, up to 1,000 in all.
+Targets (issue 4): index build under 2 s; query latency p95 under 2 ms warm (issue 14 keeps
+it). Queries: the shared acceptance list and the project's own everyday set (lay words,
+abbreviations, Latin, history and negation, procedure wording, ...), the shared queries with
+generated typos (a letter dropped, doubled, swapped or replaced), code-shaped queries and
+fragments, up to 1,000 in all.
 Run: `.venv/bin/python bench/search.py`.
 """
 
@@ -22,7 +24,9 @@ from kodevakt.search import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "tests" / "acceptance" / "search" / "queries.tsv"
+OWN_QUERIES = ROOT / "tests" / "acceptance" / "search" / "own_queries.tsv"
 N_QUERIES = 1000
+RUNS = 3
 LETTERS = "abcdefghijklmnopqrstuvwxyzæøå"
 
 BUILD = """
@@ -64,14 +68,18 @@ def typo(word: str, rng: random.Random) -> str:
     return word[:i] + rng.choice(LETTERS) + word[i + 1 :]
 
 
-def queries(rng: random.Random) -> list[str]:
-    base = [
+def first_column(path: Path) -> list[str]:
+    return [
         line.split("\t")[0]
-        for line in QUERIES.read_text(encoding="utf-8").splitlines()[1:]
+        for line in path.read_text(encoding="utf-8").splitlines()[1:]
         if line.strip()
     ]
+
+
+def queries(rng: random.Random) -> list[str]:
+    base = first_column(QUERIES)
     codes = ["J12.8", "j128", "J12", "JKA20", "I21.4a", "E11", "S72.0", "k40", "C50.9", "Z08"]
-    out = list(base) + codes
+    out = list(base) + first_column(OWN_QUERIES) + codes
     while len(out) < N_QUERIES:
         words = rng.choice(base).split()
         j = rng.randrange(len(words))
@@ -99,15 +107,23 @@ def main() -> None:
     sample = queries(rng)
     for query in sample:  # warm
         searcher.search(query)
-    times = []
-    for query in sample:
-        t = time.perf_counter()
-        searcher.search(query)
-        times.append((time.perf_counter() - t) * 1e3)
-    times.sort()
+    runs: list[list[float]] = [[] for _ in sample]
+    for _ in range(RUNS):
+        for i, query in enumerate(sample):
+            t = time.perf_counter()
+            searcher.search(query)
+            runs[i].append((time.perf_counter() - t) * 1e3)
+    report("query latency", [r[0] for r in runs])
+    # The best of several runs per query leaves out time the process spent waiting for a core
+    # (on a machine shared with other work the plain percentiles measure the machine).
+    report(f"best of {RUNS} runs per query", [min(r) for r in runs])
+
+
+def report(label: str, times: list[float]) -> None:
+    times = sorted(times)
     n = len(times)
     print(
-        f"query latency over {n} queries (warm): p50 {times[n // 2]:.2f} ms, "
+        f"{label} over {n} queries (warm): p50 {times[n // 2]:.2f} ms, "
         f"p95 {times[int(n * 0.95)]:.2f} ms, p99 {times[int(n * 0.99)]:.2f} ms, "
         f"max {times[-1]:.2f} ms"
     )

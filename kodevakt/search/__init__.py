@@ -2,13 +2,20 @@
 
 Layout, in the order a query meets it:
 
-- `text.py`: words to index keys (folding æ/ø/å and Latin spellings, Snowball stemming);
+- `text.py`: words to index keys (folding æ/ø/å and Latin and English spellings, Snowball
+  stemming);
 - `compounds.py`: Norwegian compound splitting against the index's vocabulary;
-- `synonyms.py`: the curated synonym and abbreviation list (`data/synonyms.tsv`);
+- `morphemes.py`: Greek and Latin word elements read as Norwegian words ("kolecyst|itt" is
+  galleblære + betennelse; `data/morphemes.tsv`);
+- `synonyms.py`: the curated synonym list and abbreviation list (`data/synonyms.tsv`,
+  `data/abbreviations.tsv`);
 - `index.py`: documents, weighted postings, vocabulary; `persist.py` keeps it on disk;
+- `situations.py`: history, suspicion, family, drug-use and status phrases ("tidligere",
+  "avkreftet", "i familien", "bruker", "har") and the codes they lead to
+  (`data/modifier_codes.tsv`);
 - `query.py`: a query as concepts with alternative ways to find them;
 - `scoring.py`: ranking and the explanation of each hit;
-- `searcher.py`: the service (code-shaped queries, filters, hits);
+- `searcher.py`: the service (code-shaped queries, situations, filters, hits);
 - `tree.py`: browsing the code hierarchy.
 """
 

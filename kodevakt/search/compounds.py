@@ -21,6 +21,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 MIN_PART = 3  # shortest part: "lår", "øre", "hud"
+# Two-letter words that begin compounds in code texts and queries ("tå|brudd", "tå|negl"),
+# folded; other two-letter pieces are too often chance ("de", "en", "ut").
+SHORT_PARTS = frozenset(["ta"])
 MIN_WORD = 6  # words shorter than this are not split
 MIN_HEAD = 4  # shortest unknown head of a partial split
 MIN_TAIL = 5  # shortest known tail of a partial split
@@ -72,11 +75,11 @@ def split_compound(
         here = best[start]
         if here is None:
             continue
-        for end in range(start + MIN_PART, n + 1):
+        for end in range(start + MIN_PART - 1, n + 1):
             if start == 0 and end == n:
                 continue  # the whole word is not a split
             piece = word[start:end]
-            if piece in NOT_PARTS:
+            if piece in NOT_PARTS or (len(piece) < MIN_PART and piece not in SHORT_PARTS):
                 continue
             if piece in words:
                 cost = 1.0

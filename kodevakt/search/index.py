@@ -11,14 +11,18 @@ Each document has up to four fields, weighted by how much a match in them says:
 
 A posting says how strongly a key points at a document: field weight × how the key was found
 (the word itself 1.0, an abbreviation in the text expanded 0.9, a part of a Norwegian compound
-0.6, the known tail of a word with an unknown head 0.5; English titles are not split) × a BM25
-length factor of the field (short texts that are mostly the query rank first; qualifiers like
-"uspesifisert" do not count in the length) × the key's IDF. Code-shaped synonym targets get
-postings of their own, keyed `=CODE`.
+0.6, the known tail of a word with an unknown head 0.5, the Norwegian meaning of a Greek or
+Latin element, Latin term or capitalised abbreviation in the text 0.6: "Splenektomi" is also
+found by "milt" and "fjerning", "RG toraks" by "røntgen"; English titles are not split) × 0.3
+for a word in a closing "uten …" clause (what the code says is absent) × a BM25 length factor
+of the field (short texts that are mostly the query rank first; qualifiers like "uspesifisert"
+and the "uten …" clause do not count in the length) × the key's IDF. Code-shaped synonym
+targets get postings of their own, keyed `=CODE`.
 
 Each document has a prior: reportable codes 1.0, headings 0.85, blocks 0.7, chapters 0.6,
-procedure codes 0.7 (a diagnosis word finds the diagnosis first; a procedure query matches
-the procedure text fully and still wins), and "Annen spesifisert …" codes 0.95 of that.
+procedure codes 0.7 (a diagnosis word finds the diagnosis first; a procedure query lifts it,
+see `scoring.py`), "Annen spesifisert …" codes 0.95 of that, and the family's plain code (the
+".9" code of a category, or a category that says "Uspesifisert …") 1.15.
 
 The vocabulary of the code texts and the synonym list (folded words) serves compound splitting,
 typo correction and completion. Building takes about a second; `persist.py` keeps built indexes.
@@ -39,11 +43,15 @@ from kodevakt.codes.codebase import CodeBase
 from kodevakt.codes.model import Code, Level, System
 from kodevakt.codes.release import CodeList, Family
 from kodevakt.search.compounds import MIN_PART, Split, split_compound, tail_split
-from kodevakt.search.synonyms import KIND_LABEL, Synonym
+from kodevakt.search.morphemes import Morphemes, load_morphemes
+from kodevakt.search.synonyms import KIND_LABEL, Kind, Synonym
 from kodevakt.search.text import QUALIFIERS, STOP_WORDS, fold, key, stem
 
 FIELD_WEIGHT = {"no": 1.0, "full": 0.9, "en": 0.7, "ctx": 0.3}
 WORD, EXPANDED, PART, TAIL_PART = 1.0, 0.9, 0.6, 0.5  # how a key was found in a field
+MEANING = 0.6  # a Norwegian word a Greek or Latin word of the text stands for ("Splenektomi": milt)
+WITHOUT_CLAUSE = 0.3  # a word after "uten": the code says it is absent
+SECONDARY_SENSE = 0.85  # a synonym line that is not the first of its term
 K1, B = 1.2, 0.75  # BM25 length normalisation
 
 # Prior of a document by level: reportable codes first, then headings, blocks and chapters.
@@ -51,7 +59,26 @@ PRIOR = {Level.CODE: 1.0, Level.SUBCATEGORY: 1.0, Level.CATEGORY: 1.0, Level.BLO
 HEADING_PRIOR = 0.85
 # "Annen spesifisert X" is for a named kind the list lacks; a plain "X" means the unspecified code.
 OTHER_PRIOR = 0.95
+# The ".9" code of a category is the one a coder means by the disease's bare name ("diabetes type
+# 2" is E11.9, not E11.6 "med andre spesifiserte komplikasjoner"); among siblings the query
+# matches equally well, it comes first. A query that names more (a complication, a site) matches
+# that sibling's words and wins on them.
+DEFAULT_PRIOR = 1.15
 OTHER_WORDS = frozenset({"annen", "annet", "andre"})
+_UNSPECIFIED = ("uspesifisert", "upesifisert")
+_UNSPECIFIED_WORDS = frozenset(["uspesifisert", "upesifisert", "uspes"])
+_SPECIFIED_WORDS = frozenset(["spesifisert", "spes"])
+# What a code text may leave open after "uspesifisert": where, which kind, what caused it.
+# fmt: off
+_OPEN_ATTRIBUTES = frozenset([
+    "lokalisasjon", "lokalisering", "lok", "lokalis", "del", "type", "celletype", "årsak",
+    "opprinnelse",
+    "mikroorganisme", "komplikasjon", "komplikasjoner", "kompl", "nivå", "side", "grad",
+    "stadium", "agens", "art", "organ", "kar", "vene", "arterie", "ledd", "sted",
+])
+# fmt: on
+_LINKING = frozenset(["med", "uten", "m", "u"])  # join what a code text names; name nothing
+_LINKING_WITH = frozenset(["med", "m"])
 CHAPTER_PRIOR = 0.6
 PROCEDURE_PRIOR = 0.7  # a diagnosis word finds the diagnosis before the operation for it
 
@@ -65,7 +92,15 @@ CONTEXT_MIN_DF = 3
 # Abbreviations in the 60-character texts too short to expand by prefix.
 SHORT_FORMS = {"m": "med", "u": "uten", "el": "eller", "ak": "akutt", "kr": "kronisk"}
 
+# Synonyms whose term, found as a word of a code text, also gives the code the target's words:
+# Latin terms ("Kilereseksjon av mamma" is about the breast) and, written in capitals in the
+# text, abbreviations ("RG toraks" is an X-ray).
+READ_KINDS = (Kind.LATIN, Kind.ABBREVIATION)
+
+WITHOUT = "uten"
 _WORD_DOT = re.compile(r"([^\W_]+)(\.?)", re.UNICODE)
+_CAPS = re.compile(r"\b[A-ZÆØÅ]{2,6}\b")
+_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 
 
 class Doc(NamedTuple):
@@ -88,6 +123,7 @@ class SynonymTarget(NamedTuple):
     keys: tuple[str, ...]
     target: str
     label: str  # kind as shown in explanations ("synonym", "forkortelse", …)
+    weight: float = 1.0  # a term's first line is its main sense; later lines count less
 
 
 @dataclass(slots=True)
@@ -111,6 +147,43 @@ class Index:
     expansions: dict[int, tuple[tuple[str, str], ...]]  # doc id → (abbreviation, word)
     context_keys: dict[str, frozenset[str]] = field(default_factory=dict)
     splits: dict[str, Split | None] = field(default_factory=dict)  # code text words
+    # folded term → keys of the words it stands for, read into code texts (see READ_KINDS)
+    readings: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
+    procedure_ids: frozenset[int] = frozenset()  # doc ids of procedure codes
+    _own_words: dict[int, tuple[frozenset[str], ...]] = field(default_factory=dict)
+    _field_words: dict[int, tuple[tuple[str, str, list[tuple[str, bool]]], ...]] = field(
+        default_factory=dict
+    )
+
+    def names_with(self, doc_id: int) -> bool:
+        """Whether a code's own text says "med" something ("med koma"), not "med uspesifisert
+        …", which names nothing."""
+        fields = self.field_words(doc_id)
+        if not fields:
+            return False
+        words = [w for w, _ in fields[0][2]]
+        return any(
+            w in _LINKING_WITH and i + 1 < len(words) and words[i + 1] not in _UNSPECIFIED_WORDS
+            for i, w in enumerate(words)
+        )
+
+    def field_words(self, doc_id: int) -> tuple[tuple[str, str, list[tuple[str, bool]]], ...]:
+        """A code's fields as (name, text, words), tokenised once (explanations reread them)."""
+        found = self._field_words.get(doc_id)
+        if found is None:
+            found = tuple((name, text, words_of(text)) for name, text in self.docs[doc_id].fields)
+            self._field_words[doc_id] = found
+        return found
+
+    def own_words(self, doc_id: int) -> tuple[frozenset[str], ...]:
+        """The words a code's own text is about, each as the keys it can be found by: its
+        first field's content words before an "uten" clause, qualifiers left out."""
+        found = self._own_words.get(doc_id)
+        if found is None:
+            found = _own_words(self, doc_id)
+            self._own_words[doc_id] = found
+        return found
+
     priors: list[float] = field(default_factory=list)  # doc id → prior (fast access)
     by_length: dict[int, list[str]] = field(default_factory=dict)
     _pools: dict[tuple[int, int, str], list[str]] = field(default_factory=dict)
@@ -188,8 +261,12 @@ def searchable(code: Code) -> bool:
     return not code.who_only and code.system is not System.ATC
 
 
-def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index:
-    """Build the index over `lists` with the curated `synonyms`.
+def build_index(
+    lists: Iterable[CodeList],
+    synonyms: Iterable[Synonym],
+    morphemes: Morphemes | None = None,
+) -> Index:
+    """Build the index over `lists` with the curated `synonyms` and word elements.
 
     The build allocates millions of small objects and frees none of them; the cyclic garbage
     collector, which would walk them again and again, is paused meanwhile.
@@ -197,13 +274,13 @@ def build_index(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(lists, synonyms)
+        return _build(lists, synonyms, morphemes or load_morphemes())
     finally:
         if enabled:
             gc.enable()
 
 
-def _build(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index:
+def _build(lists: Iterable[CodeList], synonyms: Iterable[Synonym], morphemes: Morphemes) -> Index:
     codes = [c for code_list in lists for c in code_list if searchable(c)]
     by_code = {c.code: c for c in codes}
     children: dict[str, list[str]] = defaultdict(list)
@@ -259,12 +336,16 @@ def _build(lists: Iterable[CodeList], synonyms: Iterable[Synonym]) -> Index:
         expansions={},
     )
     splits: dict[str, Split | None] = {}
+    index.readings = _readings(synonym_list)
     index.expansions = _expansions(docs, written, index, splits)
-    _fill_postings(index, written, splits)
+    _fill_postings(index, written, splits, morphemes)
     _add_synonyms(index, synonym_list)
     index.context_keys = _context_keys(index)
     index.splits = splits
     index.priors = [doc.prior for doc in docs]
+    index.procedure_ids = frozenset(
+        i for i, doc in enumerate(docs) if doc.system != System.ICD10.value
+    )
     for word in index.words:
         index.by_length.setdefault(len(word), []).append(word)
     return index
@@ -275,12 +356,16 @@ def doc_terms(
     expansions: tuple[tuple[str, str], ...],
     index: Index,
     splits: dict[str, Split | None],
+    morphemes: Morphemes | None = None,
+    caps: frozenset[str] = frozenset(),
 ) -> dict[str, tuple[float, str, str, str]]:
     """Keys of one document: key → (weight, field, how found, written word).
 
-    Used to build the postings and, for the hits shown, to explain a match.
+    Used to build the postings and, for the hits shown, to explain a match. `caps` are the
+    words the Norwegian text writes in capitals (abbreviations).
     """
     terms: dict[str, tuple[float, str, str, str]] = {}
+    elements = morphemes or load_morphemes()
 
     def put(k: str, weight: float, name: str, how: str, word: str) -> None:
         if k not in terms or terms[k][0] < weight:
@@ -288,10 +373,13 @@ def doc_terms(
 
     expanded = dict(expansions)
     for name, words in fields:
-        base = FIELD_WEIGHT[name]
-        for word, _dotted in words:
+        field_base = FIELD_WEIGHT[name]
+        without = _without_from(words)
+        for position, (word, _dotted) in enumerate(words):
             if not _content(word):
                 continue
+            # What a code says it is without ("uten åpent sår") is no match for the word.
+            base = field_base if position <= without else field_base * WITHOUT_CLAUSE
             folded = fold(word)
             put(stem(folded), base * WORD, name, "word", word)
             full = expanded.get(folded) if name == "no" else None
@@ -299,38 +387,118 @@ def doc_terms(
                 put(stem(full), base * EXPANDED, name, "expanded", word)
                 for part, factor in _known_parts(full, index, splits):
                     put(stem(part), base * EXPANDED * factor, name, "expanded", word)
+                for k in _meaning_keys(full, index, elements, False):
+                    put(k, base * EXPANDED * MEANING, name, "expanded", word)
             if name == "en":
                 continue  # Greek and Latin composites ("chole|cystitis") are no Norwegian compounds
-            for part, factor in _known_parts(folded, index, splits):
+            parts = _known_parts(folded, index, splits)
+            for part, factor in parts:
                 put(stem(part), base * factor, name, "part", word)
+            for read in (folded, *(part for part, _ in parts)):
+                for k in _meaning_keys(read, index, elements, word in caps):
+                    put(k, base * MEANING, name, "meaning", word)
     return terms
+
+
+def _meaning_keys(folded: str, index: Index, morphemes: Morphemes, capitals: bool) -> list[str]:
+    """Keys of the Norwegian words a text word stands for: a Latin term or, written in capitals,
+    an abbreviation of the synonym lists, or its Greek and Latin elements."""
+    found: list[str] = []
+    reading = index.readings.get(folded)
+    if reading is not None and (capitals or not reading[1]):
+        found.extend(reading[0])
+    meaning = morphemes.read(folded)
+    if meaning:
+        found.extend(stem(w) for w in meaning)
+    return found
 
 
 def locate(index: Index, doc_id: int, k: str) -> tuple[str, str, str] | None:
     """Where key `k` is found in a document: (field, how found, written word), or `None`.
 
-    The same reading as `doc_terms`, stopping at the first whole-word match (fields are in
-    weight order); used to explain hits without rebuilding their terms.
+    The same reading as `doc_terms`: a whole word first (fields are in weight order), then an
+    expanded abbreviation, a compound part or the meaning of a word's elements; used to explain
+    hits without rebuilding their terms.
     """
+    fields = index.field_words(doc_id)
+    for name, _text, words in fields:
+        for word, _ in words:
+            if _content(word) and stem(fold(word)) == k:
+                return (name, "word", word)
     expanded = dict(index.expansions.get(doc_id, ()))
-    fallback: tuple[str, str, str] | None = None
-    for name, text in index.docs[doc_id].fields:
-        for word, _ in words_of(text):
+    morphemes = load_morphemes()
+    for name, text, words in fields:
+        if name == "en":
+            continue
+        caps = _capitals(text)
+        for word, _ in words:
             if not _content(word):
                 continue
             folded = fold(word)
-            if stem(folded) == k:
-                return (name, "word", word)
-            if fallback is not None:
-                continue
             full = expanded.get(folded) if name == "no" else None
             if full is not None and stem(full) == k:
-                fallback = (name, "expanded", word)
-            elif name != "en" and any(
-                stem(part) == k for part, _ in _known_parts(folded, index, index.splits)
+                return (name, "expanded", word)
+            parts = _known_parts(folded, index, index.splits)
+            if any(stem(part) == k for part, _ in parts):
+                return (name, "part", word)
+            if any(
+                k in _meaning_keys(read, index, morphemes, word in caps)
+                for read in (folded, *(part for part, _ in parts))
             ):
-                fallback = (name, "part", word)
-    return fallback
+                return (name, "meaning", word)
+    return None
+
+
+def _own_words(index: Index, doc_id: int) -> tuple[frozenset[str], ...]:
+    fields = index.field_words(doc_id)
+    if not fields:
+        return ()
+    name, text, words = fields[0]
+    expanded = dict(index.expansions.get(doc_id, ())) if name == "no" else {}
+    caps = _capitals(text)
+    morphemes = load_morphemes()
+    found = []
+    # What follows a later "uspesifisert" or "ikke spesifisert" is what the code leaves open
+    # ("… med uspesifisert lokalisasjon", "Bronkitt, ikke spesifisert som akutt eller kronisk"),
+    # and a bracket names the same thing again ("Panikklidelse [episodisk paroksysmal angst]").
+    words = words_of(_BRACKETS.sub(" ", text))
+    for word, _ in words[: _open_from(words)]:
+        if not _content(word) or word in QUALIFIERS or word in _LINKING:
+            continue
+        folded = fold(word)
+        keys = {stem(folded)}
+        full = expanded.get(folded)
+        if full is not None:
+            keys.add(stem(full))
+            folded = full
+        if name != "en":
+            parts = _known_parts(folded, index, index.splits)
+            keys.update(stem(part) for part, _ in parts)
+            for read in (folded, *(part for part, _ in parts)):
+                keys.update(_meaning_keys(read, index, morphemes, word in caps))
+        found.append(frozenset(keys))
+    return tuple(found)
+
+
+def _capitals(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _CAPS.findall(text))
+
+
+def _readings(synonyms: list[Synonym]) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """One-word Latin terms and abbreviations with word targets: folded term → (target keys,
+    whether it is an abbreviation and so read only where the text writes it in capitals)."""
+    found: dict[str, tuple[tuple[str, ...], bool]] = {}
+    for syn in synonyms:
+        if syn.kind not in READ_KINDS or syn.code is not None:
+            continue
+        term_words = _plain_words(syn.term)
+        target_keys = tuple(key(w) for w in _plain_words(syn.target))
+        if len(term_words) != 1 or not target_keys:
+            continue
+        folded = fold(term_words[0])
+        known, abbreviation = found.get(folded, ((), syn.kind is Kind.ABBREVIATION))
+        found[folded] = (known + tuple(k for k in target_keys if k not in known), abbreviation)
+    return found
 
 
 def _known_parts(
@@ -347,13 +515,15 @@ def _known_parts(
     if found is None:
         return []
     factor = PART if found.complete else TAIL_PART
-    return [(p, factor) for p, known in zip(found.parts, found.known, strict=True) if known]
+    # A part takes the Latin ending folding a whole word gets ("klamydia|infeksjon": klamydi).
+    return [(fold(p), factor) for p, known in zip(found.parts, found.known, strict=True) if known]
 
 
 def _fill_postings(
     index: Index,
     written: list[list[tuple[str, list[tuple[str, bool]]]]],
     splits: dict[str, Split | None],
+    morphemes: Morphemes,
 ) -> None:
     lengths: list[dict[str, int]] = []
     totals: Counter[str] = Counter()
@@ -361,7 +531,7 @@ def _fill_postings(
     for doc_fields in written:
         sizes = {}
         for name, words in doc_fields:
-            size = sum(1 for w, _ in words if _content(w) and w not in QUALIFIERS) or 1
+            size = text_length(words)
             sizes[name] = size
             totals[name] += size
             present[name] += 1
@@ -370,7 +540,15 @@ def _fill_postings(
 
     raw: dict[str, dict[int, float]] = defaultdict(dict)
     for doc_id, doc_fields in enumerate(written):
-        terms = doc_terms(doc_fields, index.expansions.get(doc_id, ()), index, splits)
+        caps = frozenset(
+            w
+            for name, text in index.docs[doc_id].fields
+            if name in ("no", "full")
+            for w in _capitals(text)
+        )
+        terms = doc_terms(
+            doc_fields, index.expansions.get(doc_id, ()), index, splits, morphemes, caps
+        )
         sizes = lengths[doc_id]
         for k, (weight, name, _, _) in terms.items():
             norm = (K1 + 1) / (1 + K1 * (1 - B + B * sizes[name] / average[name]))
@@ -379,6 +557,40 @@ def _fill_postings(
     for k, docs in raw.items():
         weight = idf(len(docs), total)
         index.postings[k] = {d: w * weight for d, w in docs.items()}
+
+
+def text_length(words: list[tuple[str, bool]]) -> int:
+    """A field's length for BM25: its content words, leaving out qualifiers ("uspesifisert",
+    "IKAS") and a closing part that says what the code leaves out or open ("… uten
+    komplikasjoner", "… ikke spesifisert som akutt eller kronisk"), which marks the family's
+    plain code rather than narrowing it."""
+    end = _open_from(words)
+    return sum(1 for w, _ in words[:end] if _content(w) and w not in QUALIFIERS) or 1
+
+
+def _open_from(words: list[tuple[str, bool]]) -> int:
+    """Position where a text stops naming what the code is: an "uten" clause, "ikke
+    spesifisert …", or a later "uspesifisert" before what is left open ("… med uspesifisert
+    lokalisasjon"; not "Demens ved uspesifisert Alzheimers sykdom", which is Alzheimer's)."""
+    end = _without_from(words)
+    for position, (word, _) in enumerate(words[:end]):
+        if position == 0:
+            continue
+        after = words[position + 1][0] if position + 1 < len(words) else ""
+        if (word in _UNSPECIFIED_WORDS and after in _OPEN_ATTRIBUTES) or (
+            word in _SPECIFIED_WORDS and words[position - 1][0] == "ikke"
+        ):
+            return position
+    return end
+
+
+def _without_from(words: list[tuple[str, bool]]) -> int:
+    """Position of the word "uten" that opens a closing clause (not the text's first word), or
+    the number of words when there is none. The word "uten" itself stays a full match."""
+    for position, (word, _) in enumerate(words):
+        if word == WITHOUT and position > 0:
+            return position
+    return len(words)
 
 
 def _context_keys(index: Index) -> dict[str, frozenset[str]]:
@@ -401,6 +613,7 @@ def idf(df: int, total: int) -> float:
 
 def _add_synonyms(index: Index, synonyms: list[Synonym]) -> None:
     total = len(index.docs)
+    senses: Counter[str] = Counter()  # lines seen per term
     for syn in synonyms:
         label = KIND_LABEL[syn.kind]
         term_words = _plain_words(syn.term)
@@ -421,12 +634,12 @@ def _add_synonyms(index: Index, synonyms: list[Synonym]) -> None:
                 index.postings[target_key] = {
                     d: weight * (1.0 if n == 0 else 0.9) for n, d in enumerate(ids)
                 }
-            target = SynonymTarget((target_key,), syn.code, label)
+            target = SynonymTarget((target_key,), syn.code, label, _sense(senses, syn.term))
         else:
             target_keys = tuple(key(w) for w in _plain_words(syn.target))
             if not target_keys:
                 continue
-            target = SynonymTarget(target_keys, syn.target, label)
+            target = SynonymTarget(target_keys, syn.target, label, _sense(senses, syn.term))
         keys_variants = {term_keys}
         if len(term_words) == 1:
             folded = fold(term_words[0])
@@ -438,6 +651,14 @@ def _add_synonyms(index: Index, synonyms: list[Synonym]) -> None:
             existing = index.synonyms.setdefault(variant, [])
             if target not in existing:
                 existing.append(target)
+
+
+def _sense(senses: Counter[str], term: str) -> float:
+    """Weight of a term's next line: its first line names the main sense ("kreft" is "ondartet
+    svulst" before it is "neoplastisk sykdom")."""
+    folded = " ".join(fold(w) for w in _plain_words(term))
+    senses[folded] += 1
+    return 1.0 if senses[folded] == 1 else SECONDARY_SENSE
 
 
 def _expansions(
@@ -553,6 +774,8 @@ def _doc(code: Code, by_code: dict[str, Code], has_children: bool) -> Doc:
         prior = PRIOR.get(code.level, 1.0)
     if code.text and code.text.split(maxsplit=1)[0].lower() in OTHER_WORDS:
         prior *= OTHER_PRIOR
+    if _family_default(code, has_children):
+        prior *= DEFAULT_PRIOR
     chapter = _chapter(code, by_code)
     text = code.text or code.full_text or code.text_en or ""
     return Doc(
@@ -566,6 +789,19 @@ def _doc(code: Code, by_code: dict[str, Code], has_children: bool) -> Doc:
         code.parent,
         tuple(fields),
     )
+
+
+def _family_default(code: Code, has_children: bool) -> bool:
+    """What a disease's bare name means: the ".9" code of an ICD-10 category, or a reportable
+    category that says it is unspecified ("F03 Uspesifisert demens", "J22 Uspesifisert akutt
+    infeksjon i nedre luftveier")."""
+    if code.system is not System.ICD10 or not code.reportable:
+        return False
+    if len(code.code) == 5 and code.code[3] == ".":
+        return code.code[4] == "9"
+    if len(code.code) != 3:
+        return False
+    return code.unspecific or (code.text or "").lower().startswith(_UNSPECIFIED)
 
 
 def _chapter(code: Code, by_code: dict[str, Code]) -> str:

@@ -1,7 +1,8 @@
 """The built index on disk, in the user's cache directory, keyed by a hash of the code data.
 
 The key hashes everything the index is built from: the index format version, every indexed
-code (code, system, level, parent, texts, flags) and the synonym list. Loading an official code
+code (code, system, level, parent, texts, flags), the synonym and abbreviation lists and the
+list of Greek and Latin word elements. Loading an official code
 list, a new embedded release or an edited synonym list therefore changes the key and the index
 is rebuilt; old files are removed. The directory is `$KODEVAKT_CACHE_DIR`, else
 `$XDG_CACHE_HOME/kodevakt`, else `~/.cache/kodevakt`; nothing is written into the installed
@@ -22,16 +23,18 @@ from pathlib import Path
 from kodevakt.codes.release import CodeList
 from kodevakt.search import compounds as compounds_module
 from kodevakt.search import index as index_module
+from kodevakt.search import morphemes as morphemes_module
 from kodevakt.search import synonyms as synonyms_module
 from kodevakt.search import text as text_module
 from kodevakt.search.index import Index, build_index, searchable
-from kodevakt.search.synonyms import Synonym, parse_synonyms, synonym_text
+from kodevakt.search.morphemes import morpheme_text
+from kodevakt.search.synonyms import Synonym, load_synonyms, parse_synonyms, synonym_text
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 KEEP = 4  # indexes kept in the cache directory
 ENV_CACHE_DIR = "KODEVAKT_CACHE_DIR"
 _PREFIX = "search-index-"
-_BUILDERS = (text_module, compounds_module, synonyms_module, index_module)
+_BUILDERS = (text_module, compounds_module, synonyms_module, morphemes_module, index_module)
 
 
 def cache_dir() -> Path:
@@ -58,6 +61,7 @@ def data_key(lists: Sequence[CodeList], synonyms: str) -> str:
                 f"{c.text_en}\t{c.own_title}\t{c.reportable}\n".encode()
             )
     digest.update(synonyms.encode())
+    digest.update(morpheme_text().encode())
     return digest.hexdigest()[:24]
 
 
@@ -66,7 +70,7 @@ def load_or_build(
 ) -> Index:
     """The index for `lists`: from the cache when it holds one for the same data, else built."""
     text = synonym_text() if synonyms is None else synonyms
-    parsed: list[Synonym] = parse_synonyms(text)
+    parsed: list[Synonym] = list(load_synonyms()) if synonyms is None else parse_synonyms(text)
     if not use_cache:
         return build_index(lists, parsed)
     key = data_key(lists, text)

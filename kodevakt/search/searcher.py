@@ -19,11 +19,26 @@ from kodevakt.codes.model import System
 from kodevakt.codes.normalise import CodeKind, normalise
 from kodevakt.search.index import Doc, Index, source_lists
 from kodevakt.search.persist import load_or_build
-from kodevakt.search.query import plan
+from kodevakt.search.query import plan, procedure_intent
 from kodevakt.search.scoring import explain, rank
+from kodevakt.search.situations import (
+    LABEL,
+    Reading,
+    names_situation,
+    read_situation,
+    situation_codes,
+)
 
 MAX_LIMIT = 1000
 MAX_QUERY = 300  # characters looked at
+SITUATION_POOL = 50  # hits of the disease words a situation's codes are looked for among
+SITUATION_BOOST = 3.0  # a hit that names the situation, against the acute disease
+# The situation's code for the best disease hit comes first, unless a hit that names the
+# situation matches the words about as well: "tidligere strålebehandling" is Z92.3 «Tidligere
+# strålebehandling», not the history code of M96.2 «Kyfose etter strålebehandling».
+MAPPED = SITUATION_BOOST * 0.9
+NAMED_ENOUGH = 0.75
+NEXT_MAPPED = 0.01  # each further code for the situation (Z03.4, then Z71.1) a little lower
 
 SYSTEMS = {"icd10": System.ICD10, "ncsp": System.NCSP, "ncmp": System.NCMP, "ncrp": System.NCRP}
 
@@ -88,8 +103,11 @@ class Searcher:
             hits = self._code_hits(text, limit, keep)
             if hits:
                 return hits
+        reading = read_situation(text)
+        if reading is not None:
+            return self._situation_hits(reading, limit, keep)
         concepts = plan(self.index, text)
-        ranked = rank(self.index, concepts, limit, keep)
+        ranked = rank(self.index, concepts, limit, keep, procedures=procedure_intent(text))
         docs = self.index.docs
         return [
             Hit(
@@ -101,6 +119,58 @@ class Searcher:
             )
             for doc_id, score in ranked
         ]
+
+    def _situation_hits(
+        self, reading: Reading, limit: int, keep: Callable[[Doc], bool] | None
+    ) -> list[Hit]:
+        """Hits for a query that puts its condition in a situation (`situations.py`): the
+        situation's code for the best disease hit first, then the hits that name the situation,
+        then the rest."""
+        index = self.index
+        docs = index.docs
+        situation = reading.situation
+        concepts = plan(index, reading.rest)
+        pool = rank(
+            index, concepts, max(limit, SITUATION_POOL), procedures=procedure_intent(reading.rest)
+        )
+        label = LABEL[situation]
+        named = max((s for d, s in pool if names_situation(situation, docs[d].code)), default=0.0)
+        first: list[tuple[int, float, str]] = []
+        for doc_id, score in pool:
+            doc = docs[doc_id]
+            if doc.system != System.ICD10.value or names_situation(situation, doc.code):
+                continue
+            if named >= score * NAMED_ENOUGH:
+                break  # a code that names the situation matches the words about as well
+            codes = [c for c in situation_codes(situation, doc.code) if c in index.code_ids]
+            matched = f"«{reading.marker}» + {doc.code} {doc.text} → {label}"
+            first = [
+                (index.code_ids[c], score * MAPPED * (1 - NEXT_MAPPED * i), matched)
+                for i, c in enumerate(codes)
+            ]
+            break
+        found = list(first)
+        for doc_id, score in pool:
+            named = names_situation(situation, docs[doc_id].code)
+            found.append((doc_id, score * (SITUATION_BOOST if named else 1.0), ""))
+        found.sort(key=lambda item: -item[1])
+        seen: set[int] = set()
+        hits = []
+        for doc_id, score, matched in found:
+            if doc_id in seen:
+                continue
+            seen.add(doc_id)
+            doc = docs[doc_id]
+            if keep is not None and not keep(doc):
+                continue
+            if not matched:
+                matched = explain(index, concepts, doc_id)
+                if names_situation(situation, doc.code):
+                    matched = f"«{reading.marker}» → {label}; {matched}"
+            hits.append(Hit(doc.code, doc.text, doc.system, round(score, 3), matched))
+            if len(hits) >= limit:
+                break
+        return hits
 
     def _code_hits(self, text: str, limit: int, keep: Callable[[Doc], bool] | None) -> list[Hit]:
         index = self.index

@@ -1,13 +1,15 @@
-"""The curated synonym and abbreviation list (`kodevakt/data/synonyms.tsv`).
+"""The curated synonym list (`kodevakt/data/synonyms.tsv`) and abbreviation list
+(`kodevakt/data/abbreviations.tsv`).
 
 Clinicians write "lungebetennelse", "KOLS" and "Setesdalsrykkja"; code texts say "pneumoni",
-"kronisk obstruktiv lungesykdom" and "Huntingtons sykdom". Each line of the list maps a term to
+"kronisk obstruktiv lungesykdom" and "Huntingtons sykdom". Each line of a list maps a term to
 a target: either Norwegian words of the code texts (so the mapping keeps working when the code
 texts or the code list change, and finds every code that uses the words) or, where no words
 would single the right codes out, a code (the code and everything under it).
 
-Columns: term, target, kind (lay, abbreviation, eponym, old-name, latin, english), source note.
-Lines starting with `#` are comments.
+Columns: term, target, kind (lay, abbreviation, eponym, old-name, latin, english, drug), source
+note. Lines starting with `#` are comments. The two files have the same form; abbreviations have
+a file of their own so that each has its source and the list can be reviewed as one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from kodevakt.codes.normalise import CodeKind, normalise
 from kodevakt.errors import CodeListError
 
 SYNONYM_FILE = "synonyms.tsv"
+ABBREVIATION_FILE = "abbreviations.tsv"
+SYNONYM_FILES = (SYNONYM_FILE, ABBREVIATION_FILE)
 
 
 class Kind(StrEnum):
@@ -30,6 +34,7 @@ class Kind(StrEnum):
     OLD_NAME = "old-name"
     LATIN = "latin"
     ENGLISH = "english"
+    DRUG = "drug"  # a drug or drug class by its brand or generic name
 
 
 # How a match through a synonym of each kind is named in a hit's explanation.
@@ -40,6 +45,7 @@ KIND_LABEL = {
     Kind.OLD_NAME: "gammelt navn",
     Kind.LATIN: "latin",
     Kind.ENGLISH: "engelsk",
+    Kind.DRUG: "legemiddel",
 }
 
 
@@ -93,11 +99,17 @@ def _code_target(target: str) -> str | None:
     return norm.code if norm.kind is not CodeKind.UNKNOWN else None
 
 
+def _file_text(name: str) -> str:
+    return (files("kodevakt.data") / name).read_text(encoding="utf-8")
+
+
 def synonym_text() -> str:
-    """The raw text of the packaged list (hashed into the index cache key)."""
-    return (files("kodevakt.data") / SYNONYM_FILE).read_text(encoding="utf-8")
+    """The raw text of the packaged lists, one after the other (hashed into the index cache
+    key)."""
+    return "\n".join(_file_text(name) for name in SYNONYM_FILES)
 
 
 @cache
 def load_synonyms() -> tuple[Synonym, ...]:
-    return tuple(parse_synonyms(synonym_text()))
+    """Every line of the packaged lists; an error names the file and line."""
+    return tuple(line for name in SYNONYM_FILES for line in parse_synonyms(_file_text(name), name))

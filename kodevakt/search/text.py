@@ -27,27 +27,48 @@ _STEMMER = Stemmer.Stemmer("norwegian")
 
 # Words and numbers; Norwegian letters count as letters, "type 4a" keeps "4a".
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+MIN_CAPS, MAX_CAPS = 2, 6  # a word in capitals this long is read as an abbreviation
 
 # Words that carry no meaning of their own in a code text or a query. "med" and "uten" are not
-# here: they separate "med komplikasjoner" from "uten komplikasjoner".
+# here: they separate "med komplikasjoner" from "uten komplikasjoner". The words for "caused by"
+# are: code texts say "som skyldes", "forårsaket av" and "forårs. av" for the same thing, and
+# clinicians add "pga" and "grunnet".
 # fmt: off
 STOP_WORDS = frozenset([
     "i", "og", "av", "som", "ved", "hos", "for", "til", "på", "pa", "fra", "en", "et", "ei",
     "den", "det", "de", "eller", "om", "under", "over", "etter", "mot", "inn", "ut", "the",
-    "of", "and", "in", "to", "a", "an", "by", "due", "with", "or", "on", "at", "from", "as"
+    "of", "and", "in", "to", "a", "an", "by", "due", "with", "or", "on", "at", "from", "as",
+    "skyldes", "forårsaket", "forårs", "forarsaket", "forars", "pga", "grunnet"
 ])
 # fmt: on
 
 # Qualifiers that make a code text longer without narrowing what it is about; they do not count
-# in a text's length, so "Uspesifisert pneumoni" is as close a match for "pneumoni" as "Pneumoni".
+# in a text's length, so "Uspesifisert pneumoni" is as close a match for "pneumoni" as "Pneumoni",
+# and "Fettlever, ikke klassifisert annet sted" (IKAS, INA: «ikke nærmere angitt», «uten
+# opplysning om») as "Fettlever". "Essensiell", "primær" and "idiopatisk" say that no cause is
+# known, which is what a disease's bare name means ("Essensiell (primær) hypertensjon").
 # fmt: off
 QUALIFIERS = frozenset([
-    "uspesifisert", "spesifisert", "annen", "annet", "andre", "ikke", "klassifisert", "uspes",
-    "spes", "klass", "other", "unspecified", "specified", "classified", "elsewhere", "not"
+    "uspesifisert", "upesifisert", "spesifisert", "annen", "annet", "andre", "ikke",
+    "klassifisert", "uspes", "spes", "klass", "other", "unspecified", "specified", "classified",
+    "elsewhere", "not",
+    "sted", "ikas", "ina", "nærmere", "angitt", "opplysning", "essensiell", "primær",
+    "idiopatisk"
 ])
 # fmt: on
 
-_LATIN_ENDINGS = (("itis", "it"), ("osis", "ose"), ("oma", "om"), ("ia", "i"))
+_LATIN_ENDINGS = (
+    ("itis", "it"), ("osis", "ose"), ("oma", "om"), ("ia", "i"),
+    # Latin adjectives and their Norwegian forms: "lobaris"/"lobær", "femoralis"/"femoral",
+    # "ulcerosa"/"ulcerøs", "chronica"/"kronisk"
+    ("aris", "er"), ("alis", "al"), ("osa", "os"), ("osum", "os"), ("osus", "os"),
+    ("ika", "isk"), ("ikus", "isk"), ("ikum", "isk"),  # -ica, -icus, -icum after c → k
+)  # fmt: skip
+# English and Latin -tion/-sion/-tio are Norwegian -sjon ("infection", "infeksjon"; "depression",
+# "depresjon"; "retentio", "retensjon"), checked after c has become k ("infektion").
+_SJON_ENDINGS = (
+    ("ssion", "sjon"), ("tion", "sjon"), ("sion", "sjon"), ("tio", "sjon"), ("sio", "sjon")
+)  # fmt: skip
 _DIGRAPHS = (
     ("ph", "f"),
     ("th", "t"),
@@ -60,11 +81,19 @@ _DIGRAPHS = (
 _LETTERS = str.maketrans({"æ": "e", "ø": "o", "å": "a", "x": "ks", "z": "s", "w": "v"})
 _C_SOFT = re.compile(r"c(?=[eiy])")
 _DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1+")  # doubled consonants ("kneet" keeps ee)
+_EL_PLURAL = re.compile(r"([bdgkpstv])l$")  # "legemidl" (from "legemidler") → "legemidel"
 
 
 def tokens(text: str) -> list[str]:
     """The words of `text` as written (lower case), in order."""
     return _TOKEN.findall(text.lower())
+
+
+def capital_words(text: str) -> frozenset[str]:
+    """The words `text` writes in capitals ("KOLS", "ACS"), lower-cased: abbreviations."""
+    return frozenset(
+        w.lower() for w in _TOKEN.findall(text) if w.isupper() and MIN_CAPS <= len(w) <= MAX_CAPS
+    )
 
 
 @lru_cache(maxsize=65_536)
@@ -83,7 +112,7 @@ def fold(word: str) -> str:
         text += "a"
     text = _C_SOFT.sub("s", text).replace("c", "k")
     if len(text) > 4:
-        for old, new in _LATIN_ENDINGS:
+        for old, new in _LATIN_ENDINGS + _SJON_ENDINGS:
             if text.endswith(old):
                 text = text[: -len(old)] + new
                 break
@@ -95,11 +124,13 @@ def stem(folded: str) -> str:
     """Snowball Norwegian stem of an already folded word, doubled consonants collapsed.
 
     Doubled consonants are collapsed here and not in `fold`, so that compound splitting still sees
-    the boundary in "ankel|ligament".
+    the boundary in "ankel|ligament". Nouns in -el lose the e in the plural ("legemiddel",
+    "legemidler"; "muskel", "muskler"); Snowball leaves "legemidl", so the e is put back.
     """
     if len(folded) <= 3 or not folded.isalpha():
         return _DOUBLE.sub(r"\1", folded)
-    return _DOUBLE.sub(r"\1", _STEMMER.stemWord(folded))
+    stemmed = _DOUBLE.sub(r"\1", _STEMMER.stemWord(folded))
+    return _EL_PLURAL.sub(r"\1el", stemmed)
 
 
 def key(word: str) -> str:
