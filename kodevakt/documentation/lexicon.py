@@ -1,0 +1,176 @@
+"""The clinical phrase list: how Norwegian clinicians write conditions and procedures, and the
+code each wording points to (`clinical_phrases.tsv`, with a source per line).
+
+Each line becomes an `Entry`: the phrase as word keys (so inflections meet), split into parts
+where the phrase allows words between them ("kols … forverring"), the codes it points to, the
+group of codes a mention supports when a coded episode is compared with the text, and flags.
+`Lexicon` indexes the entries for the matcher: a trie of contiguous phrases and the first keys
+of gapped ones, and the compound heads ("pneumoni", "brudd", "kreft") that find compounds no
+line names ("aspirasjonspneumoni", "tibiafraktur").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from kodevakt.codes.normalise import CodeKind, normalise
+from kodevakt.documentation.words import PUNCT, tokenize
+from kodevakt.errors import CodeListError
+
+PHRASE_FILE = "clinical_phrases.tsv"
+GAP = "…"
+
+COMPOUND = "compound"  # the last word also heads unknown compounds
+COMPOUND_ONLY = "compound-only"  # the phrase matches only inside compounds
+CHRONIC = "chronic"  # a standing condition, seldom what a stay is for
+SYMPTOM = "symptom"  # a symptom or finding, not coded beside the disease that explains it
+CAPS = "caps"  # an abbreviation: matches only when written in capitals
+EXACT = "exact"  # matches only the word as written in the list (no inflection)
+FLAGS = frozenset({COMPOUND, COMPOUND_ONLY, CHRONIC, SYMPTOM, CAPS, EXACT})
+
+# Marks a phrase may carry between its words: "kols-forverrelse", "e. coli", "type 2-diabetes".
+TRANSPARENT = frozenset({"-", "–", "/", "."})
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the phrase list."""
+
+    phrase: str
+    parts: tuple[tuple[str, ...], ...]  # word keys, per part between gaps
+    written: tuple[tuple[str, ...], ...]  # the words as listed (lower case), per part
+    codes: tuple[str, ...]  # empty for a compound head resolved by the code search
+    group: tuple[str, ...]
+    flags: frozenset[str]
+    source: str
+    line: int
+
+    @property
+    def code(self) -> str | None:
+        return self.codes[0] if self.codes else None
+
+    @property
+    def gapped(self) -> bool:
+        return len(self.parts) > 1
+
+
+def is_procedure_code(code: str) -> bool:
+    """An NCSP/NCMP/NCRP code, by shape."""
+    return normalise(code).kind is CodeKind.PROCEDURE
+
+
+def in_group(code: str, group: tuple[str, ...]) -> bool:
+    """Whether `code` falls in one of `group`'s ranges (`J12-J18`), categories or prefixes."""
+    compact = code.replace(".", "")
+    for item in group:
+        low, sep, high = item.partition("-")
+        if sep:
+            low, high = low.replace(".", ""), high.replace(".", "")
+            if low <= compact[: len(low)] <= high[: len(low)]:
+                return True
+        elif compact.startswith(item.replace(".", "")):
+            return True
+    return False
+
+
+def parse_phrases(text: str, file: str = PHRASE_FILE) -> list[Entry]:
+    """The phrase list's lines as entries; a malformed line is an error naming the line."""
+    found: list[Entry] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cells = [cell.strip() for cell in raw.split("\t")]
+        if cells[0] == "phrase":
+            continue
+        if len(cells) != 5 or not all(cells):
+            raise CodeListError(
+                "en linje i frasellisten må ha fem utfylte kolonner (frase, koder, gruppe, "
+                "flagg, kilde) skilt med tabulator",
+                file=file,
+                line=number,
+            )
+        phrase, codes, group, flags, source = cells
+        flag_set = frozenset() if flags == "-" else frozenset(flags.split(","))
+        if not flag_set <= FLAGS:
+            raise CodeListError(f"ukjente flagg {sorted(flag_set - FLAGS)}", file=file, line=number)
+        code_list = () if codes == "-" else tuple(normalise(c).code for c in codes.split("+"))
+        if not code_list and COMPOUND_ONLY not in flag_set:
+            raise CodeListError(
+                "bare et sammensetningsledd kan stå uten kode", file=file, line=number
+            )
+        parts, written = _parts(phrase)
+        if not parts or any(not part for part in parts):
+            raise CodeListError("frasen har ingen ord", file=file, line=number)
+        found.append(
+            Entry(
+                phrase,
+                parts,
+                written,
+                code_list,
+                _group(group, code_list),
+                flag_set,
+                source,
+                number,
+            )
+        )
+    return found
+
+
+def _parts(phrase: str) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    keys: list[tuple[str, ...]] = []
+    written: list[tuple[str, ...]] = []
+    for part in phrase.split(GAP):
+        tokens = [t for t in tokenize(part.strip()) if t.kind != PUNCT]
+        keys.append(tuple(t.key for t in tokens))
+        written.append(tuple(t.text.lower() for t in tokens))
+    return tuple(keys), tuple(written)
+
+
+def _group(group: str, codes: tuple[str, ...]) -> tuple[str, ...]:
+    if group != "-":
+        return tuple(item.strip() for item in group.split(",") if item.strip())
+    if not codes:
+        return ()
+    first = codes[0]
+    return (first if is_procedure_code(first) else first.replace(".", "")[:3],)
+
+
+class Lexicon:
+    """The phrase list indexed for matching."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self.trie: dict[str, dict[str, object]] = {}
+        self.gapped: dict[str, list[Entry]] = {}
+        self.heads: list[tuple[str, Entry]] = []  # compound head key, entry; longest first
+        for entry in entries:
+            if COMPOUND in entry.flags or COMPOUND_ONLY in entry.flags:
+                self.heads.append((entry.parts[-1][-1], entry))
+            if COMPOUND_ONLY in entry.flags:
+                continue
+            if entry.gapped:
+                self.gapped.setdefault(entry.parts[0][0], []).append(entry)
+                continue
+            node: dict[str, object] = self.trie.setdefault(entry.parts[0][0], {})
+            for key in entry.parts[0][1:]:
+                child = node.setdefault(key, {})
+                assert isinstance(child, dict)
+                node = child
+            ending = node.setdefault("", [])
+            assert isinstance(ending, list)
+            ending.append(entry)
+        self.heads.sort(key=lambda item: -len(item[0]))
+        self.first_keys = frozenset(self.trie) | frozenset(self.gapped)
+
+    def by_code(self, code: str) -> list[Entry]:
+        """The entries pointing to `code` first."""
+        return [entry for entry in self.entries if entry.code == code]
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The packaged phrase list."""
+    text = (files("kodevakt.documentation") / PHRASE_FILE).read_text(encoding="utf-8")
+    return Lexicon(parse_phrases(text))
