@@ -22,13 +22,14 @@ believed to be (KV2018 §9.7 p. 83).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 
-from kodevakt.documentation.words import PUNCT, Token, tokenize
+from kodevakt.documentation.words import NUMBER, PUNCT, Token, tokenize
 from kodevakt.errors import CodeListError
 
 TRIGGER_FILE = "context_triggers.tsv"
@@ -159,11 +160,30 @@ def triggers() -> tuple[Trigger, ...]:
 
 @cache
 def _by_first_key() -> dict[str, tuple[Trigger, ...]]:
-    """Triggers by their first word's key, longest first (the longest match wins)."""
-    index: dict[str, list[Trigger]] = {}
+    """Triggers by their first word's key, longest first (the longest match wins).
+
+    Inflections of one trigger share their keys ("avkreftet", "avkreftes"): such lines of one
+    category are one trigger that looks both ways when their directions differ.
+    """
+    merged: dict[tuple[tuple[str, ...], Category], Trigger] = {}
     for trigger in triggers():
+        key = (trigger.keys, trigger.category)
+        known = merged.get(key)
+        if known is None:
+            merged[key] = trigger
+        elif known.direction != trigger.direction:
+            merged[key] = replace(known, direction="both")
+    index: dict[str, list[Trigger]] = {}
+    for trigger in merged.values():
         index.setdefault(trigger.keys[0], []).append(trigger)
     return {key: tuple(sorted(found, key=lambda t: -len(t.keys))) for key, found in index.items()}
+
+
+#: A year written beside a condition dates it to the past ("hjerteinfarkt 2015", "operert for
+#: lårhalsbrudd 2020"): ConText's historical modifier, looking back a few words.
+YEAR = Trigger("<årstall>", (), Category.HISTORY, "backward", "-", "ConText «history» (årstall)")
+YEAR_WORDS = 4
+_YEAR = re.compile(r"(19|20)\d\d")
 
 
 def find_triggers(
@@ -175,6 +195,10 @@ def find_triggers(
     i = start
     while i < end:
         if covered[i]:
+            i += 1
+            continue
+        if tokens[i].kind == NUMBER and _YEAR.fullmatch(tokens[i].text):
+            found.append(Found(i, i + 1, YEAR))
             i += 1
             continue
         candidates = index.get(tokens[i].key)
@@ -236,9 +260,13 @@ def certainty_of(
             limit = LONG_FORWARD_WORDS if certainty in _LONG else FORWARD_WORDS
             if _in_scope(tokens, found, item.end, anchor, certainty, limit, step=1):
                 reached.add(certainty)
-        if direction in ("backward", "both") and anchor < item.start:
-            if _in_scope(tokens, found, item.start - 1, anchor, certainty, BACKWARD_WORDS, -1):
-                reached.add(certainty)
+        limit = YEAR_WORDS if item.trigger is YEAR else BACKWARD_WORDS
+        if (
+            direction in ("backward", "both")
+            and anchor < item.start
+            and _in_scope(tokens, found, item.start - 1, anchor, certainty, limit, -1)
+        ):
+            reached.add(certainty)
     for certainty in STRENGTH:
         if certainty in reached:
             return certainty

@@ -28,7 +28,9 @@ CHRONIC = "chronic"  # a standing condition, seldom what a stay is for
 SYMPTOM = "symptom"  # a symptom or finding, not coded beside the disease that explains it
 CAPS = "caps"  # an abbreviation: matches only when written in capitals
 EXACT = "exact"  # matches only the word as written in the list (no inflection)
-FLAGS = frozenset({COMPOUND, COMPOUND_ONLY, CHRONIC, SYMPTOM, CAPS, EXACT})
+ONGOING = "ongoing"  # a course of treatment given outside the stay ("under cellegiftbehandling")
+FAMILY = "family"  # names a family of conditions generally: a specific member takes its place
+FLAGS = frozenset({COMPOUND, COMPOUND_ONLY, CHRONIC, SYMPTOM, CAPS, EXACT, ONGOING, FAMILY})
 
 # Marks a phrase may carry between its words: "kols-forverrelse", "e. coli", "type 2-diabetes".
 TRANSPARENT = frozenset({"-", "–", "/", "."})
@@ -163,6 +165,14 @@ class Lexicon:
             ending.append(entry)
         self.heads.sort(key=lambda item: -len(item[0]))
         self.first_keys = frozenset(self.trie) | frozenset(self.gapped)
+        #: The categories (ICD-10) and groups (procedures) some phrase names.
+        self.known = frozenset(
+            code.replace(".", "")[:3] for entry in entries for code in entry.codes
+        )
+
+    def knows(self, code: str) -> bool:
+        """Whether some phrase of the list names a code of `code`'s category or group."""
+        return code.replace(".", "")[:3] in self.known
 
     def by_code(self, code: str) -> list[Entry]:
         """The entries pointing to `code` first."""

@@ -52,6 +52,10 @@ TREATED = 25.0
 SYMPTOM_WITH_CAUSE = -60.0
 KNOWN_CONDITION = -30.0
 METASTASIS_WITH_PRIMARY = -30.0
+CONSEQUENCE = -15.0
+#: Disturbances that usually follow from the disease treated (dehydration, electrolytes): a
+#: condition of their own when treated, seldom what the stay was for (§2.2 p. 12).
+CONSEQUENCES = ("E86", "E87")
 
 #: The conditions each kind of procedure treats or examines (by code group), so that the
 #: condition a stay's procedure was done for counts as what the care was given for.
@@ -159,6 +163,10 @@ def _scores(candidates: list[CodeFound], procedures: list[CodeFound]) -> dict[st
             score += KNOWN_CONDITION
         if f.code.startswith(("C77", "C78", "C79")) and primaries:
             score += METASTASIS_WITH_PRIMARY
+        if f.code.startswith(CONSEQUENCES) and any(
+            d is not f and not d.code.startswith(CONSEQUENCES) for d in diseases
+        ):
+            score += CONSEQUENCE
         score -= min(m.span.start for m in f.mentions) / length  # earlier wins a tie
         scores[f.code] = score
     return scores

@@ -3,8 +3,9 @@
 Within one sentence, at each word, the longest contiguous phrase of the lexicon that starts
 there is taken ("akutt hjerteinfarkt" before "hjerteinfarkt"), or a gapped phrase whose parts
 stand at most `MAX_GAP` words apart in the same clause ("KOLS, nå med forverring"), whichever
-covers more of the text; matching goes on after it. A gap may not hold the start of another
-phrase, so that "KOLS og hjertesvikt med forverring" is not read as a COPD exacerbation.
+covers more of the text; matching goes on after it. A gap may not hold another phrase, so that
+"KOLS og hjertesvikt med forverring" is not read as a COPD exacerbation; the gap's words stay
+free for the context triggers ("CT caput uten blødning").
 
 Words that no phrase covers but that end in a compound head of the lexicon
 ("aspirasjonspneumoni", "tibiafraktur", "bukhinnebetennelse") are compounds the list does not
@@ -40,6 +41,7 @@ class Match:
     entry: Entry
     codes: tuple[str, ...]
     group: tuple[str, ...]
+    words: tuple[int, ...]  # the tokens the phrase's words matched (a gap's words are not)
     compound: bool = False
 
 
@@ -96,7 +98,7 @@ def _contiguous(tokens: Sequence[Token], i: int, end: int, lexicon: Lexicon) -> 
         j += 1
         for entry in node.get("", ()):
             if _written_fits(tokens, i, j, entry, 0):
-                best = Match(i, j, i, entry, entry.codes, entry.group)
+                best = Match(i, j, i, entry, entry.codes, entry.group, tuple(range(i, j)))
                 break
     return best
 
@@ -120,6 +122,7 @@ def _gapped(
     if position is None or not _written_fits(tokens, i, position, entry, 0):
         return None
     anchor = i
+    matched = list(range(i, position))
     for part_index, keys in enumerate(entry.parts[1:], start=1):
         words = 0
         k = position
@@ -135,14 +138,15 @@ def _gapped(
             if part_end is not None and _written_fits(tokens, k, part_end, entry, part_index):
                 found = (k, part_end)
                 break
-            if token.key in lexicon.first_keys:
+            if token.key in lexicon.first_keys and _contiguous(tokens, k, end, lexicon):
                 break  # another phrase stands in the gap
             words += 1
             k += 1
         if found is None:
             return None
         anchor, position = found
-    return Match(i, position, anchor, entry, entry.codes, entry.group)
+        matched.extend(range(anchor, position))
+    return Match(i, position, anchor, entry, entry.codes, entry.group, tuple(matched))
 
 
 def _written_fits(tokens: Sequence[Token], i: int, j: int, entry: Entry, part: int) -> bool:
@@ -182,7 +186,7 @@ def _with_compounds(
                 resolved = resolve(token.text, entry)
                 if resolved is not None:
                     codes, group = resolved
-                    added.append(Match(i, i + 1, i, entry, codes, group, compound=True))
+                    added.append(Match(i, i + 1, i, entry, codes, group, (i,), compound=True))
                 break
     if not added:
         return found

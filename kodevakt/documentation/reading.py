@@ -30,7 +30,7 @@ from typing import Any
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.documentation import main_condition
 from kodevakt.documentation.context import Category, Certainty, certainty_of, find_triggers
-from kodevakt.documentation.lexicon import Entry, Lexicon, in_group, lexicon
+from kodevakt.documentation.lexicon import FAMILY, ONGOING, Entry, Lexicon, in_group, lexicon
 from kodevakt.documentation.matcher import Match, match_sentence
 from kodevakt.documentation.mentions import CodeFound, Kind, Mention, Span, deciding, gather
 from kodevakt.documentation.sections import Part, Section, find_sections, section_at
@@ -183,7 +183,7 @@ class Reader:
                 continue
             covered = [False] * len(tokens)
             for match in matches:
-                for i in range(match.first, match.end):
+                for i in match.words:
                     covered[i] = True
             found = find_triggers(tokens, start, end, covered, obstetric)
             for match in matches:
@@ -216,7 +216,9 @@ class Reader:
         trigger = _deciding_trigger(tokens, relevant, sentence, match.anchor, certainty)
         if section is Section.FAMILY and certainty is not Certainty.NEGATED:
             certainty = Certainty.FAMILY
-        elif section is Section.PREVIOUS and certainty is Certainty.AFFIRMED:
+        elif certainty is Certainty.AFFIRMED and (
+            section is Section.PREVIOUS or ONGOING in match.entry.flags
+        ):
             certainty = Certainty.HISTORY
         codes = match.codes
         mention = Mention(
@@ -231,9 +233,9 @@ class Reader:
             trigger,
             _has_cue(tokens, sentence, match.first),
         )
-        if mention.kind is Kind.PROCEDURE and section is Section.PLAN:
-            if certainty is Certainty.AFFIRMED:
-                mention = replace(mention, certainty=Certainty.UNCERTAIN)
+        planned = section is Section.PLAN and certainty is Certainty.AFFIRMED
+        if planned and mention.kind is Kind.PROCEDURE:  # done later, not in this stay
+            mention = replace(mention, certainty=Certainty.UNCERTAIN)
         return mention
 
     def _codes(self, mentions: list[Mention], parts: list[Part]) -> list[CodeFound]:
@@ -248,6 +250,7 @@ class Reader:
                     code, decider.codes, title, decider.certainty, decider, tuple(own), proposed
                 )
             )
+        found = _absorbed(found)
         found = _focus_of_sepsis(found)
         explaining = [
             f
@@ -259,7 +262,7 @@ class Reader:
         ]
         if explaining:
             found = [
-                replace(f, proposed=False) if f.proposed and f.evidence.symptom else f
+                replace(f, proposed=False) if f.proposed and _explained_symptom(f) else f
                 for f in found
             ]
         return found
@@ -313,6 +316,72 @@ def _for_the_stay(mentions: list[Mention], has_list: bool) -> bool:
     if affirmed[0].kind is Kind.CONDITION and affirmed[0].chronic and has_list:
         return any(m.section in DIAGNOSIS_LISTS for m in in_stay)
     return True
+
+
+def _absorbed(found: list[CodeFound]) -> list[CodeFound]:
+    """The codes with the mentions of less specific ones folded into the more specific.
+
+    A text often names one condition twice, first generally and then precisely ("Innlagt med
+    hjerneslag … cerebellært hjerneinfarkt", "diabetes … diabetes type 2", "covid-19 …
+    covid-19-pneumoni"). The unspecified code of a family (`I64`, `E14.9`, `J18.9`) is then
+    not coded beside the specific one of the same family, nor is a code that is already an
+    additional code of another; what was said about it counts for the specific code.
+    """
+    proposed = [f for f in found if f.proposed]
+    into: dict[str, CodeFound] = {}
+    for general in proposed:
+        for specific in proposed:
+            if specific is general or specific.kind is not general.kind:
+                continue
+            if general.code in specific.codes[1:] or _more_specific(specific, general):
+                into[general.code] = specific
+                break
+    if not into:
+        return found
+    extra: dict[str, list[Mention]] = {}
+    for code, specific in into.items():
+        target, seen = specific, {code}
+        while target.code in into and target.code not in seen:  # a chain: E14.9 → E11.9 → …
+            seen.add(target.code)
+            target = into[target.code]
+        extra.setdefault(target.code, []).extend(
+            m for f in found if f.code == code for m in f.mentions
+        )
+    return [
+        replace(f, proposed=False)
+        if f.code in into
+        else replace(f, mentions=(*f.mentions, *extra[f.code]))
+        if f.code in extra
+        else f
+        for f in found
+    ]
+
+
+def _more_specific(specific: CodeFound, general: CodeFound) -> bool:
+    """Whether `specific` names what `general` names, more precisely: a member of the family
+    a general phrase names ("hjerneinfarkt" for "hjerneslag", "diabetes type 2" for
+    "diabetes"), or a specified code of the same category as an unspecified one."""
+    same_category = _category(specific.code) == _category(general.code)
+    if same_category:
+        return general.code.endswith(".9") and not specific.code.endswith(".9")
+    return (
+        all(FAMILY in m.flags for m in general.mentions)
+        and in_group(specific.code, general.evidence.group)
+        and not all(FAMILY in m.flags for m in specific.mentions)
+    )
+
+
+def _category(code: str) -> str:
+    return code.replace(".", "")[:3]
+
+
+def _explained_symptom(found: CodeFound) -> bool:
+    """A symptom the text does not list as a diagnosis of its own: with a disease that explains
+    it, it is not coded (KV2018 §2.2 p. 12). A symptom the doctor lists is a problem in itself
+    (urinary retention in prostate cancer is the guide's own example)."""
+    return found.evidence.symptom and not any(
+        m.section in DIAGNOSIS_LISTS and m.certainty is Certainty.AFFIRMED for m in found.mentions
+    )
 
 
 def _focus_of_sepsis(found: list[CodeFound]) -> list[CodeFound]:

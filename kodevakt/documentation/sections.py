@@ -86,10 +86,11 @@ HEADINGS: dict[Section, tuple[str, ...]] = {
     Section.REASON: (
         "innleggelsesårsak", "årsak til innleggelse", "innleggelsesgrunn", "henvisningsårsak",
         "kontaktårsak", "problemstilling", "aktuelt", "aktuell sykehistorie", "aktuell sykdom",
-        "aktuelle problemstillinger", "bakgrunn for innleggelse", "innkomst",
+        "aktuelle problemstillinger", "bakgrunn for innleggelse",
     ),
     Section.HISTORY: (
         "anamnese", "sykehistorie", "sykehistorie og forløp", "tidligere og nåværende sykdommer",
+        "innkomst", "ved innkomst",
     ),
     Section.PREVIOUS: (
         "tidligere sykdommer", "tidligere sykehistorie", "tidligere", "kjente sykdommer",
@@ -134,7 +135,9 @@ _BY_HEADING = {heading: section for section, names in HEADINGS.items() for headi
 _LONGEST = max(len(heading) for heading in _BY_HEADING)
 # A line's start: optional bullets or numbering, the heading words, then a colon or the end.
 _HEADING = re.compile(
-    r"[ \t]*(?:[-*•#]+[ \t]*)?(?P<heading>[^\W\d_][^:\n]{0,%d}?)[ \t]*(?P<colon>:|\n|$)" % _LONGEST,
+    r"[ \t]*(?:[-*•#]+[ \t]*)?"  # bullets
+    rf"(?P<heading>[^\W\d_][^:\n]{{0,{_LONGEST}}}?)"  # the heading, shortest first
+    r"[ \t]*(?P<colon>:|\n|$)",
     re.UNICODE,
 )
 _SPACES = re.compile(r"\s+")

@@ -127,11 +127,11 @@ def _ends_sentence(tokens: list[Token], i: int, text: str) -> bool:
     if i == 0:
         return True
     before = tokens[i - 1]
-    if before.end == tokens[i].start and before.is_word and before.text.lower() in ABBREVIATIONS:
-        return False
+    glued = before.end == tokens[i].start
+    if glued and before.is_word and (len(before.text) == 1 or before.text.lower() in ABBREVIATIONS):
+        return False  # "ca.", "st.p.", and initials as in "E. coli", "C. difficile"
     following = tokens[i + 1] if i + 1 < len(tokens) else None
-    if following is None:
-        return True
-    if following.kind == NUMBER and before.kind == NUMBER and following.start == tokens[i].end:
-        return False  # a date or a version number: 12.03
-    return True
+    # a date or a decimal split by the tokenizer: 12.03
+    return following is None or not (
+        following.kind == NUMBER and before.kind == NUMBER and following.start == tokens[i].end
+    )
