@@ -11,12 +11,14 @@ line names ("aspirasjonspneumoni", "tibiafraktur").
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from itertools import product
 
 from kodevakt.codes.normalise import CodeKind, normalise
-from kodevakt.documentation.words import PUNCT, tokenize
+from kodevakt.documentation.words import PUNCT, tokenize, word_key
 from kodevakt.errors import CodeListError
 
 PHRASE_FILE = "clinical_phrases.tsv"
@@ -35,6 +37,20 @@ FLAGS = frozenset({COMPOUND, COMPOUND_ONLY, CHRONIC, SYMPTOM, CAPS, EXACT, ONGOI
 # Marks a phrase may carry between its words: "kols-forverrelse", "e. coli", "type 2-diabetes".
 TRANSPARENT = frozenset({"-", "–", "/", "."})
 
+ALTERNATIVE = "|"  # in a phrase part: alternative words ("adenokarsinom|cancer … colon")
+DOMAIN = "@"  # in the codes: the domain of the text each alternative code belongs to
+
+#: Words that show what a text is about, for a word whose code depends on it ("infarkt" in a
+#: text about the heart or the brain). A text word counts when its key starts with a cue's.
+DOMAINS: dict[str, tuple[str, ...]] = {
+    "hjerte": ("hjerte", "troponin", "ekg", "koronar", "angiograf", "pci", "angina", "stemi",
+               "nstemi", "ekko", "kardiolog", "brystsmert", "lad", "rca", "stent"),
+    "hjerne": ("caput", "hjerne", "cerebral", "slag", "tia", "afasi", "parese", "nevrolog",
+               "trombolys", "lammelse", "dysartri", "apopleksi", "cerebell"),
+    "mage": ("gastroskop", "koloskop", "melena", "hematemese", "ventrikkel", "tarm", "ulcus",
+             "duoden", "abdomen"),
+}  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -43,11 +59,12 @@ class Entry:
     phrase: str
     parts: tuple[tuple[str, ...], ...]  # word keys, per part between gaps
     written: tuple[tuple[str, ...], ...]  # the words as listed (lower case), per part
-    codes: tuple[str, ...]  # empty for a compound head resolved by the code search
+    codes: tuple[str, ...]  # empty for a compound head, or when the domain decides
     group: tuple[str, ...]
     flags: frozenset[str]
     source: str
     line: int
+    domains: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (domain, codes) alternatives
 
     @property
     def code(self) -> str | None:
@@ -97,37 +114,81 @@ def parse_phrases(text: str, file: str = PHRASE_FILE) -> list[Entry]:
         flag_set = frozenset() if flags == "-" else frozenset(flags.split(","))
         if not flag_set <= FLAGS:
             raise CodeListError(f"ukjente flagg {sorted(flag_set - FLAGS)}", file=file, line=number)
-        code_list = () if codes == "-" else tuple(normalise(c).code for c in codes.split("+"))
-        if not code_list and COMPOUND_ONLY not in flag_set:
+        domains = _domains(codes, file, number)
+        code_list = () if codes == "-" or domains else _codes(codes)
+        if not code_list and not domains and COMPOUND_ONLY not in flag_set:
             raise CodeListError(
                 "bare et sammensetningsledd kan stå uten kode", file=file, line=number
             )
-        parts, written = _parts(phrase)
-        if not parts or any(not part for part in parts):
-            raise CodeListError("frasen har ingen ord", file=file, line=number)
-        found.append(
-            Entry(
-                phrase,
-                parts,
-                written,
-                code_list,
-                _group(group, code_list),
-                flag_set,
-                source,
-                number,
+        all_codes = code_list or tuple(code for _, alt in domains for code in alt[:1])
+        for parts, written in _expanded(phrase):
+            if not parts or any(not part for part in parts):
+                raise CodeListError("frasen har ingen ord", file=file, line=number)
+            found.append(
+                Entry(
+                    phrase,
+                    parts,
+                    written,
+                    code_list,
+                    _group(group, all_codes),
+                    flag_set,
+                    source,
+                    number,
+                    domains,
+                )
             )
-        )
     return found
 
 
-def _parts(phrase: str) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
-    keys: list[tuple[str, ...]] = []
-    written: list[tuple[str, ...]] = []
+def _codes(cell: str) -> tuple[str, ...]:
+    return tuple(normalise(code).code for code in cell.split("+"))
+
+
+def _domains(cell: str, file: str, line: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`I21.9@hjerte|I63.9@hjerne` → the codes of each domain."""
+    if DOMAIN not in cell:
+        return ()
+    found = []
+    for alternative in cell.split(ALTERNATIVE):
+        codes, _, domain = alternative.partition(DOMAIN)
+        if domain not in DOMAINS:
+            raise CodeListError(f"ukjent domene «{domain}»", file=file, line=line)
+        found.append((domain, _codes(codes)))
+    return tuple(found)
+
+
+def _expanded(
+    phrase: str,
+) -> Iterator[tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]]:
+    """The phrase's parts as keys and as written, once per combination of alternatives."""
+    options: list[list[tuple[tuple[str, ...], tuple[str, ...]]]] = []
     for part in phrase.split(GAP):
-        tokens = [t for t in tokenize(part.strip()) if t.kind != PUNCT]
-        keys.append(tuple(t.key for t in tokens))
-        written.append(tuple(t.text.lower() for t in tokens))
-    return tuple(keys), tuple(written)
+        choices = []
+        for alternative in part.split(ALTERNATIVE):
+            tokens = [t for t in tokenize(alternative.strip()) if t.kind != PUNCT]
+            choices.append((tuple(t.key for t in tokens), tuple(t.text.lower() for t in tokens)))
+        options.append(choices)
+    for combination in product(*options):
+        yield tuple(c[0] for c in combination), tuple(c[1] for c in combination)
+
+
+@cache
+def _domain_keys() -> dict[str, tuple[str, ...]]:
+    return {domain: tuple(word_key(w) for w in words) for domain, words in DOMAINS.items()}
+
+
+def domain_of(keys: Iterable[str]) -> str | None:
+    """The domain whose cue words the text's word keys show most (None on a tie or none)."""
+    cue_keys = _domain_keys()
+    counts = dict.fromkeys(DOMAINS, 0)
+    for key in keys:
+        for domain, cues in cue_keys.items():
+            if key.startswith(cues):
+                counts[domain] += 1
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    if ranked[0][1] == 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0][0]
 
 
 def _group(group: str, codes: tuple[str, ...]) -> tuple[str, ...]:
@@ -167,7 +228,9 @@ class Lexicon:
         self.first_keys = frozenset(self.trie) | frozenset(self.gapped)
         #: The categories (ICD-10) and groups (procedures) some phrase names.
         self.known = frozenset(
-            code.replace(".", "")[:3] for entry in entries for code in entry.codes
+            code.replace(".", "")[:3]
+            for entry in entries
+            for code in (*entry.codes, *(c for _, alt in entry.domains for c in alt))
         )
 
     def knows(self, code: str) -> bool:

@@ -30,7 +30,15 @@ from typing import Any
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.documentation import main_condition
 from kodevakt.documentation.context import Category, Certainty, certainty_of, find_triggers
-from kodevakt.documentation.lexicon import FAMILY, ONGOING, Entry, Lexicon, in_group, lexicon
+from kodevakt.documentation.lexicon import (
+    FAMILY,
+    ONGOING,
+    Entry,
+    Lexicon,
+    domain_of,
+    in_group,
+    lexicon,
+)
 from kodevakt.documentation.matcher import Match, match_sentence
 from kodevakt.documentation.mentions import CodeFound, Kind, Mention, Span, deciding, gather
 from kodevakt.documentation.sections import Part, Section, find_sections, section_at
@@ -187,6 +195,10 @@ class Reader:
                     covered[i] = True
             found = find_triggers(tokens, start, end, covered, obstetric)
             for match in matches:
+                if match.entry.domains:
+                    match = _in_domain(match, tokens)
+                    if match is None:
+                        continue
                 mentions.append(self._mention(tokens, parts, found, (start, end), match))
         codes = self._codes(mentions, parts)
         main = main_condition.propose(codes, self.base, self.checker, episode)
@@ -308,6 +320,16 @@ class Reader:
         return chosen.code if chosen is not None else None
 
 
+def _in_domain(match: Match, tokens: Sequence[Token]) -> Match | None:
+    """A match whose code depends on what the text is about ("infarkt"), with the codes of
+    the text's domain; None when the text does not show one."""
+    domain = domain_of(t.key for i, t in enumerate(tokens) if t.is_word and i not in match.words)
+    for name, codes in match.entry.domains:
+        if name == domain:
+            return replace(match, codes=codes)
+    return None
+
+
 def _for_the_stay(mentions: list[Mention], has_list: bool) -> bool:
     affirmed = [m for m in mentions if m.certainty is Certainty.AFFIRMED]
     in_stay = [m for m in affirmed if m.section not in NOT_THE_STAY]
@@ -347,14 +369,20 @@ def _absorbed(found: list[CodeFound]) -> list[CodeFound]:
         extra.setdefault(target.code, []).extend(
             m for f in found if f.code == code for m in f.mentions
         )
-    return [
-        replace(f, proposed=False)
-        if f.code in into
-        else replace(f, mentions=(*f.mentions, *extra[f.code]))
-        if f.code in extra
-        else f
-        for f in found
-    ]
+    carried: dict[str, list[str]] = {}
+    for code, specific in into.items():
+        general = next(f for f in found if f.code == code)
+        carried.setdefault(specific.code, []).extend(general.codes[1:])
+    result = []
+    for f in found:
+        if f.code in into:
+            result.append(replace(f, proposed=False))
+        elif f.code in extra:
+            codes = tuple(dict.fromkeys((*f.codes, *carried.get(f.code, ()))))
+            result.append(replace(f, codes=codes, mentions=(*f.mentions, *extra[f.code])))
+        else:
+            result.append(f)
+    return result
 
 
 def _more_specific(specific: CodeFound, general: CodeFound) -> bool:

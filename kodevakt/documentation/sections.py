@@ -154,7 +154,13 @@ class Part:
 
 
 def find_sections(text: str) -> list[Part]:
-    """The sections of `text` in order, covering all of it (the first may be `NONE`)."""
+    """The sections of `text` in order, covering all of it (the first may be `NONE`).
+
+    A diagnosis list ends at the first line after its heading that reads as prose (more
+    than `LIST_ITEM_WORDS` words, or two sentences): the text after "Bidiagnose: Atrieflimmer."
+    is often the course of the stay, not more diagnoses. What follows is in `NONE` until the
+    next heading.
+    """
     parts: list[Part] = []
     section, heading, body_start = Section.NONE, "", 0
     position = 0
@@ -165,9 +171,25 @@ def find_sections(text: str) -> list[Part]:
             if position > body_start or parts or section is not Section.NONE:
                 parts.append(Part(section, heading, body_start, position))
             section, heading, body_start = kind, written, position + length
+        elif section.lists_diagnoses and _prose(line):
+            parts.append(Part(section, heading, body_start, position))
+            section, heading, body_start = Section.NONE, "", position
         position += len(line)
     parts.append(Part(section, heading, body_start, len(text)))
     return [part for part in parts if part.end > part.start or part.section is not Section.NONE]
+
+
+LIST_ITEM_WORDS = 12
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÆØÅ]")
+
+
+_NUMBERING = re.compile(r"\s*(?:\d+[.)]|[-*•])?\s*")  # matches every line, maybe empty
+
+
+def _prose(line: str) -> bool:
+    numbering = _NUMBERING.match(line)
+    item = line[numbering.end() :] if numbering else line
+    return len(item.split()) > LIST_ITEM_WORDS or bool(_SENTENCE_BREAK.search(item))
 
 
 def _heading(line: str) -> tuple[Section, str, int] | None:

@@ -131,7 +131,11 @@ def _ends_sentence(tokens: list[Token], i: int, text: str) -> bool:
     if glued and before.is_word and (len(before.text) == 1 or before.text.lower() in ABBREVIATIONS):
         return False  # "ca.", "st.p.", and initials as in "E. coli", "C. difficile"
     following = tokens[i + 1] if i + 1 < len(tokens) else None
-    # a date or a decimal split by the tokenizer: 12.03
-    return following is None or not (
-        following.kind == NUMBER and before.kind == NUMBER and following.start == tokens[i].end
-    )
+    if following is None:
+        return True
+    if before.kind == NUMBER and glued:
+        if following.kind == NUMBER and following.start == tokens[i].end:
+            return False  # a date or a decimal split by the tokenizer: 12.03
+        if following.is_word and following.text[0].islower():
+            return False  # an ordinal: "1. grads rift", "3. kur"
+    return True
