@@ -195,11 +195,9 @@ class Reader:
                     covered[i] = True
             found = find_triggers(tokens, start, end, covered, obstetric)
             for match in matches:
-                if match.entry.domains:
-                    match = _in_domain(match, tokens)
-                    if match is None:
-                        continue
-                mentions.append(self._mention(tokens, parts, found, (start, end), match))
+                chosen = _in_domain(match, tokens) if match.entry.domains else match
+                if chosen is not None:
+                    mentions.append(self._mention(tokens, parts, found, (start, end), chosen))
         codes = self._codes(mentions, parts)
         main = main_condition.propose(codes, self.base, self.checker, episode)
         return Reading(text, tuple(parts), tuple(mentions), tuple(codes), main)
