@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from itertools import product
 
@@ -75,6 +75,7 @@ class Entry:
         return len(self.parts) > 1
 
 
+@lru_cache(maxsize=8192)
 def is_procedure_code(code: str) -> bool:
     """An NCSP/NCMP/NCRP code, by shape."""
     return normalise(code).kind is CodeKind.PROCEDURE
@@ -225,6 +226,7 @@ class Lexicon:
             assert isinstance(ending, list)
             ending.append(entry)
         self.heads.sort(key=lambda item: -len(item[0]))
+        self._heads_of: dict[str, Entry | None] = {}
         self.first_keys = frozenset(self.trie) | frozenset(self.gapped)
         #: The categories (ICD-10) and groups (procedures) some phrase names.
         self.known = frozenset(
@@ -232,6 +234,24 @@ class Lexicon:
             for entry in entries
             for code in (*entry.codes, *(c for _, alt in entry.domains for c in alt))
         )
+
+    def head_of(self, key: str, min_prefix: int) -> Entry | None:
+        """The compound head the word key ends in, with at least `min_prefix` letters before
+        it (the longest head wins); remembered per key."""
+        memo = self._heads_of
+        if key in memo:
+            return memo[key]
+        found = next(
+            (
+                entry
+                for head, entry in self.heads
+                if len(key) - len(head) >= min_prefix and key.endswith(head)
+            ),
+            None,
+        )
+        if len(memo) < 65_536:
+            memo[key] = found
+        return found
 
     def knows(self, code: str) -> bool:
         """Whether some phrase of the list names a code of `code`'s category or group."""

@@ -180,14 +180,12 @@ def _with_compounds(
         token = tokens[i]
         if i in covered or not token.is_word:
             continue
-        key = token.key
-        for head, entry in lexicon.heads:
-            if len(key) - len(head) >= MIN_COMPOUND_PREFIX and key.endswith(head):
-                resolved = resolve(token.text, entry)
-                if resolved is not None:
-                    codes, group = resolved
-                    added.append(Match(i, i + 1, i, entry, codes, group, (i,), compound=True))
-                break
+        entry = lexicon.head_of(token.key, MIN_COMPOUND_PREFIX)
+        if entry is not None:
+            resolved = resolve(token.text, entry)
+            if resolved is not None:
+                codes, group = resolved
+                added.append(Match(i, i + 1, i, entry, codes, group, (i,), compound=True))
     if not added:
         return found
     return sorted([*found, *added], key=lambda m: m.first)

@@ -349,7 +349,11 @@ def _absorbed(found: list[CodeFound]) -> list[CodeFound]:
     """
     proposed = [f for f in found if f.proposed]
     into: dict[str, CodeFound] = {}
+    generals = [f for f in proposed if f.code.endswith(".9") or FAMILY in f.evidence.flags]
+    with_extras = [f for f in proposed if len(f.codes) > 1]
     for general in proposed:
+        if general not in generals and not any(general.code in f.codes[1:] for f in with_extras):
+            continue
         for specific in proposed:
             if specific is general or specific.kind is not general.kind:
                 continue
