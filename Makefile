@@ -11,15 +11,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job: check the bundled sample episodes (exit 1 = errors found), then end to end on
-# synthetic data in out/demo (git-ignored): two years of episodes into a database, each episode
-# in its tertial (checked on import, patterns per tertial), the checker's findings as CSV, the
-# last tertial's HTML report (trends over six tertials) and the coders' worklist.
+# The main job: check the bundled sample episodes (exit 1 = errors found); read the example
+# discharge summaries and check coded episodes against their texts (D01–D07); then end to end
+# on synthetic data in out/demo (git-ignored): two years of episodes into a database, each
+# episode in its tertial (checked on import, patterns per tertial), the checker's findings as
+# CSV, the last tertial's HTML report (trends over six tertials) and the coders' worklist.
 DEMO := out/demo
 demo: $(STAMP)
 	$(BIN)/kodevakt data status
 	$(BIN)/kodevakt code I21.4a
 	$(BIN)/kodevakt check examples/episodes.jsonl --min-severity warning || [ $$? -eq 1 ]
+	$(BIN)/kodevakt text examples/epikrise.txt
+	$(BIN)/kodevakt text examples/epikriser.jsonl --format jsonl
+	$(BIN)/kodevakt check examples/episoder-med-epikrise.jsonl --select D || [ $$? -eq 1 ]
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	$(BIN)/kodevakt synth --episodes 4000 --seed 1 --year 2024 --out $(DEMO)/episoder-2024.jsonl
 	$(BIN)/kodevakt synth --episodes 4000 --seed 2 --year 2025 --out $(DEMO)/episoder-2025.jsonl

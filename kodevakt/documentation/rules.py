@@ -9,7 +9,7 @@ error.
 
 | rule | checks |
 | --- | --- |
-| D01 | the coded main condition is not in the text |
+| D01 | the coded main condition is not in the text, or not the one the text names main |
 | D02 | a condition the text states as a diagnosis is not coded |
 | D03 | a coded condition is one the text negates |
 | D04 | a coded condition is one the text only suspects |
@@ -27,6 +27,7 @@ from kodevakt.documentation.lexicon import lexicon
 from kodevakt.documentation.mentions import CodeFound, Kind, Mention
 from kodevakt.documentation.reading import DIAGNOSIS_LISTS
 from kodevakt.documentation.registry import DocumentView, document_rule
+from kodevakt.documentation.sections import Section
 from kodevakt.rules import code_facts as F
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.view import CodeRef
@@ -50,37 +51,52 @@ def _label(found: CodeFound) -> str:
 
 @document_rule(
     "D01",
-    "main-condition-not-in-text",
+    "main-condition-unsupported",
     Severity.WARNING,
-    title="Hovedtilstanden står ikke i epikrisen",
+    title="Hovedtilstanden støttes ikke av epikrisen",
     source="Kodeveiledning 2018 §2.2 s. 12–13 (definisjonen av hovedtilstand og kravet til "
     "dokumentasjon)",
     fixable=False,
 )
-def main_condition_not_in_text(view: DocumentView) -> Iterator[Hit]:
+def main_condition_unsupported(view: DocumentView) -> Iterator[Hit]:
     """Checks: the coded main condition (the first code of the first group) is named in the
-    discharge summary, as affirmed or at least suspected; a mention only as a past illness or
-    a relative's counts as not named. When the text only negates the condition, D03 says so
+    discharge summary, as affirmed or at least suspected (a mention only as a past illness or
+    a relative's counts as not named); and when the summary itself says which condition is
+    the main one (under "Hovedtilstand", or first in its diagnosis list), the coded main
+    condition is that one. When the text only negates the coded condition, D03 says so
     instead; when it only suspects it, D04.
 
     Why: the main condition is what the care was mainly given for, and everything coded must
     be documented in the record (Kodeveiledning 2018 §2.2 pp. 12–13); the settlement
-    committee's audits ask exactly this. The national audit found the wrong main condition in
-    41 % of audited pneumonia stays. To keep false alarms down the rule speaks only when the
-    reader can tell what the text is about: it proposes another main condition, or the phrase
-    list knows words for the coded one, and the code's own text is not in the summary either.
+    committee's audits ask exactly this, and the national audit found the wrong main
+    condition in 41 % of audited pneumonia stays. To keep false alarms down the rule speaks
+    only when the reader can tell what the text is about: it proposes another main
+    condition, or the phrase list knows words for the coded one, and the code's own text is
+    not in the summary either.
     """
     if not view.view.conditions or not view.view.conditions[0]:
         return
     ref = view.view.conditions[0][0]
     if ref not in view.condition_refs:
         return
-    mentions = view.support(ref.code)
-    kinds = {m.certainty for m in mentions}
-    if kinds & {Certainty.AFFIRMED, Certainty.UNCERTAIN} or kinds == {Certainty.NEGATED}:
-        return
     proposal = view.reading.main
     if proposal is not None and any(m.supports(ref.code) for m in proposal.mentions):
+        return
+    mentions = view.support(ref.code)
+    kinds = {m.certainty for m in mentions}
+    if Certainty.AFFIRMED in kinds:
+        designated = _designated(view, proposal)
+        if designated is not None and proposal is not None:
+            yield Hit(
+                f"Epikrisen setter {_quote(view, designated)} ({_label(proposal)}) som "
+                f"hovedtilstand, men {ref.label()} er kodet som hovedtilstand.",
+                (ref.code, proposal.code),
+                ref.location,
+                f"Sett {proposal.code} som hovedtilstand og {ref.code} som annen tilstand, "
+                "eller få epikrisen rettet",
+            )
+        return
+    if Certainty.UNCERTAIN in kinds or kinds == {Certainty.NEGATED}:
         return
     if (proposal is None and not lexicon().knows(ref.code)) or view.named(ref):
         return
@@ -103,6 +119,32 @@ def main_condition_not_in_text(view: DocumentView) -> Iterator[Hit]:
     else:
         suggestion = "Kontroller at epikrisen dokumenterer hovedtilstanden, eller rett kodingen"
     yield Hit(said, codes, ref.location, suggestion)
+
+
+def _designated(view: DocumentView, proposal: CodeFound | None) -> Mention | None:
+    """The mention by which the text itself names `proposal` the main condition: under
+    "Hovedtilstand", or as the first condition of a diagnosis list."""
+    if proposal is None:
+        return None
+    for mention in proposal.mentions:
+        if mention.certainty is not Certainty.AFFIRMED:
+            continue
+        if mention.section is Section.MAIN_CONDITION:
+            return mention
+        if mention.section is Section.DIAGNOSES and mention is _first_listed(view):
+            return mention
+    return None
+
+
+def _first_listed(view: DocumentView) -> Mention | None:
+    listed = [
+        m
+        for m in view.reading.mentions
+        if m.section is Section.DIAGNOSES
+        and m.kind is Kind.CONDITION
+        and m.certainty is Certainty.AFFIRMED
+    ]
+    return min(listed, key=lambda m: m.span.start) if listed else None
 
 
 # --- D02 -------------------------------------------------------------------------------------
