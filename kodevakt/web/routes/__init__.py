@@ -16,6 +16,7 @@ from kodevakt.web.routes import (
     findings_api,
     overview,
     rules,
+    text,
     upload,
     users,
     worklist,
@@ -33,4 +34,5 @@ ROUTERS: list[APIRouter] = [
     findings_api.router,
     upload.router,
     overview.router,
+    text.router,
 ]
