@@ -89,7 +89,8 @@ _CERTAINTY = {
 }
 
 _DIRECTIONS = ("forward", "backward", "both", "-")
-_FLAGS = ("-", "obstetric-patient", "history-only", "family-only", "negation-only")
+_FLAGS = ("-", "obstetric-patient", "history-only", "family-only", "negation-only", "near")
+NEAR_WORDS = 3  # the reach of a trigger flagged `near` ("negativ SARS-CoV-2-test")
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,9 +259,13 @@ def certainty_of(
         direction = _direction(tokens, item, sentence)
         if direction in ("forward", "both") and item.end <= anchor:
             limit = LONG_FORWARD_WORDS if certainty in _LONG else FORWARD_WORDS
+            if item.trigger.flags == "near":
+                limit = NEAR_WORDS
             if _in_scope(tokens, found, item.end, anchor, certainty, limit, step=1):
                 reached.add(certainty)
         limit = YEAR_WORDS if item.trigger is YEAR else BACKWARD_WORDS
+        if item.trigger.flags == "near":
+            limit = NEAR_WORDS
         if (
             direction in ("backward", "both")
             and anchor < item.start

@@ -49,6 +49,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
                "trombolys", "lammelse", "dysartri", "apopleksi", "cerebell"),
     "mage": ("gastroskop", "koloskop", "melena", "hematemese", "ventrikkel", "tarm", "ulcus",
              "duoden", "abdomen"),
+    "øre": ("otitt", "mellomør", "trommehinn", "hørsel", "adenotomi", "øre", "tympan"),
 }  # fmt: skip
 
 
