@@ -204,11 +204,11 @@ def find_triggers(
             continue
         candidates = index.get(tokens[i].key)
         match = _longest(tokens, i, end, covered, candidates) if candidates else None
-        if match is None or _not_a_trigger(tokens, i, end, match, obstetric):
+        if match is None or _not_a_trigger(tokens, match[1] - 1, end, match[0], obstetric):
             i += 1
             continue
-        found.append(Found(i, i + len(match.keys), match))
-        i += len(match.keys)
+        found.append(Found(i, match[1], match[0]))
+        i = match[1]
     return found
 
 
@@ -218,24 +218,27 @@ def _longest(
     end: int,
     covered: Sequence[bool],
     candidates: tuple[Trigger, ...],
-) -> Trigger | None:
+) -> tuple[Trigger, int] | None:
+    """The longest trigger at token `i` and where it ends; a full stop or hyphen may stand
+    between its words ("st.p.", "ikke-påvist")."""
     for trigger in candidates:
-        n = len(trigger.keys)
-        if i + n > end:
-            continue
-        if all(
-            tokens[i + k].key == key and not covered[i + k] for k, key in enumerate(trigger.keys)
-        ):
-            return trigger
+        j = i
+        for n, key in enumerate(trigger.keys):
+            while n and j < end and tokens[j].text in (".", "-", "–"):
+                j += 1
+            if j >= end or covered[j] or tokens[j].key != key:
+                break
+            j += 1
+        else:
+            return trigger, j
     return None
 
 
 def _not_a_trigger(
-    tokens: Sequence[Token], i: int, end: int, trigger: Trigger, obstetric: bool
+    tokens: Sequence[Token], last: int, end: int, trigger: Trigger, obstetric: bool
 ) -> bool:
     """A negating word glued to a hyphen is part of a compound ("ikke-insulinkrevende"); in a
-    text about a delivery "mor" is the patient."""
-    last = i + len(trigger.keys) - 1
+    text about a delivery "mor" is the patient. `last` is the trigger's last token."""
     if (
         trigger.category is Category.NEGATED
         and last + 1 < end
@@ -261,7 +264,7 @@ def certainty_of(
             limit = LONG_FORWARD_WORDS if certainty in _LONG else FORWARD_WORDS
             if item.trigger.flags == "near":
                 limit = NEAR_WORDS
-            if _in_scope(tokens, found, item.end, anchor, certainty, limit, step=1):
+            if _in_scope(tokens, found, item, anchor, certainty, limit, step=1):
                 reached.add(certainty)
         limit = YEAR_WORDS if item.trigger is YEAR else BACKWARD_WORDS
         if item.trigger.flags == "near":
@@ -269,7 +272,7 @@ def certainty_of(
         if (
             direction in ("backward", "both")
             and anchor < item.start
-            and _in_scope(tokens, found, item.start - 1, anchor, certainty, limit, -1)
+            and _in_scope(tokens, found, item, anchor, certainty, limit, -1)
         ):
             reached.add(certainty)
     for certainty in STRENGTH:
@@ -300,19 +303,25 @@ def _direction(tokens: Sequence[Token], item: Found, sentence: tuple[int, int]) 
 def _in_scope(
     tokens: Sequence[Token],
     found: Sequence[Found],
-    position: int,
+    item: Found,
     anchor: int,
     certainty: Certainty,
     limit: int,
     step: int,
 ) -> bool:
-    """Whether walking from `position` by `step` reaches `anchor` before a terminator, a
-    clause mark or `limit` words."""
+    """Whether walking from `item` by `step` reaches `anchor` before a terminator, a clause
+    mark or `limit` words. A near trigger reads across a colon ("Covid-19: negativ") but not
+    a comma ("negativ troponin, pneumoni på røntgen")."""
+    position = item.end if step > 0 else item.start - 1
+    near = item.trigger.flags == "near"
+    marks = (_CLAUSE_MARKS - {":"}) | {","} if near else _CLAUSE_MARKS
     terminators = {
         i
-        for item in found
-        if item.trigger.category is Category.TERMINATE and item.trigger.ends(certainty)
-        for i in range(item.start, item.end)
+        for other in found
+        if other.trigger.category is Category.TERMINATE
+        and other.trigger.ends(certainty)
+        and not (near and other.trigger.phrase == ":")
+        for i in range(other.start, other.end)
     }
     words = 0
     i = position
@@ -320,7 +329,7 @@ def _in_scope(
         if i == anchor:
             return True
         token = tokens[i]
-        if i in terminators or (token.kind == PUNCT and token.text in _CLAUSE_MARKS):
+        if i in terminators or (token.kind == PUNCT and token.text in marks):
             return False
         if token.kind != PUNCT:
             words += 1
