@@ -23,11 +23,13 @@ What the reader would code for the stay (`CodeFound.proposed`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from kodevakt.codes.codebase import CodeBase
+from kodevakt.codes.normalise import CodeKind, normalise
 from kodevakt.documentation import main_condition
 from kodevakt.documentation.context import Category, Certainty, certainty_of, find_triggers
 from kodevakt.documentation.lexicon import (
@@ -37,6 +39,7 @@ from kodevakt.documentation.lexicon import (
     Lexicon,
     domain_of,
     in_group,
+    is_procedure_code,
     lexicon,
 )
 from kodevakt.documentation.matcher import Match, match_sentence
@@ -187,6 +190,7 @@ class Reader:
         resolve = self._resolve if self.searcher is not None else None
         for start, end in sentences(tokens, text):
             matches = match_sentence(tokens, start, end, self.lexicon, resolve)
+            matches += self._written_codes(text, tokens, start, end, matches)
             if not matches:
                 continue
             covered = [False] * len(tokens)
@@ -277,6 +281,41 @@ class Reader:
             ]
         return found
 
+    def _written_codes(
+        self, text: str, tokens: Sequence[Token], start: int, end: int, matches: list[Match]
+    ) -> list[Match]:
+        """The codes written in the sentence itself ("Pneumoni (J18.9)", "PCI (FNG05)"): an
+        ICD-10 code the code list holds as reportable, or a procedure code by its shape."""
+        covered = {i for match in matches for i in match.words}
+        found: list[Match] = []
+        begin, finish = tokens[start].start, tokens[end - 1].end
+        for written in _WRITTEN_CODE.finditer(text, begin, finish):
+            code = self._written_code(written.group())
+            if code is None:
+                continue
+            words = tuple(
+                i for i in range(start, end) if written.start() <= tokens[i].start < written.end()
+            )
+            if not words or covered & set(words):
+                continue
+            entry = Entry(
+                written.group(), ((),), ((),), (code,), _code_group(code), frozenset(),
+                "koden står i teksten", 0,
+            )  # fmt: skip
+            found.append(
+                Match(words[0], words[-1] + 1, words[0], entry, (code,), entry.group, words)
+            )
+        return found
+
+    def _written_code(self, written: str) -> str | None:
+        norm = normalise(written)
+        if norm.kind is CodeKind.PROCEDURE:
+            return norm.code
+        if norm.kind is not CodeKind.ICD10:
+            return None
+        known = self.base.lookup(norm.code)
+        return known.code if known is not None and known.reportable else None
+
     def _title(self, code: str) -> str:
         known = self.base.lookup(code)
         return known.display_text if known is not None else ""
@@ -316,6 +355,14 @@ class Reader:
             unspecified[0] if unspecified else next((c for c in children if c.reportable), None)
         )
         return chosen.code if chosen is not None else None
+
+
+#: A code as doctors write it in a discharge summary: `J18.9`, `I21.4a`, `FNG05`, `WBOC10`.
+_WRITTEN_CODE = re.compile(r"(?<![\w.])(?:[A-Z]\d{2}(?:\.\d{1,2}[a-z]?)?|[A-Z]{3,4}\d{2})(?![\w])")
+
+
+def _code_group(code: str) -> tuple[str, ...]:
+    return (code if is_procedure_code(code) else code.replace(".", "")[:3],)
 
 
 def _in_domain(match: Match, tokens: Sequence[Token]) -> Match | None:

@@ -133,9 +133,9 @@ def _ends_sentence(tokens: list[Token], i: int, text: str) -> bool:
     following = tokens[i + 1] if i + 1 < len(tokens) else None
     if following is None:
         return True
-    if before.kind == NUMBER and glued:
-        if following.kind == NUMBER and following.start == tokens[i].end:
-            return False  # a date or a decimal split by the tokenizer: 12.03
-        if following.is_word and following.text[0].islower():
-            return False  # an ordinal: "1. grads rift", "3. kur"
-    return True
+    if glued and following.start == tokens[i].end:
+        return False  # inside a word or number: a code (J18.1), a date (12.03), "e.coli"
+    # an ordinal: "1. grads rift", "3. kur"
+    return not (
+        before.kind == NUMBER and glued and following.is_word and following.text[0].islower()
+    )
