@@ -32,7 +32,7 @@ def _row(name: str, t: Tally) -> str:
     return (
         f"{name:<15}{t.texts:>6}{t.main_accuracy:>8.1%}{t.precision:>8.1%}{t.recall:>8.1%}"
         f"{t.exact_precision:>8.1%}{t.exact_recall:>8.1%}"
-        f"{t.negation_accuracy:>8.1%} ({t.negated:>3}){t.negated_coded:>6}"
+        f"{t.negation_accuracy:>8.1%} ({t.negated:>3}){t.negated_coded:>9}"
     )
 
 
@@ -62,7 +62,7 @@ def main() -> None:
     print(f"Annotated set: {args.set} ({len(cases)} texts)")
     print(
         f"{'kind':<15}{'texts':>6}{'main':>8}{'P':>8}{'R':>8}{'P exact':>8}{'R exact':>8}"
-        f"{'negation':>14}{'neg→aff':>6}"
+        f"{'negation':>14}{'neg→aff':>9}"
     )
     for kind in sorted(result.by_kind):
         print(_row(kind, result.by_kind[kind]))
