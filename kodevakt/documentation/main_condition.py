@@ -16,9 +16,9 @@ each candidate (a condition the reader would code) is scored by them:
 
 Every candidate, best first, is then run through the rule checker as the main condition of an
 episode holding the other proposed codes; one that breaks a rule about the main condition
-(an error or a warning at `conditions[0]`: `U07.1` or `Z03` first, an additional-only code
-first, a symptom whose disease is coded, a metastasis before its primary …) is never offered,
-and the next is tried.
+(an error or a warning at `conditions[0]` from `MAIN_CONDITION_RULES`: `U07.1` or `Z03`
+first, an additional-only code first, a symptom whose disease is coded, a metastasis before
+its primary …) is never offered, and the next is tried.
 """
 
 from __future__ import annotations
@@ -89,6 +89,17 @@ TREATS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("UJD", ("K92", "K25", "K26", "K27", "K29", "K21", "C15", "C16")),  # gastroscopy
     ("UJF", ("K92", "K57", "K50", "K51", "C18", "C20")),  # colonoscopy
 )
+
+#: The rules whose error or warning at the main condition says that code may not, or should
+#: not, be the main condition: an invalid or unreportable code, an asterisk, additional-only,
+#: covid or Z03 code first, a WHO-only code, a sex or age conflict, a perinatal code, a
+#: symptom whose disease is coded, a collective code, diabetes in pregnancy, a metastasis
+#: before its primary, a follow-up code while treating, a complication without its cause. Other
+#: rules that place a finding there (a delivery without Z37, T16) are about another code.
+MAIN_CONDITION_RULES = frozenset(
+    {"K01", "K02", "K03", "K05", "T02", "T04", "T05", "T06", "T07", "T08", "T09", "T11",
+     "T12", "T14", "T22", "T24", "T28"}
+)  # fmt: skip
 
 #: Codes that only ever add to the code before them (§4.2 pp. 29–35, §12.2 p. 95).
 _ADDITIONAL_PREFIXES = ("B95", "B96", "B97", "B98", "U07", "U8", "V", "W", "X", "Y", "R65")
@@ -211,6 +222,8 @@ def _keeps_the_rules(
         text=None,
     )
     return not any(
-        f.severity.rank >= Severity.WARNING.rank and f.location.startswith("conditions[0]")
+        f.rule in MAIN_CONDITION_RULES
+        and f.severity.rank >= Severity.WARNING.rank
+        and f.location.startswith("conditions[0]")
         for f in checker.check_episode(episode)
     )
