@@ -8,6 +8,9 @@ each candidate (a condition the reader would code) is scored by them:
   diagnosis list it is very likely; under "Bitilstander" it is not; in the admission reason or
   the assessment it is what the stay was about;
 - an admission or treatment cue before it ("innlagt med", "behandlet for", "operert for");
+- intensive care in its sentence (a ventilator, pressor): resources decide when two
+  conditions both got care (the guide's aspiration pneumonia after appendicectomy, §2.3
+  p. 14);
 - how often it is mentioned, and whether a procedure of the stay treats it (PCI for an
   infarction, a hemiprosthesis for a hip fracture, chemotherapy for a tumour: §9.1 p. 76);
 - the disease, not its symptom, when the text gives the cause (§2.2 pp. 12–13, the 2016
@@ -47,6 +50,7 @@ _SECTION_SCORE = {
 }
 _DIAGNOSIS_LIST_SCORES = (70.0, 30.0, 20.0, 15.0)  # by place in the diagnosis list
 CUE = 30.0
+INTENSIVE = 35.0
 PER_MENTION = 4.0
 TREATED = 25.0
 SYMPTOM_WITH_CAUSE = -60.0
@@ -122,6 +126,34 @@ def treated_by(procedure: str, condition: str) -> bool:
     return False
 
 
+#: The rules that judge a microorganism or resistance code against the infection it describes
+#: (T20: an agent the infection code already names, or no infection to describe; T21).
+AGENT_RULES = frozenset({"T20", "T21"})
+
+
+def without_redundant_agents(
+    found: list[CodeFound], checker: Checker, template: Episode | None = None
+) -> list[CodeFound]:
+    """`found` with the proposed microorganism and resistance codes that the rules reject
+    (T20, T21: "J13 + B95.3" already names the agent) no longer proposed."""
+    agents = [
+        f for f in found if f.proposed and f.code.startswith(("B95", "B96", "B97", "B98", "U8"))
+    ]
+    if not agents:
+        return found
+    conditions = [f for f in found if f.proposed and f.kind is Kind.CONDITION]
+    groups = [list(f.codes) for f in conditions if f not in agents]
+    groups += [list(f.codes) for f in agents]
+    episode = replace(template or _plain_episode(), conditions=groups, procedures=[], text=None)
+    rejected = {
+        code
+        for finding in checker.check_episode(episode)
+        if finding.rule in AGENT_RULES
+        for code in finding.codes
+    }
+    return [replace(f, proposed=False) if f in agents and f.code in rejected else f for f in found]
+
+
 def propose(
     found: Sequence[CodeFound],
     base: CodeBase,
@@ -164,6 +196,8 @@ def _scores(candidates: list[CodeFound], procedures: list[CodeFound]) -> dict[st
             score = max(score, list_score)
         if any(m.cue for m in affirmed):
             score += CUE
+        if any(m.intensive for m in affirmed):
+            score += INTENSIVE
         score += PER_MENTION * min(4, len(affirmed) - 1)
         if any(treated_by(p.code, f.code) for p in procedures):
             score += TREATED

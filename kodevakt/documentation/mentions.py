@@ -65,6 +65,7 @@ class Mention:
     compound: bool  # found as a compound through the code search
     trigger: Span | None  # the trigger that decided the certainty, if one did
     cue: bool  # an admission cue ("innlagt med", "behandlet for") stands before it
+    intensive: bool = False  # its sentence speaks of intensive care (ventilator, pressor)
 
     @property
     def code(self) -> str:

@@ -203,6 +203,7 @@ class Reader:
                 if chosen is not None:
                     mentions.append(self._mention(tokens, parts, found, (start, end), chosen))
         codes = self._codes(mentions, parts)
+        codes = main_condition.without_redundant_agents(codes, self.checker, episode)
         main = main_condition.propose(codes, self.base, self.checker, episode)
         return Reading(text, tuple(parts), tuple(mentions), tuple(codes), main)
 
@@ -246,6 +247,7 @@ class Reader:
             match.compound,
             trigger,
             _has_cue(tokens, sentence, match.first),
+            _says(tokens, sentence, _INTENSIVE),
         )
         planned = section is Section.PLAN and certainty is Certainty.AFFIRMED
         if planned and mention.kind is Kind.PROCEDURE:  # done later, not in this stay
@@ -486,6 +488,19 @@ def _focus_of_sepsis(found: list[CodeFound]) -> list[CodeFound]:
         else:
             result.append(f)
     return result
+
+
+# Words of intensive care (the guide's example of the aspiration pneumonia that needed four
+# days on a ventilator, §2.3 p. 14).
+_INTENSIVE = tuple(
+    word_key(w)
+    for w in ("respirator", "intensiv", "pressor", "vasopressor", "noradrenalin", "intubert")
+)
+
+
+def _says(tokens: Sequence[Token], sentence: tuple[int, int], words: tuple[str, ...]) -> bool:
+    """Whether a word of the sentence starts with one of the keys `words`."""
+    return any(tokens[i].is_word and tokens[i].key.startswith(words) for i in range(*sentence))
 
 
 def _has_cue(tokens: Sequence[Token], sentence: tuple[int, int], first: int) -> bool:

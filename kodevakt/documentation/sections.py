@@ -72,16 +72,18 @@ _NORWEGIAN = {
 HEADINGS: dict[Section, tuple[str, ...]] = {
     Section.MAIN_CONDITION: (
         "hovedtilstand", "hoveddiagnose", "hoveddiagnoser", "hovedårsak til innleggelse",
+        "hoveddiagn", "hoveddg",
     ),
     Section.OTHER_CONDITIONS: (
         "bitilstander", "bitilstand", "bidiagnoser", "bidiagnose", "andre tilstander",
         "andre diagnoser", "sekundærdiagnoser", "øvrige diagnoser", "komorbiditet",
+        "bidiagn", "bidiag", "bi-diagnoser",
         "komplikasjoner",
     ),
     Section.DIAGNOSES: (
         "diagnoser", "diagnose", "diagnoser ved utskrivning", "utskrivningsdiagnoser",
         "utskrivningsdiagnose", "epikrisediagnoser", "aktuelle diagnoser", "konklusjon/diagnose",
-        "diagnoser under oppholdet",
+        "diagnoser under oppholdet", "dg", "dx", "diag", "diagn",
     ),
     Section.REASON: (
         "innleggelsesårsak", "årsak til innleggelse", "innleggelsesgrunn", "henvisningsårsak",
