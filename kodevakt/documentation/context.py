@@ -89,7 +89,15 @@ _CERTAINTY = {
 }
 
 _DIRECTIONS = ("forward", "backward", "both", "-")
-_FLAGS = ("-", "obstetric-patient", "history-only", "family-only", "negation-only", "near")
+_FLAGS = (
+    "-",
+    "obstetric-patient",
+    "history-only",
+    "family-only",
+    "negation-only",
+    "near",
+    "procedure-only",
+)
 NEAR_WORDS = 3  # the reach of a trigger flagged `near` ("negativ SARS-CoV-2-test")
 
 

@@ -50,6 +50,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "mage": ("gastroskop", "koloskop", "melena", "hematemese", "ventrikkel", "tarm", "ulcus",
              "duoden", "abdomen"),
     "øre": ("otitt", "mellomør", "trommehinn", "hørsel", "adenotomi", "øre", "tympan"),
+    "brokk": ("brokk", "hernie", "lyske", "inguinal"),
 }  # fmt: skip
 
 

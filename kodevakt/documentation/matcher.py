@@ -3,9 +3,11 @@
 Within one sentence, at each word, the longest contiguous phrase of the lexicon that starts
 there is taken ("akutt hjerteinfarkt" before "hjerteinfarkt"), or a gapped phrase whose parts
 stand at most `MAX_GAP` words apart in the same clause ("KOLS, nå med forverring"), whichever
-covers more of the text; matching goes on after it. A gap may not hold another phrase, so that
-"KOLS og hjertesvikt med forverring" is not read as a COPD exacerbation; the gap's words stay
-free for the context triggers ("CT caput uten blødning").
+covers more of the text; matching goes on after it. A gap may not hold another phrase, so
+that "KOLS og hjertesvikt med forverring" is not read as a COPD exacerbation; the gap's words
+stay free for the context triggers ("CT caput uten blødning"). A gapped phrase is affirmed
+when any of its parts is ("akutt forverring av kjent KOLS": the exacerbation is now, the
+COPD known), so the match keeps where each part starts.
 
 Words that no phrase covers but that end in a compound head of the lexicon
 ("aspirasjonspneumoni", "tibiafraktur", "bukhinnebetennelse") are compounds the list does not
@@ -43,6 +45,7 @@ class Match:
     group: tuple[str, ...]
     words: tuple[int, ...]  # the tokens the phrase's words matched (a gap's words are not)
     compound: bool = False
+    parts_at: tuple[int, ...] = ()  # a gapped phrase: the first token of each earlier part
 
 
 def match_sentence(
@@ -123,6 +126,7 @@ def _gapped(
         return None
     anchor = i
     matched = list(range(i, position))
+    starts = [i]
     for part_index, keys in enumerate(entry.parts[1:], start=1):
         words = 0
         k = position
@@ -146,7 +150,11 @@ def _gapped(
             return None
         anchor, position = found
         matched.extend(range(anchor, position))
-    return Match(i, position, anchor, entry, entry.codes, entry.group, tuple(matched))
+        starts.append(anchor)
+    return Match(
+        i, position, anchor, entry, entry.codes, entry.group, tuple(matched),
+        parts_at=tuple(starts[:-1]),
+    )  # fmt: skip
 
 
 def _written_fits(tokens: Sequence[Token], i: int, j: int, entry: Entry, part: int) -> bool:

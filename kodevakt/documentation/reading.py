@@ -218,6 +218,7 @@ class Reader:
         span = Span(tokens[match.first].start, tokens[match.end - 1].end)
         section = section_at(parts, span.start)
         in_list = section in DIAGNOSIS_LISTS
+        procedure = bool(match.codes) and is_procedure_code(match.codes[0])
         relevant = [
             f
             for f in found
@@ -226,8 +227,14 @@ class Reader:
                 and f.trigger.category is Category.HISTORY
                 and f.trigger.phrase.startswith("kjent")
             )
+            and (procedure or f.trigger.flags != "procedure-only")
         ]
         certainty = certainty_of(tokens, relevant, sentence, match.anchor)
+        if certainty is not Certainty.AFFIRMED and any(
+            certainty_of(tokens, relevant, sentence, part) is Certainty.AFFIRMED
+            for part in match.parts_at
+        ):
+            certainty = Certainty.AFFIRMED
         trigger = _deciding_trigger(tokens, relevant, sentence, match.anchor, certainty)
         if section is Section.FAMILY and certainty is not Certainty.NEGATED:
             certainty = Certainty.FAMILY
