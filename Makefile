@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 # discharge summaries and check coded episodes against their texts (D01–D07); then end to end
 # on synthetic data in out/demo (git-ignored): two years of episodes into a database, each
 # episode in its tertial (checked on import, patterns per tertial), the checker's findings as
-# CSV, the last tertial's HTML report (trends over six tertials) and the coders' worklist.
+# CSV, the last tertial's HTML report (trends over six tertials) and the coders' worklist; a
+# small record-review round (a stratified sample, two auditors' worksheets filled by a script,
+# the report with intervals and kappa), 2024T3 coded as in 2026, and a department's code list
+# checked for 2026 (exit 1 = problems found).
 DEMO := out/demo
 demo: $(STAMP)
 	$(BIN)/kodevakt data status
@@ -35,6 +38,19 @@ demo: $(STAMP)
 	  --units examples/units.csv
 	$(BIN)/kodevakt worklist --period 2025T3 --db $(DEMO)/kodevakt.db \
 	  --out $(DEMO)/arbeidsliste.xlsx --units examples/units.csv
+	$(BIN)/kodevakt audit sample --period 2025T3 --size 60 --strata severity --allocation equal \
+	  --seed 1 --db $(DEMO)/kodevakt.db --out $(DEMO)/revisjon-ark.xlsx
+	$(BIN)/python scripts/fill_audit_worksheet.py $(DEMO)/revisjon-ark.xlsx --auditor revisor1 \
+	  --seed 1 --out $(DEMO)/revisjon-revisor1.xlsx
+	$(BIN)/python scripts/fill_audit_worksheet.py $(DEMO)/revisjon-ark.xlsx --auditor revisor2 \
+	  --seed 2 --like $(DEMO)/revisjon-revisor1.xlsx --out $(DEMO)/revisjon-revisor2.xlsx
+	$(BIN)/kodevakt audit import $(DEMO)/revisjon-revisor1.xlsx --db $(DEMO)/kodevakt.db
+	$(BIN)/kodevakt audit import $(DEMO)/revisjon-revisor2.xlsx --db $(DEMO)/kodevakt.db
+	$(BIN)/kodevakt audit report --sample 1 --db $(DEMO)/kodevakt.db --out $(DEMO)/revisjon.html \
+	  --units examples/units.csv
+	$(BIN)/kodevakt simulate --period 2024T3 --to-year 2026 --db $(DEMO)/kodevakt.db \
+	  --out $(DEMO)/neste-ar.html --units examples/units.csv
+	$(BIN)/kodevakt codelist check examples/kodeliste.csv --year 2026 || [ $$? -eq 1 ]
 	printf 'demo-passord\n' | $(BIN)/kodevakt user add demo --role admin --password-stdin \
 	  --db $(DEMO)/kodevakt.db
 	@echo "Webapplikasjonen: $(BIN)/kodevakt serve --db $(DEMO)/kodevakt.db, åpne" \

@@ -7,6 +7,9 @@ apostrophe makes the spreadsheet show the text as text. Numbers are written as n
 negative weight is not a formula). The `csv` module quotes any cell holding the delimiter,
 a quote, CR or LF, so no value can split a row.
 
+In an xlsx workbook written with openpyxl, `sheet_cell` stores text as text: the same data
+cannot become a formula there either.
+
 Console output goes through rich, which reads `[...]` as markup; `console_text` escapes a
 data value so an episode id `[/]` or a comment `Bekreftet [se epikrise]` is shown as written.
 """
@@ -29,6 +32,22 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str):
         return "'" + value if value.startswith(FORMULA_START) else value
     return value
+
+
+def csv_value(text: str) -> str:
+    """A CSV cell as read back: `csv_cell`'s apostrophe before a formula start removed."""
+    if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_START:
+        return text[1:]
+    return text
+
+
+def sheet_cell(cell: Any, value: object) -> None:
+    """Put `value` in an openpyxl worksheet cell as data, never as a formula: openpyxl takes
+    any text starting with `=` for a formula, so text is stored as a string cell, which a
+    spreadsheet shows as written (`=1+1` stays text)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
 
 
 class SafeCsvWriter:

@@ -123,14 +123,17 @@ def test_obstetric_codes_have_age_limits_of_10_to_60_years(codes: dict[str, Code
 
 
 @pytest.mark.parametrize(
-    "code", ["J12.9", "I20.9", "A41.9", "I21.91", "E14.9", "J22", "A49.0", "A39.4", "R69"]
+    "code",
+    ["J12.9", "I20.9", "A41.9", "I21.91", "E14.9", "J22", "A49.9", "B34.9", "A39.4", "R69"],
 )
 def test_unspecific_codes(codes: dict[str, Code], code: str) -> None:
     assert codes[code].unspecific
 
 
 @pytest.mark.parametrize(
-    "code", ["J12.8", "J12.1", "B01.9", "K42.90", "M07.09", "I21.4a", "E11.9", "J18.0"]
+    "code",
+    # A49.0 and B34.2 name the agent; only the site is unknown (KV2018 §12.2 p. 95).
+    ["J12.8", "J12.1", "B01.9", "K42.90", "M07.09", "I21.4a", "E11.9", "J18.0", "A49.0", "B34.2"],
 )
 def test_specific_codes_are_not_unspecific(codes: dict[str, Code], code: str) -> None:
     assert not codes[code].unspecific

@@ -24,12 +24,15 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("rules",),  # episode rules, their registry and the checker
     ("documentation",),  # reading discharge summaries; the documentation rules D01–D07
     # DRG grouping (groups an episode, reads a finding's fix); synthetic episodes with the
-    # errors the rules should catch; the public API in kodevakt/__init__.py
-    ("drg", "synth", "kodevakt"),
+    # errors the rules should catch; the public API in kodevakt/__init__.py; departments'
+    # own code lists checked against a year's lists and rules
+    ("drg", "synth", "kodevakt", "codelists"),
     ("batch",),  # indicators, the pattern rules M01–M07 and the whole rule catalogue
     ("storage",),  # the database of periods, episodes and findings
     ("pipeline",),  # read → check → store → patterns → indicators: imports, stale periods
     ("report",),  # reports over stored periods
+    # record review (samples, reviews, estimates) and next year's rules on a stored period
+    ("audit", "simulation"),
     ("web",),  # the web workplace and HTTP API
     ("cli",),  # the command line
 )

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from kodevakt.batch.catalogue import all_rules
 from kodevakt.cli import app
 from kodevakt.codes.codebase import CodeBase, Status
-from kodevakt.codes.embedded import load_embedded_icd10
+from kodevakt.codes.embedded import load_embedded_icd10, load_embedded_icd10_years
 from kodevakt.codes.loading import default_codebase
 from kodevakt.codes.model import Code
 from kodevakt.codes.procedures import parse_procedure
@@ -104,7 +104,7 @@ def test_every_profile_code_exists(icd10: dict[str, Code]) -> None:
 
 
 def test_unknown_codes_of_the_injector_are_unknown() -> None:
-    base = CodeBase([load_embedded_icd10()])
+    base = CodeBase(load_embedded_icd10_years())
     for code in UNKNOWN_CODES:
         assert base.resolve(code, date(2025, 6, 1)).status is Status.UNKNOWN, code
 

@@ -25,7 +25,7 @@ from kodevakt.cli.database import open_store
 from kodevakt.episodes.reading import reading_as
 from kodevakt.errors import KodevaktError
 from kodevakt.pipeline import AUTO_PERIOD, FileImport, ImportResult, Pipeline, is_auto
-from kodevakt.rules.finding import Severity
+from kodevakt.rules.finding import Fix, Severity
 from kodevakt.rules.output import csv_record, write_json_records
 from kodevakt.storage import FindingStatus, StoredFinding, parse_period
 from kodevakt.storage import worklog as wl
@@ -169,7 +169,8 @@ def _report_file(file: FileImport, prefix: str = "") -> None:
 def findings(
     period: Annotated[str | None, typer.Option("--period", help="Periode, f.eks. 2025T1")] = None,
     status: Annotated[
-        FindingStatus | None, typer.Option("--status", help="open, fixed, accepted eller asked")
+        FindingStatus | None,
+        typer.Option("--status", help="open, asked, approved, accepted eller fixed"),
     ] = None,
     rule: Annotated[
         str | None, typer.Option("--rule", help="Regelkode eller prefiks: T02, T, K0")
@@ -185,7 +186,8 @@ def findings(
     output: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """List lagrede funn med status (åpen, rettet, godtatt, spurt lege) og nøkkel.
+    """List lagrede funn med status (åpen, spurt lege, retting godkjent, godtatt, rettet) og
+    nøkkel.
 
     Avslutningskode 0: listet; 2: databasen kunne ikke leses eller listen kunne ikke skrives.
     """
@@ -215,12 +217,14 @@ _PLURAL = {
     FindingStatus.FIXED: "rettet",
     FindingStatus.ACCEPTED: "godtatt",
     FindingStatus.ASKED: "spurt lege",
+    FindingStatus.APPROVED: "med godkjent retting",
 }
 _STATUS_STYLE = {
     FindingStatus.OPEN: "bold",
     FindingStatus.FIXED: "green",
     FindingStatus.ACCEPTED: "blue",
     FindingStatus.ASKED: "magenta",
+    FindingStatus.APPROVED: "cyan",
 }
 
 
@@ -333,9 +337,21 @@ def _print_finding(item: StoredFinding) -> None:
     _line(f"  {episodes}  {f.severity.norwegian} {f.rule}  {f.message}")
     if f.suggestion:
         _line(f"  → {f.suggestion}")
+    if f.fix is not None:
+        _line(f"  Rettingsforslag: {_fix_text(f.fix)}")
     out.print(f"  [dim]{console_text(f.source)}[/]")
     if item.comment or item.by:
         _line(f"  {item.by or 'automatisk'}: {item.comment or ''}")
+
+
+def _fix_text(fix: Fix) -> str:
+    """The coding a fix leaves, in the check form's notation (`E10.3+H36.0; I10`)."""
+    parts = []
+    if fix.conditions is not None:
+        parts.append("tilstander " + ("; ".join("+".join(g) for g in fix.conditions) or "ingen"))
+    if fix.procedures is not None:
+        parts.append("prosedyrer " + ("; ".join("+".join(g) for g in fix.procedures) or "ingen"))
+    return ", ".join(parts)
 
 
 def accept(
@@ -354,7 +370,7 @@ def reopen(
     by: Annotated[str | None, typer.Option("--by", help="Hvem")] = None,
     db: DbOption = None,
 ) -> None:
-    """Gjenåpne et godtatt eller rettet funn."""
+    """Gjenåpne et godtatt, spurt, godkjent eller rettet funn."""
     _set(key, FindingStatus.OPEN, comment, by, db)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Annotated, Any
 
 import typer
@@ -19,12 +20,16 @@ from kodevakt.cli.common import (
     writing,
 )
 from kodevakt.codes.codebase import Status
-from kodevakt.codes.describe import describe
+from kodevakt.codes.coverage import coverage_lines
+from kodevakt.codes.describe import CHANGE_TEXT, describe
+from kodevakt.codes.history import default_history
 from kodevakt.codes.loading import default_codebase
+from kodevakt.codes.model import ChangeKind
+from kodevakt.codes.release import Family
 from kodevakt.errors import KodevaktError
 
 FOUND = {Status.OK, Status.NOT_VALID, Status.NOT_REPORTABLE, Status.WHO_ONLY}
-KNOWN_SHAPE = {Status.NOT_IN_LOADED_LIST, Status.FORMAT_ONLY}
+KNOWN_SHAPE = {Status.NOT_IN_LOADED_LIST, Status.FORMAT_ONLY, Status.NOT_COVERED}
 
 
 def register(app: typer.Typer) -> None:
@@ -80,6 +85,8 @@ def _print_code(info: dict[str, Any]) -> None:
     _add(table, "Kode", info["code"])
     if info.get("text"):
         _add(table, "Tekst", info["text"])
+    elif info.get("own_title"):
+        _add(table, "Tittel", f"{info['own_title']} (kodevakts egen oversettelse)")
     if info.get("full_text") and info["full_text"] != info.get("text"):
         _add(table, "Full tekst", info["full_text"])
     if info.get("text_en"):
@@ -89,13 +96,23 @@ def _print_code(info: dict[str, Any]) -> None:
     if info.get("level"):
         _add(table, "Nivå", info["level"])
     for parent in info.get("parents", []):
-        _add(table, f"  {parent['level']}", f"{parent['code']}  {parent['text']}")
+        own = " (kodevakts oversettelse)" if parent["own_title"] else ""
+        _add(table, f"  {parent['level']}", f"{parent['code']}  {parent['text']}{own}")
     validity = _span(info.get("valid_from"), info.get("valid_to"))
     if validity:
         _add(table, "Gyldig", validity)
     npr = _span(info.get("npr_from"), info.get("npr_to"))
     if npr:
         _add(table, "NPR-gyldig", npr)
+    for span in info.get("validity_by_year", []):
+        _add(table, "Gyldighet per år", f"{_years(span['from'], span['to'])}: {span['status']}")
+    for change in info.get("history", []):
+        detail = f" ({change['detail_text']}: «{change['detail']}»)" if change["detail"] else ""
+        _add(
+            table,
+            "Historikk",
+            f"{change['year']} {change['change_text']}{detail} [{change['source']}]",
+        )
     if info.get("flags"):
         _add(table, "Flagg", ", ".join(info["flags"]))
     for note in info.get("notes", []):
@@ -121,7 +138,7 @@ def _print_children(info: dict[str, Any], children: list[dict[str, Any]]) -> Non
     if not children:
         out.print(f"{console_text(info['code'])} har ingen underordnede koder.")
         return
-    title = f"Under {info['code']} {info.get('text') or info.get('text_en') or ''}"
+    title = f"Under {info['code']} {info.get('title', '')}"
     table = Table(title=console_text(title))
     table.add_column("Kode", style="bold")
     table.add_column("Tekst")
@@ -136,6 +153,12 @@ def _add(table: Table, *cells: str) -> None:
     table.add_row(*(console_text(cell) for cell in cells))
 
 
+def _years(start: int | None, end: int) -> str:
+    if start is None:
+        return f"til og med {end}"
+    return str(start) if start == end else f"{start}–{end}"
+
+
 def _span(start: str | None, end: str | None) -> str:
     if not start and not end:
         return ""
@@ -143,28 +166,43 @@ def _span(start: str | None, end: str | None) -> str:
 
 
 def status() -> None:
-    """Vis hvilke kodelister som er lastet inn (innebygde og offisielle)."""
+    """Vis hvilke kodelister som er lastet inn (innebygde og offisielle), år for år."""
     try:
         base = default_codebase()
     except KodevaktError as exc:
         fail(str(exc), code=2)
+    history = default_history()
+    counts = history.counts()
     table = Table(title="Innlastede kodelister")
     table.add_column("Familie")
     table.add_column("År", justify="right")
     table.add_column("Koder", justify="right")
+    table.add_column("Endringer fra året før")
     table.add_column("Kilde")
     table.add_column("Komplett")
     for release in base.releases:
         code_list = base.code_list(release.family, release.year)
         count = len(code_list) if code_list else 0
+        changes = ""
+        if release.family is Family.ICD10 and release.embedded:
+            changes = _changes(counts.get(release.year))
         _add(
             table,
             release.family.value,
             str(release.year),
             str(count),
+            changes,
             release.source,
             "ja" if release.complete else "nei (utvalg)",
         )
     with writing("svaret"):
         out.print(table)
+        for line in coverage_lines(base, history):
+            out.print(console_text(line))
     err.print("Offisielle lister lastes med miljøvariabelen KODEVAKT_CODE_FILES.")
+
+
+def _changes(counted: Counter[ChangeKind] | None) -> str:
+    if not counted:
+        return "ingen"
+    return ", ".join(f"{counted[kind]} {CHANGE_TEXT[kind]}" for kind in ChangeKind if counted[kind])

@@ -1,4 +1,5 @@
-"""`kodevakt export`: a period's stored episodes in any format, optionally with fixes applied."""
+"""`kodevakt export`: a period's stored episodes in any format, optionally with the fixes
+coders approved applied (`pipeline.corrections`)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,12 @@ from kodevakt.episodes.model import Episode
 from kodevakt.episodes.npr_message import DEFAULT_NAMESPACE
 from kodevakt.episodes.npr_xml_writer import MessageOptions
 from kodevakt.errors import KodevaktError
-from kodevakt.rules.finding import Fix
-from kodevakt.storage import FindingStatus, Store, parse_period
+from kodevakt.pipeline import Pipeline
+from kodevakt.pipeline.corrections import Corrected
+from kodevakt.storage import parse_period
 from kodevakt.storage.database import Access
 
-SHOWN_CONFLICTS = 20
+SHOWN_LEFT = 20  # episodes named whose approved fixes could not all be applied
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +46,8 @@ def export(
         bool,
         typer.Option(
             "--with-fixes",
-            help="Bruk rettingen (fix) fra hvert godtatt funn (status accepted) på episoden.",
+            help="Bruk rettingen fra hvert funn med godkjent retting (status approved) på "
+            "episoden. Godtatte funn (accepted: kodingen er riktig) beholder kodingen.",
         ),
     ] = False,
     institution: Annotated[
@@ -57,9 +60,12 @@ def export(
 ) -> None:
     """Skriv periodens lagrede episoder (gjeldende versjon) til en fil i valgt format.
 
-    Med --with-fixes brukes rettingen fra hvert godtatt funn med rettingsforslag. To godtatte
-    rettinger av samme del av en episode (tilstandene eller prosedyrene) som gir ulikt
-    resultat, brukes ikke; episoden skrives da uten dem, og det sies fra.
+    Med --with-fixes skrives den rettede kodingen: rettingen fra hvert funn der koderen har
+    godkjent rettingen (kodevakt finding approve, «Godkjenn rettingen» i arbeidslisten).
+    Leses filen inn igjen, blir disse funnene rettet. Funn som er godtatt (kodingen er riktig
+    likevel) endrer ingenting. Gjelder to godkjente rettinger samme del av en episode
+    (tilstandene eller prosedyrene), brukes de én om gangen med ny kontroll imellom; en
+    retting som da ikke lar seg bruke, står igjen, og episoden nevnes.
 
     Avslutningskode 0: skrevet; 2: databasen kunne ikke leses eller filen kunne ikke skrives
     (da er den ikke endret).
@@ -69,82 +75,46 @@ def export(
     except KodevaktError as exc:
         fail(str(exc), code=2)
     options = MessageOptions(namespace=npr_namespace, extensions=not no_extensions)
-    conflicts: list[str] = []
-    applied = [0]
+    tally = _Tally()
     with open_store(db, Access.READ) as store:
         try:
-            fixes = _accepted_fixes(store, period, institution) if with_fixes else {}
-            episodes = _fixed(store.episodes(period, institution, sources=False), fixes)
+            if with_fixes:
+                corrected = Pipeline(store).corrected_episodes(period, institution)
+                episodes = tally.episodes(corrected)
+            else:
+                episodes = store.episodes(period, institution, sources=False)
             written = write_file(
-                _counting(episodes, applied, conflicts, fixes),
-                to,
-                Path(out),
-                options,
-                ndjson=ndjson,
-                period=period_span(period),
+                episodes, to, Path(out), options, ndjson=ndjson, period=period_span(period)
             )
         except KodevaktError as exc:
             fail(str(exc), code=2)
-    for conflict in conflicts[:SHOWN_CONFLICTS]:
-        err.print(f"[yellow]Advarsel:[/] {console_text(conflict)}")
-    if len(conflicts) > SHOWN_CONFLICTS:
+    for note in tally.left[:SHOWN_LEFT]:
+        err.print(f"[yellow]Advarsel:[/] {console_text(note)}")
+    if len(tally.left) > SHOWN_LEFT:
         err.print(
-            f"… og {len(conflicts) - SHOWN_CONFLICTS} episoder til med motstridende rettinger"
+            f"… og {len(tally.left) - SHOWN_LEFT} episoder til med godkjente rettinger som "
+            "ikke kunne brukes"
         )
-    fixed = f", {applied[0]} med godtatte rettinger" if with_fixes else ""
+    fixed = f", {tally.corrected} med godkjente rettinger" if with_fixes else ""
     err.print(f"Skrev {written} episoder fra {console_text(period)} til {to.label}{fixed}.")
 
 
-def _accepted_fixes(
-    store: Store, period: str, institution: str | None
-) -> dict[tuple[str | None, str], list[Fix]]:
-    """The fixes of the period's accepted findings, by (institution, episode id)."""
-    found: dict[tuple[str | None, str], list[Fix]] = {}
-    for stored in store.findings(period, institution, FindingStatus.ACCEPTED):
-        fix, episode_id = stored.finding.fix, stored.finding.episode_id
-        if fix is not None and episode_id:
-            found.setdefault((stored.institution or None, episode_id), []).append(fix)
-    return found
+class _Tally:
+    """Counts the corrected episodes as they are written, and names those with approved
+    fixes left unapplied (by rule and key: never a code or other value of the episode)."""
 
+    def __init__(self) -> None:
+        self.corrected = 0
+        self.left: list[str] = []
 
-def _fixed(
-    episodes: Iterable[Episode], fixes: dict[tuple[str | None, str], list[Fix]]
-) -> Iterator[tuple[Episode, str | None]]:
-    """Each episode with its fixes applied, and what kept a part from being fixed."""
-    for episode in episodes:
-        found = fixes.get((episode.institution or None, episode.id))
-        if not found:
-            yield episode, None
-            continue
-        conditions = {f.conditions for f in found if f.conditions is not None}
-        procedures = {f.procedures for f in found if f.procedures is not None}
-        conflict = [
-            part
-            for part, options in (("tilstandene", conditions), ("prosedyrene", procedures))
-            if len(options) > 1
-        ]
-        fix = Fix(
-            next(iter(conditions)) if len(conditions) == 1 else None,
-            next(iter(procedures)) if len(procedures) == 1 else None,
-        )
-        note = None
-        if conflict:
-            note = (
-                f"episode {episode.id}: godtatte rettinger av {' og '.join(conflict)} gir ulikt "
-                "resultat og er ikke brukt"
-            )
-        yield fix.apply(episode), note
-
-
-def _counting(
-    pairs: Iterator[tuple[Episode, str | None]],
-    applied: list[int],
-    conflicts: list[str],
-    fixes: dict[tuple[str | None, str], list[Fix]],
-) -> Iterator[Episode]:
-    for episode, note in pairs:
-        if note is not None:
-            conflicts.append(note)
-        if (episode.institution or None, episode.id) in fixes:
-            applied[0] += 1
-        yield episode
+    def episodes(self, items: Iterable[Corrected]) -> Iterator[Episode]:
+        for item in items:
+            self.corrected += item.corrected
+            if item.left:
+                named = ", ".join(f"{a.rule} ({a.key})" for a in item.left)
+                self.left.append(
+                    f"episode {item.episode.id}: godkjent retting ikke brukt for {named}: "
+                    "den kunne ikke brukes sammen med episodens andre godkjente rettinger "
+                    "(se kodevakt finding show NØKKEL)"
+                )
+            yield item.episode

@@ -54,8 +54,9 @@ WorklistOut = Annotated[Path, typer.Option("--out", "-o", help="Arbeidslisten: .
 
 class ListStatus(StrEnum):
     OPEN = "open"
-    ACCEPTED = "accepted"
     ASKED = "asked"
+    APPROVED = "approved"
+    ACCEPTED = "accepted"
     FIXED = "fixed"
     ALL = "all"
 
@@ -141,7 +142,9 @@ def worklist(
     institution: InstitutionOption = None,
     status: Annotated[
         ListStatus,
-        typer.Option("--status", help="Hvilke funn: open, accepted, asked, fixed eller all."),
+        typer.Option(
+            "--status", help="Hvilke funn: open, asked, approved, accepted, fixed eller all."
+        ),
     ] = ListStatus.OPEN,
     db: DbOption = None,
     units: UnitsOption = None,

@@ -92,7 +92,7 @@ def _row(found: CodeFound, text: str) -> list[str]:
     quote = found.evidence.context_span().quote(text)
     return [
         escape(codes),
-        escape(console_text(found.title)),
+        escape(console_text(found.title or "(ikke i den innlastede kodelisten)")),
         found.certainty.norwegian,
         found.section.norwegian,
         "ja" if found.proposed else "",

@@ -1,4 +1,5 @@
-"""`kodevakt finding assign|ask|answer|due`: the work on findings from the command line.
+"""`kodevakt finding assign|ask|answer|approve|due`: the work on findings from the command
+line.
 
 The web worklist does the same through the same service (`kodevakt.storage.worklog`): each
 command takes one or more keys and changes them together or, should one refuse, not at all.
@@ -41,6 +42,7 @@ def register(finding: typer.Typer) -> None:
     finding.command("assign")(assign)
     finding.command("ask")(ask)
     finding.command("answer")(answer)
+    finding.command("approve")(approve)
     finding.command("due")(due)
 
 
@@ -89,6 +91,29 @@ def answer(
     Avslutningskode 0: endret; 2: ikke endret (f.eks. et funn som ikke er spurt om).
     """
     _run(db, len(set(keys)), lambda store: wl.answer(store.engine, keys, text, by=by))
+
+
+def approve(
+    keys: KeysArgument,
+    by: ByOption,
+    comment: Annotated[
+        str | None, typer.Option("--comment", help="Valgfri kommentar, f.eks. hvem som bekreftet")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Godkjenn rettingen: koderen er enig i kodevakts rettingsforslag for funnene.
+
+    Bare funn med rettingsforslag som er åpne eller spurt lege. kodevakt export --with-fixes
+    skriver da den rettede kodingen; leses den inn igjen, blir funnene rettet. Angre med
+    finding reopen. (Er kodingen riktig likevel, bruk finding accept.)
+
+    Avslutningskode 0: endret; 2: ikke endret (f.eks. et funn uten rettingsforslag).
+    """
+    _run(
+        db,
+        len(set(keys)),
+        lambda store: wl.approve(store.engine, keys, by=by, comment=comment),
+    )
 
 
 def due(

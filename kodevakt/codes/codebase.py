@@ -5,7 +5,10 @@ picks the release of that year, or the nearest one when that year is not loaded 
 release before a later one), and merges the chosen releases into one dictionary so that a
 lookup of a canonical code is a single dict access (the rule engine does millions of them).
 A code missing from the releases in force but present in another loaded year (expired, or not
-yet introduced) resolves as NOT_VALID with that year's release, not as unknown.
+yet introduced) resolves as NOT_VALID with that year's release, not as unknown. A code no
+loaded list holds, on a date whose year has no ICD-10 list of its own (before the embedded
+code history's baseline, or after the newest list), may have existed that year: it resolves
+as NOT_COVERED, not as unknown, when its category is known.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Status(StrEnum):
     NOT_REPORTABLE = "not-reportable"  # heading or not reported to NPR (K03)
     WHO_ONLY = "who-only"  # WHO code that the Norwegian edition does not use (T06)
     FORMAT_ONLY = "format-only"  # system without a loaded list (ATC): shape checked only
+    NOT_COVERED = "not-covered"  # in no loaded list, and no list of the date's year (K07)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,11 @@ class CodeBase:
         earlier = [y for y in by_year if y < year]
         return by_year[max(earlier)] if earlier else by_year[min(by_year)]
 
+    def covers(self, family: Family, year: int) -> bool:
+        """Whether a release of `family` for exactly `year` is loaded (the embedded ICD-10
+        lists cover the years of the code history; an official list covers its own year)."""
+        return year in self._lists.get(family, {})
+
     def _view(self, year: int | None) -> dict[str, Code]:
         view = self._views.get(year)
         if view is None:
@@ -148,6 +157,14 @@ class CodeBase:
                     code = other.codes[norm.code]
                     status = Status.WHO_ONLY if code.who_only else Status.NOT_VALID
                     return Resolution(norm, code, status, other.release, shape)
+                if (
+                    family is Family.ICD10
+                    and at is not None
+                    and chosen.release.year != at.year
+                    and norm.code[:3] in chosen.codes
+                ):
+                    # No list of that year: the code may have existed then.
+                    return Resolution(norm, None, Status.NOT_COVERED, release, shape)
         return Resolution(norm, code, _status(norm, code, release, at), release, shape)
 
     def _other_release(

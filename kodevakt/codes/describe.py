@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from kodevakt.codes.codebase import CodeBase, Resolution, Status
-from kodevakt.codes.model import Code
+from kodevakt.codes.model import ChangeKind, Code, System
+from kodevakt.codes.release import Family
 
 STATUS_TEXT = {
     Status.OK: "gyldig",
@@ -22,7 +23,15 @@ STATUS_TEXT = {
     Status.NOT_REPORTABLE: "overskrift eller kode som ikke rapporteres til NPR",
     Status.WHO_ONLY: "WHO-kode som ikke brukes i norsk utgave",
     Status.FORMAT_ONLY: "bare formatkontrollert (ingen kodeliste innlastet)",
+    Status.NOT_COVERED: "finnes ikke i noen innlastet kodeliste, og kodelisten for året mangler",
 }
+
+CHANGE_TEXT = {
+    ChangeKind.INTRODUCED: "innført",
+    ChangeKind.RETIRED: "utgått",
+    ChangeKind.TEXT: "ny tekst",
+}
+DETAIL_TEXT = {ChangeKind.RETIRED: "siste tekst", ChangeKind.TEXT: "tekst før"}
 
 FLAG_TEXT = {
     "asterisk": "stjernekode",
@@ -71,7 +80,9 @@ def describe(base: CodeBase, raw: str, at: date | None = None) -> dict[str, Any]
     code = found.code
     if code is not None:
         out.update(
+            title=code.display_text,
             text=code.text,
+            own_title=code.own_title,
             full_text=code.full_text,
             text_en=code.text_en,
             level=code.level.value,
@@ -83,16 +94,87 @@ def describe(base: CodeBase, raw: str, at: date | None = None) -> dict[str, Any]
             flags=flags_of(code),
             notes=list(code.notes),
             parents=[
-                {"code": p.code, "text": p.display_text, "level": p.level.value}
+                {
+                    "code": p.code,
+                    "text": p.display_text,
+                    "own_title": p.text is None and p.own_title is not None,
+                    "level": p.level.value,
+                }
                 for p in base.ancestors(code.code, at)
             ],
             children=len(base.children(code.code, at)),
+            history=[
+                {
+                    "year": change.year,
+                    "change": change.kind.value,
+                    "change_text": CHANGE_TEXT[change.kind],
+                    "detail": change.detail or None,
+                    "detail_text": DETAIL_TEXT.get(change.kind),
+                    "source": change.source,
+                }
+                for change in code.history
+            ],
         )
+        if code.system is System.ICD10:
+            out["validity_by_year"] = validity_by_year(base, code.code)
     if found.shape is not None:
         shape = asdict(found.shape)
         shape["system"] = found.shape.system.value
         out["structure"] = shape
     return out
+
+
+def validity_by_year(base: CodeBase, code: str) -> list[dict[str, Any]]:
+    """The ICD-10 code's standing in each year, consecutive years alike in one span.
+
+    Every loaded ICD-10 list is asked (the embedded ones cover the code history's years, an
+    official list its own year). Years before the first list are told as the code history
+    knows them: from the year the code was introduced if that is known, else as not covered.
+    """
+    years = sorted(r.year for r in base.releases if r.family is Family.ICD10)
+    if not years:
+        return []
+    spans: list[dict[str, Any]] = []
+    first: Code | None = None
+    for year in years:
+        code_list = base.code_list(Family.ICD10, year)
+        found = code_list.get(code) if code_list is not None else None
+        first = first or found
+        label = _standing(found, year)
+        if spans and spans[-1]["status"] == label and spans[-1]["to"] == year - 1:
+            spans[-1]["to"] = year
+        else:
+            spans.append({"from": year, "to": year, "status": label})
+    earliest = years[0]
+    start = first.valid_from if first is not None else None
+    if start is not None and start.year < earliest:
+        if spans[0]["status"] == "gyldig":
+            spans[0]["from"] = start.year
+        else:
+            spans.insert(0, {"from": start.year, "to": earliest - 1, "status": "gyldig"})
+        spans.insert(0, {"from": None, "to": start.year - 1, "status": "fantes ikke"})
+    else:
+        spans.insert(
+            0,
+            {
+                "from": None,
+                "to": earliest - 1,
+                "status": f"ikke dekket: kodevakt har ingen kodeliste fra før {earliest}",
+            },
+        )
+    return spans
+
+
+def _standing(code: Code | None, year: int) -> str:
+    if code is None:
+        return "finnes ikke i listen"
+    if code.who_only:
+        return "WHO-kode som ikke brukes i Norge"
+    if not code.reportable:
+        return "overskrift, rapporteres ikke"
+    if code.npr_to is not None and code.npr_to.year == year and code.npr_to.month < 12:
+        return f"gyldig til {code.npr_to.isoformat()}"
+    return "gyldig"
 
 
 def _release(found: Resolution) -> str | None:

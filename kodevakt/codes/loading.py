@@ -2,11 +2,11 @@
 
 `load_code_file` reads an official list (xlsx or JSON) and tells the ICD-10 list from the
 procedure list by its header columns (falling back on the shape of its first codes).
-`default_codebase` starts from the embedded offline data (ICD-10 2026 and the procedure subset
-the rulebook names) and adds official files: those given, plus those named in the environment
-variable `KODEVAKT_CODE_FILES` (paths separated by `os.pathsep`), so the CLI and batch jobs
-load official lists without flags. Several years sit side by side; an official release of the
-same family and year replaces the embedded one.
+`default_codebase` starts from the embedded offline data (ICD-10 of every year its code
+history covers, and the procedure subset the rulebook names) and adds official files: those
+given, plus those named in the environment variable `KODEVAKT_CODE_FILES` (paths separated
+by `os.pathsep`), so the CLI and batch jobs load official lists without flags. Several years
+sit side by side; an official release of the same family and year replaces the embedded one.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kodevakt.codes import official_icd10, official_procedures
 from kodevakt.codes.codebase import CodeBase
-from kodevakt.codes.embedded import load_embedded_icd10
+from kodevakt.codes.embedded import load_embedded_icd10_years
 from kodevakt.codes.normalise import CodeKind, normalise
 from kodevakt.codes.procedure_subset import load_embedded_procedures, load_embedded_special_codes
 from kodevakt.codes.procedures import parse_procedure
@@ -53,7 +53,11 @@ def default_codebase(extra_files: Iterable[str | PathLike[str]] = ()) -> CodeBas
     win is not ours to guess); the same file named twice is loaded once.
     """
     base = CodeBase(
-        [load_embedded_icd10(), load_embedded_procedures(), load_embedded_special_codes()]
+        [
+            *load_embedded_icd10_years(),
+            load_embedded_procedures(),
+            load_embedded_special_codes(),
+        ]
     )
     loaded: dict[tuple[Family, int], Path] = {}
     seen: set[Path] = set()

@@ -1,7 +1,9 @@
 """Reading the official code list files: an xlsx sheet or a JSON list becomes rows by column name.
 
 The official lists come as a workbook (first sheet, one header row) or as JSON (a list of
-objects with the same keys, possibly wrapped in an object). Both are read into one `Table`:
+objects with the same keys, possibly wrapped in an object); a department's own list or a
+review worksheet may also be CSV (`;`, `,` or tab, UTF-8 or Windows-1252, as Excel saves
+it). All are read into one `Table`:
 header names as written in the file and, per row, the row number a user finds the row under
 (the spreadsheet row as Excel shows it; for JSON the record's position counted from 1).
 
@@ -15,6 +17,8 @@ failure never leaves a half-loaded list.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import warnings
@@ -25,6 +29,7 @@ from datetime import date, datetime
 from os import PathLike
 from pathlib import Path
 
+from kodevakt.cells import csv_value
 from kodevakt.codes.model import Code, Sex
 from kodevakt.errors import CodeListError
 
@@ -125,8 +130,11 @@ def read_table(path: str | PathLike[str], known: frozenset[str] = frozenset()) -
         return _read_xlsx(file, known)
     if suffix == ".json" or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
         return _read_json(name, data)
+    if suffix in (".csv", ".txt"):
+        return _read_csv(name, data, known)
     raise CodeListError(
-        f"filtypen «{file.suffix or '(ingen)'}» er ukjent; bruk .xlsx eller .json", file=name
+        f"filtypen «{file.suffix or '(ingen)'}» er ukjent; bruk .xlsx, .csv eller .json",
+        file=name,
     )
 
 
@@ -187,6 +195,45 @@ def _read_xlsx(file: Path, known: frozenset[str]) -> Table:
         values = {title: raw[pos] if pos < len(raw) else None for pos, title in columns}
         rows.append((number, values))
     return Table(name, tuple(title for _, title in columns), tuple(rows), header_row)
+
+
+def _read_csv(name: str, data: bytes, known: frozenset[str]) -> Table:
+    """A CSV file as a table: the delimiter the first line uses most; a cell kodevakt wrote
+    with a leading apostrophe against formula injection (`kodevakt.cells`) is read back
+    without it."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    first = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first.count)
+    raw_rows = [
+        tuple(csv_value(cell) for cell in row)
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    ]
+    header_index = _find_header(list(raw_rows), known)
+    if header_index is None:
+        raise CodeListError("filen har ingen rader", file=name)
+    titles = [(i, _cell_str(cell)) for i, cell in enumerate(raw_rows[header_index])]
+    columns = [(i, title) for i, title in titles if title is not None]
+    keys = [header_key(title) for _, title in columns]
+    for position, (_, title) in enumerate(columns):
+        if keys.index(keys[position]) != position:
+            raise CodeListError(
+                f"kolonnen «{title}» finnes mer enn én gang i overskriftsraden",
+                file=name,
+                line=header_index + 1,
+                field=title,
+            )
+    rows: list[tuple[int, dict[str, object]]] = []
+    for number, raw in enumerate(raw_rows[header_index + 1 :], start=header_index + 2):
+        if all(_is_blank(value) for value in raw):
+            continue
+        values: dict[str, object] = {
+            title: raw[pos] if pos < len(raw) else None for pos, title in columns
+        }
+        rows.append((number, values))
+    return Table(name, tuple(title for _, title in columns), tuple(rows), header_index + 1)
 
 
 def _find_header(rows: list[tuple[object, ...]], known: frozenset[str]) -> int | None:

@@ -99,6 +99,10 @@ _CUES = frozenset(
         "kommer",
         "utredet",
         "konkluderes",
+        "viste",
+        "påvist",
+        "påviste",
+        "fant",
     )
 )
 CUE_WINDOW = 5  # words before a condition in which a cue counts

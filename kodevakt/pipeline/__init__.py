@@ -18,6 +18,8 @@ what the pipeline stored::
         pipeline.update_patterns("2025T1")          # -> FileImport of the M run
         pipeline.import_by_tertial(["2025.jsonl"])  # --period auto: list[ImportResult]
         pipeline.ensure_current(["2025T1", "2025T2"])  # run the patterns where stale
+        for item in pipeline.corrected_episodes("2025T1"):  # approved fixes applied
+            item.episode, item.corrected, item.left      # Corrected
 
 - Every record read is checked or rejected (with file, line and field, never a value):
   per file, `read = stored + rejected` (`importing`).
@@ -29,9 +31,12 @@ what the pipeline stored::
   the period's indicator values (`patterns`); reports call `ensure_current` first, so they
   never read stale results and never compute their own.
 
+- The corrected extract (`kodevakt export --with-fixes`) applies the fixes coders approved
+  (`corrections`); where two overlap, one at a time with a fresh check between.
+
 Modules: `importing` (reading, record accounting, checking, handing batches to storage),
-`tertials` (`--period auto`), `patterns` (the pattern run, stale periods), `flow` (the
-`Pipeline`).
+`tertials` (`--period auto`), `patterns` (the pattern run, stale periods), `corrections`
+(approved fixes applied), `flow` (the `Pipeline`).
 """
 
 from kodevakt.pipeline.flow import Pipeline

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kodevakt.pipeline.corrections import Corrected, corrected_episodes
 from kodevakt.pipeline.importing import FileImporter, ImportResult, describe_failure
 from kodevakt.pipeline.patterns import run_patterns, stale_periods
 from kodevakt.pipeline.tertials import AUTO_PERIOD
@@ -131,6 +132,13 @@ class Pipeline:
             for period in stale_periods(self.store, wanted):
                 done.append(ImportResult(period, patterns=self.update_patterns(period)))
         return done
+
+    def corrected_episodes(
+        self, period: str, institution: str | None = None
+    ) -> Iterator[Corrected]:
+        """The period's stored episodes with the fixes coders approved applied (the
+        corrected extract, `kodevakt export --with-fixes`; see `corrections`), streamed."""
+        return corrected_episodes(self.store, period, institution, lambda: self.checker)
 
     def _pattern_run(self, period: str) -> FileImport:
         """`update_patterns`, its failure (whatever it is) reported in the result's `error`."""

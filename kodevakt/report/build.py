@@ -24,7 +24,7 @@ from kodevakt.batch import (
 from kodevakt.batch.catalogue import all_rules
 from kodevakt.batch.compare import MIN_DENOMINATOR
 from kodevakt.batch.indicators import ALL_UNITS, UNKNOWN
-from kodevakt.report.effect import DrgSources, effect_summary
+from kodevakt.report.effect import TO_CORRECT, DrgSources, effect_summary
 from kodevakt.report.loaded import Item, PeriodBatch, Place
 from kodevakt.report.model import (
     IndicatorView,
@@ -52,7 +52,8 @@ TOTAL_LABEL = "Alle avdelinger"
 @dataclass(slots=True)
 class FindingSummary:
     """What the report keeps of a period's findings, read in one pass: counts, the pattern
-    findings (M01–M07) and, for the DRG section, the open findings with a fix."""
+    findings (M01–M07) and, for the DRG section, the open findings with a fix and those whose
+    fix a coder approved (the coding is still as it was)."""
 
     by_severity: Counter[Severity] = field(default_factory=Counter)
     statuses: Counter[FindingStatus] = field(default_factory=Counter)
@@ -68,7 +69,7 @@ class FindingSummary:
         self.statuses[item.status] += 1
         if item.status is FindingStatus.FIXED:
             return
-        if item.status is FindingStatus.OPEN and item.finding.fix is not None:
+        if item.status in TO_CORRECT and item.finding.fix is not None:
             self.fixes.append(item)
         rule = (item.rule, item.severity)
         self.by_severity[item.severity] += 1
@@ -109,7 +110,7 @@ def build_report(
     `drg`, of the fixes.
 
     With `drg` (definition tables and weights, possibly none), the report also shows what the
-    open findings' fixes move in DRG and weight (`kodevakt.report.effect`).
+    fixes of the open and approved findings move in DRG and weight (`kodevakt.report.effect`).
     """
     notes = [*notes, *_status_notes(summary.statuses)]
     indicators, left_out = _indicators(values, history, batch.period)
@@ -155,12 +156,19 @@ def _titles() -> dict[str, str]:
 
 def _status_notes(statuses: Counter[FindingStatus]) -> list[str]:
     accepted, fixed = statuses.get(FindingStatus.ACCEPTED, 0), statuses.get(FindingStatus.FIXED, 0)
-    if not accepted and not fixed:
-        return []
-    return [
-        f"Av funnene i rapporten er {accepted} godtatt av en koder (kodingen er riktig "
-        f"likevel). {fixed} tidligere funn er rettet og telles ikke med."
-    ]
+    approved = statuses.get(FindingStatus.APPROVED, 0)
+    notes = []
+    if accepted or fixed:
+        notes.append(
+            f"Av funnene i rapporten er {accepted} godtatt av en koder (kodingen er riktig "
+            f"likevel). {fixed} tidligere funn er rettet og telles ikke med."
+        )
+    if approved:
+        notes.append(
+            f"{approved} av funnene har godkjent retting: en koder er enig i "
+            "rettingsforslaget, men den rettede kodingen er ikke lest inn ennå."
+        )
+    return notes
 
 
 def _rule_counts(summary: FindingSummary) -> tuple[RuleCount, ...]:

@@ -6,7 +6,8 @@ million findings it keeps counts and the few episodes it shows; the indicator va
 the ones the pattern run stored. `collect_worklist` reads the findings the coders' list
 shows. Both read only what the pipeline stored: they first have it make the periods' stored
 pattern findings and indicator values current (`Pipeline.ensure_current`), and the report
-says so when it had to. `pseudonymiser_for` finds the database's pseudonym key.
+says so when it had to. The report's learning profile (`batch.topics`) is counted from the
+same stream of findings. `pseudonymiser_for` finds the database's pseudonym key.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from kodevakt.batch.indicators import UNKNOWN
+from kodevakt.batch.topics import LearningProfile, ProfileCounter
 from kodevakt.errors import KodevaktError
 from kodevakt.pipeline import Pipeline
 from kodevakt.report.build import FindingSummary, build_report, build_worklist, example_places
@@ -90,9 +93,11 @@ def collect_report(
         if values:
             history.append((earlier, values))
     pseudonyms = pseudonyms or pseudonymiser_for(store)
+    learning = ProfileCounter()
     with paused_gc():  # a period's findings are millions of objects; see storage/bulk.py
         summary = FindingSummary.of(
-            Item.stored(found) for found in store.period_findings(period, institution)
+            _learned(learning, Item.stored(found))
+            for found in store.period_findings(period, institution)
         )
     wanted = example_places(summary)
     if drg is not None:
@@ -100,7 +105,7 @@ def collect_report(
     departments: Counter[str] = Counter()
     for department, count in store.department_counts(period, institution).items():
         departments[department or UNKNOWN] += count
-    return build_report(
+    data = build_report(
         PeriodBatch(period, institution, store.episodes_at(period, wanted), []),
         summary,
         store.indicator_values(period, institution) or [],
@@ -112,6 +117,32 @@ def collect_report(
         now=now,
         drg=drg,
     )
+    return replace(data, learning=learning.profile(departments))
+
+
+def learning_profile(store: Store, period: str, institution: str | None = None) -> LearningProfile:
+    """The departments' error profile by guide topic in `period`, from what is stored (the
+    batch report shows the same)."""
+    period = parse_period(period)
+    counter = ProfileCounter()
+    with paused_gc():
+        for found in store.period_findings(period, institution):
+            _learned(counter, Item.stored(found))
+    departments: Counter[str] = Counter()
+    for department, count in store.department_counts(period, institution).items():
+        departments[department or UNKNOWN] += count
+    return counter.profile(departments)
+
+
+def _learned(counter: ProfileCounter, item: Item) -> Item:
+    """`item`, counted into the learning profile unless a coder accepted it (then the coding
+    was right); a unit finding counts for each of its episodes."""
+    if item.status is not FindingStatus.ACCEPTED:
+        unit = item.department or UNKNOWN
+        found = item.finding
+        for episode_id in found.episodes or (found.episode_id,):
+            counter.add(unit, (item.institution, episode_id), found.rule)
+    return item
 
 
 def collect_worklist(

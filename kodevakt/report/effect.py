@@ -108,17 +108,22 @@ class _Years:
         return self.tables[year]
 
 
+# the findings whose fix the section groups: still to be corrected, whether a coder has
+# looked yet (open) or agreed with the fix (approved); accepted ones keep their coding
+TO_CORRECT = (FindingStatus.OPEN, FindingStatus.APPROVED)
+
+
 def effect_summary(
     batch: PeriodBatch, pseudonyms: Pseudonymiser, sources: DrgSources
 ) -> EffectSummary:
-    """The section's data for one loaded period (open findings with a fix only)."""
+    """The section's data for one loaded period (open and approved findings with a fix)."""
     definitions = sources.definitions
     if definitions is None or not definitions.years:
         problem = " ".join(sources.problems) or NO_TABLES
         return EffectSummary(available=False, problem=problem)
     by_place: dict[Place, list[Item]] = defaultdict(list)
     for item in batch.findings:
-        if item.status is FindingStatus.OPEN and item.finding.fix is not None:
+        if item.status in TO_CORRECT and item.finding.fix is not None:
             by_place[item.place].append(item)
     years = _Years(definitions)
     weights = sources.weights

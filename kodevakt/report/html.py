@@ -9,10 +9,13 @@ tables and text as `Medisinsk avdeling (MED)`, in the charts by name alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from html import escape
 from pathlib import Path
 
+from kodevakt.batch.compare import MIN_DENOMINATOR
+from kodevakt.batch.topics import MIN_FLAGGED, LearningProfile
 from kodevakt.batch.units import NO_UNITS, Units
 from kodevakt.report import fmt
 from kodevakt.report.model import (
@@ -131,6 +134,7 @@ def render_report(data: ReportData, units: Units = NO_UNITS) -> str:
         _indicators(data.indicators, names),
         _trends(data.indicators, names),
         _patterns(data.patterns, data.pattern_examples, names),
+        learning_section(data.learning, names.text),
         _about(data, units),
     ]
     return (
@@ -162,6 +166,7 @@ def _nav() -> str:
         ("indikatorer", "Indikatorer"),
         ("utvikling", "Utvikling"),
         ("monstre", "Mønstre"),
+        ("laering", "Læring"),
         ("om", "Om rapporten"),
     ]
     return "<nav>" + "".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in links) + "</nav>"
@@ -248,7 +253,8 @@ EFFECT_SUPPLY = (
 )
 EFFECT_HOWTO = (
     "Hver rad er en regel. «Med retting» er åpne funn der regelen foreslår en konkret "
-    "retting; episoden er gruppert med DRG-tabellene for sitt år slik den er kodet og slik den "
+    "retting, og funn der en koder har godkjent rettingen; episoden er gruppert med "
+    "DRG-tabellene for sitt år slik den er kodet og slik den "
     "blir etter rettingen. «Endrer DRG» er rettingene som gir en annen DRG. Vektendringen er "
     "DRG-vekt etter minus før, summert for regelen (DRG-poeng): positivt betyr at episodene er "
     "kodet til for lav vekt i dag, negativt at de er kodet til for høy. Hver retting er "
@@ -293,13 +299,17 @@ def _effect(effect: EffectSummary | None, names: _Names) -> str:
         return "\n".join(html)
     years = ", ".join(str(y) for y in effect.years)
     html.append(
-        "<p>Åpne funn med et konkret rettingsforslag, gruppert med DRG-tabellene for episodens "
+        "<p>Åpne funn med et konkret rettingsforslag og funn med godkjent retting, gruppert "
+        "med DRG-tabellene for episodens "
         f"år{f' ({escape(years)})' if years else ''} før og etter rettingen"
         + (", med kostnadsvektene." if effect.weighted else ". Ingen vekter er lastet.")
         + "</p>"
     )
     if not effect.fixes:
-        html.append('<p class="empty">Ingen åpne funn med rettingsforslag i perioden.</p>')
+        html.append(
+            '<p class="empty">Ingen åpne funn med rettingsforslag eller godkjent retting i '
+            "perioden.</p>"
+        )
         html.extend(_effect_notes(effect))
         html.append("</section>")
         return "\n".join(html)
@@ -592,6 +602,79 @@ def _patterns(
                 f"<td>{escape(e.message)}</td></tr>"
             )
         html.append("</tbody></table>")
+    html.append("</section>")
+    return "\n".join(html)
+
+
+LEARNING_HOWTO = (
+    "Hver rad er et tema i kodeveiledningen, med avsnittene som lærer det bort. Andelen er "
+    "episoder med minst ett funn fra temaets regler, av alle episoder i perioden (funn en "
+    "koder har godtatt som riktig koding er ikke med; rettede er med, for feilen ble gjort). "
+    "En avdeling står oppført når dens andel ligger over 95 %-grensen rundt andelen for alle "
+    "avdelingene, gitt avdelingens størrelse: der er det mer av feilen enn tilfeldig "
+    "variasjon forklarer, og der har opplæring i temaet mest å hente. Avdelinger med færre "
+    "enn {least} episoder vurderes ikke, og en avdeling merkes først ved {flagged} episoder "
+    "med feilen."
+)
+
+
+def learning_section(profile: LearningProfile | None, text: Callable[[str], str]) -> str:
+    """The departments' error profile by guide topic (`batch.topics`); `text` names a
+    department (with the units file's name)."""
+    html = ['<section id="laering">', "<h2>Læring: feilprofil etter tema</h2>"]
+    if profile is None or not profile.topics:
+        html.append('<p class="empty">Ingen funn å lære av i perioden.</p></section>')
+        return "\n".join(html)
+    html.append(
+        '<table class="learning"><thead><tr><th>Tema</th><th>Kodeveiledningen</th>'
+        '<th class="num">Episoder</th><th class="num">Andel</th>'
+        "<th>Avdelinger med mer enn ventet</th></tr></thead><tbody>"
+    )
+    for topic in profile.topics:
+        total = profile.totals[topic.key]
+        above = [
+            (unit, unit.cells[topic.key])
+            for unit in profile.units
+            if topic.key in unit.cells and unit.cells[topic.key].outside
+        ]
+        where = ", ".join(
+            f'<span class="flag-{"998" if cell.outside == "99.8" else "95"}">'
+            f"{escape(text(unit.unit))} {fmt.percent(cell.share)}</span>"
+            for unit, cell in sorted(above, key=lambda pair: -pair[1].share)
+        )
+        html.append(
+            f"<tr><td>{escape(topic.title)}</td><td>{escape(topic.guide)}</td>"
+            f'<td class="num">{fmt.integer(total.episodes)}</td>'
+            f'<td class="num">{fmt.percent(total.share)}</td><td>{where or "–"}</td></tr>'
+        )
+    html.append("</tbody></table>")
+    head = "".join(f'<th class="num">{escape(t.title)}</th>' for t in profile.topics)
+    rows = []
+    for unit in profile.units:
+        cells = []
+        for topic in profile.topics:
+            cell = unit.cells.get(topic.key)
+            if cell is None:
+                cells.append('<td class="num">–</td>')
+                continue
+            css = {"99.8": ' class="num flag-998"', "95": ' class="num flag-95"'}.get(
+                cell.outside, ' class="num"'
+            )
+            cells.append(f"<td{css}>{fmt.percent(cell.share)}</td>")
+        rows.append(
+            f"<tr><td>{escape(text(unit.unit))}</td>"
+            f'<td class="num">{fmt.integer(unit.episodes)}</td>{"".join(cells)}</tr>'
+        )
+    html.append(
+        f"<details><summary>Feilprofil for alle {fmt.integer(len(profile.units))} avdelinger"
+        '</summary><table class="units"><thead><tr><th>Avdeling</th>'
+        f'<th class="num">Episoder</th>{head}</tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table></details>"
+    )
+    html.append(
+        _howto(LEARNING_HOWTO.format(least=MIN_DENOMINATOR, flagged=MIN_FLAGGED), "tabellen")
+    )
     html.append("</section>")
     return "\n".join(html)
 

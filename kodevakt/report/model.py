@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from kodevakt.batch.topics import LearningProfile
 from kodevakt.report.svg import LimitCurve, Series
 from kodevakt.rules.finding import Severity
 
@@ -159,6 +160,7 @@ class ReportData:
     notes: tuple[str, ...] = field(default_factory=tuple)
     version: str = ""
     effect: EffectSummary | None = None  # None: not computed (no DRG tables asked for)
+    learning: LearningProfile | None = None  # the departments' error profile by guide topic
 
     @property
     def findings(self) -> int:

@@ -566,3 +566,88 @@ def change_chart(
     )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- estimates with intervals
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """One estimated share with its interval (all between 0 and 1)."""
+
+    label: str
+    value: float
+    low: float
+    high: float
+
+
+def interval_chart(
+    title: str,
+    estimates: Sequence[Estimate],
+    *,
+    reference: float | None = None,
+    reference_label: str = "",
+    width: int = 620,
+) -> str:
+    """Horizontal intervals with their estimates as dots, as percentages, e.g. error rates
+    from a sample; `reference` draws a dashed line at a standard (e.g. 95 %)."""
+    row = 28
+    box = Box(
+        width=width,
+        height=40 + row * max(len(estimates), 1),
+        left=190,
+        top=6,
+        right=110,
+        bottom=34,
+    )
+    top = max([e.high for e in estimates] + [reference or 0.0, 0.01])
+    ticks = nice_ticks(0.0, min(top * 1.05, 1.0))
+    xs = Scale(0.0, ticks[-1], box.x0, box.x1)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    parts = _open(box, title, "intervals")
+    for tick in ticks:
+        x = _n(xs(tick))
+        parts.append(
+            f'<line class="grid" x1="{x}" y1="{box.y1}" x2="{x}" y2="{box.y0}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{x}" y="{box.y0 + 16}" text-anchor="middle" fill="{MUTED}">'
+            f"{escape(_tick_label(tick, is_share=True, step=step))}</text>"
+        )
+    for i, estimate in enumerate(estimates):
+        y = box.top + i * row + row / 2
+        parts.append(
+            f'<text x="{box.x0 - 8}" y="{_n(y)}" text-anchor="end" dominant-baseline="middle" '
+            f'fill="{INK}">{escape(estimate.label)}</text>'
+        )
+        parts.append(
+            f'<line x1="{_n(xs(estimate.low))}" y1="{_n(y)}" x2="{_n(xs(estimate.high))}" '
+            f'y2="{_n(y)}" stroke="{PALETTE[0]}" stroke-width="3" stroke-linecap="round"/>'
+        )
+        tip = (
+            f"{estimate.label}: {fmt.percent(estimate.value)} "
+            f"({fmt.percent(estimate.low)}–{fmt.percent(estimate.high)})"
+        )
+        parts.append(
+            f'<circle cx="{_n(xs(estimate.value))}" cy="{_n(y)}" r="5" fill="{INK}">'
+            f"<title>{escape(tip)}</title></circle>"
+        )
+        parts.append(
+            f'<text x="{box.x1 + 8}" y="{_n(y)}" dominant-baseline="middle" fill="{INK}">'
+            f"{escape(fmt.percent(estimate.value))}</text>"
+        )
+    if reference is not None:
+        x = _n(xs(reference))
+        parts.append(
+            f'<line x1="{x}" y1="{box.y1}" x2="{x}" y2="{box.y0}" stroke="{OUTER}" '
+            'stroke-width="1.5" stroke-dasharray="5 4"/>'
+        )
+        if reference_label:
+            parts.append(
+                f'<text x="{x}" y="{box.height - 4}" text-anchor="middle" fill="{OUTER}">'
+                f"{escape(reference_label)}</text>"
+            )
+    parts.append(f'<line x1="{box.x0}" y1="{box.y0}" x2="{box.x1}" y2="{box.y0}" stroke="{INK}"/>')
+    parts.append("</svg>")
+    return "\n".join(parts)

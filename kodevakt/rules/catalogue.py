@@ -7,10 +7,13 @@ from kodevakt.rules import consistency, procedure_coding, validity  # noqa: F401
 from kodevakt.rules.conditions import (  # noqa: F401
     care_path,
     complications,
+    coronary,
     dagger_asterisk,
+    follow_up,
     infection,
     main_condition,
     multiple_coding,
     neoplasm,
     patient_fit,
+    symptoms,
 )

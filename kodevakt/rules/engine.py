@@ -11,6 +11,9 @@ Checking millions of episodes in Python is fast only when little is done per epi
    work: each rule checks its own precondition too (tests/rules/test_masks.py).
 3. Pure rules (`pure=True`: findings depend on the codes and year only) run once per distinct
    code structure; their hits are reused for every later episode with the same codes.
+
+A rule declared `once` (a notice about the run, such as K07's missing code list) keeps only
+its first finding of the checker's run.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class Checker:
         self.min_rank = min_severity.rank
         self._plans: dict[tuple[int, int], tuple[list[EpisodeRule], list[EpisodeRule]]] = {}
         self._memo: dict[int, list[tuple[EpisodeRule, Hit]]] = {}
+        self._once = {r.code for r in self.rules if r.once}
+        self._said: set[str] = set()
 
     def _plan(self, year: int, flags: int) -> tuple[list[EpisodeRule], list[EpisodeRule]]:
         """(pure, episode-dependent) rules in force in `year` that `flags` can trigger.
@@ -88,7 +93,16 @@ class Checker:
                 findings.append(make_finding(episode_id, current, year, hit))
         if self.min_rank and findings:
             findings = [f for f in findings if f.severity.rank >= self.min_rank]
+        if self._once and findings:
+            findings = [f for f in findings if f.rule not in self._once or self._first_time(f.rule)]
         return findings
+
+    def _first_time(self, code: str) -> bool:
+        """Whether the `once` rule `code` gives its first finding of this run now."""
+        if code in self._said:
+            return False
+        self._said.add(code)
+        return True
 
     def check(self, episodes: Iterable[Episode]) -> Iterator[Finding]:
         """Findings for every episode; a repeated episode id in the stream is flagged (E05)."""

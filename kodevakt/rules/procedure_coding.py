@@ -159,31 +159,45 @@ def _base_procedures(view: EpisodeView) -> bool:
 # -- P01 -----------------------------------------------------------------------------------
 
 
+def _only_adds(ref: CodeRef) -> bool:
+    """A code that only adds to the procedure code before it: a chapter Z additional code, or
+    the drug given (ATC code or særkode)."""
+    return _is_additional(ref) or is_drug_code(ref)
+
+
+def _noun(ref: CodeRef) -> str:
+    return "Legemiddelkoden" if is_drug_code(ref) else "Tilleggskoden"
+
+
 @rule(
     "P01",
     "procedure-additional-code-first",
     Severity.ERROR,
-    title="Tilleggskode først i prosedyregruppen eller alene",
-    source="Kodeveiledning 2018 §5.6 s. 43, §7.3 s. 56, §8.3 s. 64",
-    triggers=F.PROC_ADDITIONAL,
+    title="Tilleggskode eller legemiddelkode først i prosedyregruppen eller alene",
+    source="Kodeveiledning 2018 §5.6 s. 43, kap. 6 s. 47, §7.3 s. 56, §8.3 s. 64, §8.4 s. 68",
+    triggers=F.PROC_ADDITIONAL | F.ATC | F.SPECIAL,
     pure=True,
     fixable=True,
 )
 def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
-    """Checks: no procedure group starts with, or consists only of, a chapter Z additional
-    code (NCSP `ZX…`, `ZZ…`, `ZS…`, NCMP `ZWNM…`, NCRP `ZT…`).
+    """Checks: no procedure group starts with, or consists only of, a code that only adds to a
+    procedure code: a chapter Z additional code (NCSP `ZX…`, `ZZ…`, `ZS…`, NCMP `ZWNM…`, NCRP
+    `ZT…`) or a drug code (ATC, særkode) for the drug or radiopharmaceutical given.
 
     Why: Z codes only add information to the procedure code they follow and mean nothing on
     their own; they may never stand alone or as the first procedure code (Kodeveiledning 2018
-    §5.6 s. 43, §7.3 s. 56, §8.3 s. 64). In an episode whose groups were rebuilt from a flat
-    NPR extract, a Z code that starts a group may belong to a procedure in another column
-    (ZXA05 to the NCRP code HAB16K), so the rule fires there only when the episode holds no
-    procedure code at all.
+    §5.6 s. 43, §7.3 s. 56, §8.3 s. 64). The drug code is registered with the drug treatment
+    it belongs to (`WBOC…`, `WBGM…`: ch. 6 s. 47; the radiopharmaceutical with its
+    nuclear-medicine code: §8.4 s. 68): first in the group it would stand for a procedure,
+    which it is not. In an episode whose groups were rebuilt from a flat NPR extract, a code
+    that starts a group may belong to a procedure in another column (ZXA05 to the NCRP code
+    HAB16K, an ATC code to its WBOC code), so the rule fires there only when the episode
+    holds no procedure code at all.
     """
     if view.episode.grouping_inferred and _base_procedures(view):
         return
     for g, group in enumerate(view.procedures):
-        if not group or not _is_additional(group[0]):
+        if not group or not _only_adds(group[0]):
             continue
         first = next((i for i, ref in enumerate(group) if _is_procedure(ref)), None)
         if first is not None:
@@ -191,7 +205,7 @@ def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
             rest = [ref.code for ref in group[first + 1 :]]
             reordered = _compact([group[first].code, *leading, *rest])
             yield Hit(
-                f"Tilleggskoden {group[0].code} står først i prosedyregruppen "
+                f"{_noun(group[0])} {group[0].code} står først i prosedyregruppen "
                 f"{_compact([ref.code for ref in group])}; prosedyrekoden {group[first].code} "
                 "skal stå først.",
                 (group[0].code, group[first].code),
@@ -201,7 +215,18 @@ def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
             )
             continue
         codes = [ref.code for ref in group]
-        noun, pronoun = ("Tilleggskoden", "den") if len(codes) == 1 else ("Tilleggskodene", "de")
+        drugs = all(is_drug_code(ref) for ref in group)
+        if drugs:
+            noun = "Legemiddelkoden" if len(codes) == 1 else "Legemiddelkodene"
+            why = "legemidlet registreres sammen med prosedyren for legemiddelbehandlingen"
+            first_code = (
+                "prosedyrekoden for behandlingen (WBOC… ved svulstbehandling, ellers WBGM…)"
+            )
+        else:
+            noun = "Tilleggskoden" if len(codes) == 1 else "Tilleggskodene"
+            why = "tilleggskoder har ingen betydning uten prosedyren de utdyper"
+            first_code = "prosedyrekoden"
+        pronoun = "den" if len(codes) == 1 else "de"
         previous = view.procedures[g - 1] if g > 0 and view.procedures[g - 1] else None
         if previous is not None and _is_procedure(previous[0]):
             suggestion = (
@@ -209,10 +234,9 @@ def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
                 f"{_compact([ref.code for ref in previous] + codes)}"
             )
         else:
-            suggestion = f"Registrer prosedyrekoden først: <prosedyrekode>+{_compact(codes)}"
+            suggestion = f"Registrer {first_code} først: <prosedyrekode>+{_compact(codes)}"
         yield Hit(
-            f"{noun} {_compact(codes)} står alene uten prosedyrekode; tilleggskoder "
-            "har ingen betydning uten prosedyren de utdyper.",
+            f"{noun} {_compact(codes)} står alene uten prosedyrekode; {why}.",
             tuple(codes),
             group[0].location,
             suggestion,

@@ -100,6 +100,7 @@ class EpisodeRule(Rule[Check]):
 
     triggers: int = 0
     pure: bool = False
+    once: bool = False
 
 
 R = TypeVar("R", bound=Rule[Any])
@@ -210,6 +211,7 @@ def rule(
     triggers: int = 0,
     status: RuleStatus = RuleStatus.STABLE,
     pure: bool = False,
+    once: bool = False,
     aliases: tuple[str, ...] = (),
 ) -> Callable[[Check], Check]:
     """Register the decorated check function as episode rule `code`.
@@ -221,6 +223,9 @@ def rule(
     groups and order), the rule year and whether the grouping was inferred — never on the
     patient, dates, care level or history. The engine then reuses its findings for every
     episode with the same codes (tests/rules/test_purity.py holds rules to that promise).
+
+    `once=True` declares a notice about the whole run rather than about each episode: the
+    checker keeps its first finding and drops the rest.
     """
 
     return EPISODE_RULES.registering(
@@ -236,6 +241,7 @@ def rule(
         aliases=aliases,
         triggers=triggers,
         pure=pure,
+        once=once,
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from kodevakt.codes.codebase import Status
 from kodevakt.codes.normalise import CodeKind
+from kodevakt.codes.release import Family
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
 from kodevakt.rules.finding import Hit, Severity
@@ -226,3 +227,54 @@ def procedure_not_in_loaded_list(view: EpisodeView) -> Iterator[Hit]:
             missing[0].location,
             "Last inn den offisielle prosedyrekodelisten for året",
         )
+
+
+@rule(
+    "K07",
+    "code-list-of-year-missing",
+    Severity.INFO,
+    title="Kodelisten for episodens år mangler; kodene er kontrollert mot nærmeste liste",
+    source="Kodeveiledning 2018 §5.4 s. 42",
+    pure=True,
+    once=True,
+    fixable=False,
+)
+def code_list_of_year_missing(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: an ICD-10 list of the episode's own year is loaded (the embedded lists cover the
+    years of kodevakt's code history; an official list covers its year). When none is, the
+    codes are checked against the nearest year's list with the changes the history knows,
+    and a code that no list holds is not reported as unknown (K01): it may have been valid
+    that year. Said once per run, on the first such episode, naming those codes.
+
+    Why: an episode is coded with the code list valid when the care was given (Kodeveiledning
+    2018 §5.4 p. 42); a code retired before the oldest list kodevakt has would otherwise get
+    a false "does not exist", and the user should know which years were checked in full.
+    """
+    day = view.day
+    if day is None or view.base.covers(Family.ICD10, day.year):
+        return
+    nearest = view.base.code_list(Family.ICD10, day)
+    if nearest is None:
+        return
+    unchecked = tuple(
+        dict.fromkeys(
+            ref.code for ref in view.all_codes() if ref.facts.status is Status.NOT_COVERED
+        )
+    )
+    year, used = day.year, nearest.release.year
+    message = (
+        f"kodevakt har ingen ICD-10-liste for {year}: episoder fra {year} er kontrollert mot "
+        f"{used}-listen og de endringene kodehistorikken kjenner."
+    )
+    if unchecked:
+        message += (
+            f" {', '.join(unchecked)} finnes ikke i noen liste kodevakt har, og kan ha vært "
+            f"gyldig i {year}; ikke kontrollert."
+        )
+    message += " (Sies én gang per kjøring.)"
+    yield Hit(
+        message,
+        unchecked,
+        "",
+        f"Last inn den offisielle ICD-10-listen for {year} (KODEVAKT_CODE_FILES)",
+    )

@@ -55,7 +55,7 @@ def data_key(lists: Sequence[CodeList], synonyms: str) -> str:
                 continue
             digest.update(
                 f"{c.code}\t{c.system}\t{c.level}\t{c.parent}\t{c.text}\t{c.full_text}\t"
-                f"{c.text_en}\t{c.reportable}\n".encode()
+                f"{c.text_en}\t{c.own_title}\t{c.reportable}\n".encode()
             )
     digest.update(synonyms.encode())
     return digest.hexdigest()[:24]

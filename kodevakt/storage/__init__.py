@@ -43,7 +43,10 @@ which hands what it read and checked to the store. Service API::
   of location (`conditions`, not `conditions[1][0]`: reordering groups keeps the key).
   Re-importing the same extract changes nothing; a finding that is gone after a correction
   becomes `fixed` (automatically, with the time), one found again becomes `open`; `accepted`
-  (coded correctly despite the rule, with comment and who) survives re-imports.
+  (coded correctly despite the rule, with comment and who), `asked` (the doctor was asked)
+  and `approved` (the coder agrees with the fix, which `export --with-fixes` applies)
+  survive re-imports that still find them. The worklog (`worklog`) makes the coders'
+  changes: accept, ask, approve, reopen, assign.
 - Episodes are identified by (period, institution, episode id). A changed episode keeps its
   earlier content and the changed fields in its history.
 - Patient ids are stored as given (pseudonymous); nothing here logs record values.

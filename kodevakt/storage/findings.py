@@ -10,8 +10,15 @@ keeps its key across imports, and with it the status a coder gave it:
 
     open ──accept (comment, by)──▶ accepted
       ▲  ◀─────────reopen─────────┘
+      │ ──approve (by; only with a fix)──▶ approved
+      │  ◀─────────reopen─────────┘
       │
       └── found again ◀── fixed ◀── gone after a correction (automatic, with time)
+
+`accepted` says the coding is right despite the rule; `approved` says the opposite: the
+coder agrees with kodevakt's fix, which `kodevakt export --with-fixes` applies to the
+corrected extract. Asking the doctor (`asked`) and the coder's side of every change are the
+worklog's (`worklog.py`).
 
 `FindingWriter` merges one import's findings: new keys are inserted as open, fixed ones that
 are found again are reopened, and at the end the findings not seen again are marked fixed —
@@ -51,6 +58,7 @@ class FindingStatus(StrEnum):
     FIXED = "fixed"
     ACCEPTED = "accepted"
     ASKED = "asked"  # the responsible doctor was asked (see `worklog`)
+    APPROVED = "approved"  # the coder agrees with the finding's fix (see `worklog`)
 
     @property
     def norwegian(self) -> str:
@@ -62,6 +70,7 @@ _NORWEGIAN = {
     FindingStatus.FIXED: "rettet",
     FindingStatus.ACCEPTED: "godtatt",
     FindingStatus.ASKED: "spurt lege",
+    FindingStatus.APPROVED: "retting godkjent",
 }
 
 
@@ -137,6 +146,25 @@ def _identity(period: str, institution: str, found: Finding) -> str:
 def _hashed(identity: str, occurrence: int) -> str:
     text = f"{identity}\x1f{occurrence}" if occurrence else identity
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+def numbered_key(
+    places: dict[str, list[str]], period: str, institution: str, found: Finding
+) -> str:
+    """The key of `found`, numbering the places where its rule fires on the same codes in
+    the order they come (`places` remembers them, by identity, between calls)."""
+    identity = _identity(period, institution, found)
+    seen = places.setdefault(identity, [])
+    if found.location not in seen:
+        seen.append(found.location)
+    return _hashed(identity, seen.index(found.location))
+
+
+def episode_keys(period: str, institution: str, findings: Iterable[Finding]) -> list[str]:
+    """The keys an import gives one episode's findings (in the checker's order), in order:
+    how a fresh check of a stored episode is matched to its stored findings."""
+    places: dict[str, list[str]] = {}
+    return [numbered_key(places, period, institution, found) for found in findings]
 
 
 def finding_columns(found: Finding) -> dict[str, Any]:
@@ -242,11 +270,7 @@ class FindingWriter:
         rows: dict[str, dict[str, Any]] = {}
         places = self._places if self.scope == "batch" else {}
         for found, institution, department in items:
-            identity = _identity(self.period, institution, found)
-            seen = places.setdefault(identity, [])
-            if found.location not in seen:
-                seen.append(found.location)
-            key = _hashed(identity, seen.index(found.location))
+            key = numbered_key(places, self.period, institution, found)
             rows.setdefault(key, self._row(key, found, institution, department))
         keys = list(rows)
         for start in range(0, len(keys), _CHUNK):
@@ -553,45 +577,6 @@ def resolve_key(conn: Connection, key: str) -> str:
     if len(matches) > 1:
         raise UnknownFinding(f"«{key}» passer til flere funn; oppgi flere tegn av nøkkelen")
     return str(matches[0].key)
-
-
-def set_status(
-    engine: Engine,
-    key: str,
-    status: FindingStatus | str,
-    comment: str | None = None,
-    by: str | None = None,
-) -> StoredFinding:
-    """Set a coder's status; `accepted` needs a comment and who accepted it."""
-    new = FindingStatus(status)
-    comment = (comment or "").strip() or None
-    by = (by or "").strip() or None
-    if new is FindingStatus.ACCEPTED and (comment is None or by is None):
-        raise StorageError("for å godta et funn må både kommentar og navn (hvem) oppgis")
-    if new is FindingStatus.ASKED:  # needs the question: `worklog.ask`
-        raise StorageError("spør legen med spørsmålet som tekst (kodevakt finding ask)")
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        full = resolve_key(conn, key)
-        old = FindingStatus(
-            conn.execute(select(finding.c.status).where(finding.c.key == full)).scalar_one()
-        )
-        if old is not new or new is FindingStatus.ACCEPTED:
-            values = {"status": new.value, "changed_at": now, "changed_by": by, "comment": comment}
-            conn.execute(finding.update().where(finding.c.key == full).values(values))
-            conn.execute(
-                finding_event.insert().values(
-                    key=full,
-                    from_status=old.value,
-                    to_status=new.value,
-                    at=now,
-                    by=by,
-                    comment=comment,
-                    import_id=None,
-                )
-            )
-        row = conn.execute(select(finding).where(finding.c.key == full)).one()
-    return stored_finding(row)
 
 
 def get_finding(engine: Engine, key: str) -> StoredFinding:

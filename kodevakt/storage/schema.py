@@ -17,6 +17,11 @@ Tables and what they hold::
     web_session       server-side login sessions: hash of the cookie's id, CSRF token, expiry
     api_token         tokens for the HTTP API: name, role, SHA-256 of the secret, revocation
     login_failure     failed logins (user name, client address, time) for throttling
+    audit_sample      a record-review sample: period, strata, allocation, size, seed
+    audit_stratum     a sample's strata: episodes in the period (N_h) and drawn (n_h)
+    audit_episode     a drawn episode: stratum, inclusion probability, and the coded content
+                      and kodevakt's rules that fired on it when it was drawn
+    audit_review      one auditor's review of a drawn episode: verdict, codes, reasons
 
 An episode is identified by (period, institution, episode id); `institution` is '' when the
 extract does not name one, so that the unique constraint holds on every database. Content is
@@ -29,6 +34,7 @@ A change here needs a new migration in `migrations/versions/` (a test compares t
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -238,4 +244,64 @@ login_failure = Table(
     Column("user_name", String(128), nullable=False, index=True),
     Column("client", String(64), nullable=False, index=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+audit_sample = Table(
+    "audit_sample",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(16), nullable=False),
+    Column("institution", String(64), nullable=False),  # "" for every institution
+    Column("strata", String(128), nullable=False),  # "" (simple) or variables, comma-separated
+    Column("allocation", String(16), nullable=False),  # proportional | equal
+    Column("size", Integer, nullable=False),  # the size asked for
+    Column("seed", BigInteger, nullable=False),
+    Column("population", Integer, nullable=False),  # episodes in the frame
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(128), nullable=True),
+    UniqueConstraint("period", "institution", "strata", "allocation", "size", "seed"),
+)
+
+audit_stratum = Table(
+    "audit_stratum",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sample_id", Integer, ForeignKey("audit_sample.id"), nullable=False),
+    Column("stratum", String(200), nullable=False),
+    Column("population", Integer, nullable=False),
+    Column("drawn", Integer, nullable=False),
+    UniqueConstraint("sample_id", "stratum"),
+)
+
+audit_episode = Table(
+    "audit_episode",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sample_id", Integer, ForeignKey("audit_sample.id"), nullable=False),
+    Column("position", Integer, nullable=False),  # 1, 2, … in the worksheet
+    Column("stratum", String(200), nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("institution", String(64), nullable=False),
+    Column("episode_id", String(128), nullable=False),
+    Column("department", String(64), nullable=True),
+    Column("content", Text, nullable=False),  # the episode as coded when drawn (content.py)
+    Column("rules", Text, nullable=False),  # space-separated rules of its findings then
+    UniqueConstraint("sample_id", "position"),
+    UniqueConstraint("sample_id", "institution", "episode_id"),
+)
+
+audit_review = Table(
+    "audit_review",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("episode_ref", Integer, ForeignKey("audit_episode.id"), nullable=False, index=True),
+    Column("auditor", String(128), nullable=False),
+    Column("verdict", String(16), nullable=False),  # right | changed | not-assessable
+    Column("conditions", Text, nullable=True),  # JSON code groups: the auditor's codes
+    Column("procedures", Text, nullable=True),
+    Column("reasons", String(200), nullable=False),  # space-separated reason codes
+    Column("comment", Text, nullable=True),
+    Column("source", Text, nullable=False),  # the file imported, or "web"
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("episode_ref", "auditor"),
 )

@@ -23,6 +23,7 @@ from kodevakt.episodes.model import Episode, Source
 from kodevakt.errors import StorageError
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.storage import findings as stored_findings
+from kodevakt.storage import worklog
 from kodevakt.storage.content import episode_from_content
 from kodevakt.storage.database import (
     Access,
@@ -451,9 +452,22 @@ class Store:
         comment: str | None = None,
         by: str | None = None,
     ) -> StoredFinding:
-        """Set a finding's status; `accepted` needs `comment` and `by`."""
+        """Accept (`comment` and `by` required) or reopen a finding, under the worklog's
+        transition rules (one set of rules for the CLI, the web and the API); the other
+        statuses have their own worklog calls (`ask`, `approve`) or come from imports."""
+        new = FindingStatus(status)
         with database_errors(self.engine):
-            return stored_findings.set_status(self.engine, key, status, comment, by)
+            if new is FindingStatus.ACCEPTED:
+                worklog.accept(self.engine, [key], comment or "", by=by or "")
+            elif new is FindingStatus.OPEN:
+                worklog.reopen(self.engine, [key], by=by or "ukjent", comment=comment)
+            elif new is FindingStatus.ASKED:
+                raise StorageError("spør legen med spørsmålet som tekst (kodevakt finding ask)")
+            elif new is FindingStatus.APPROVED:
+                raise StorageError("godkjenn rettingen med kodevakt finding approve")
+            else:
+                raise StorageError("et funn blir rettet når rettet koding leses inn på nytt")
+            return stored_findings.get_finding(self.engine, key)
 
     def history(
         self, episode_id: str, period: str | None = None, institution: str | None = None

@@ -3,24 +3,32 @@ audit log of every change. The web worklist and the `kodevakt finding` commands 
 
 Statuses, and who moves a finding between them::
 
-    from      by a coder (always with who)                         by an import
-    open      accept (comment) → accepted; ask (question) → asked  gone → fixed
-    asked     answer (text): stays asked; accept; ask again; reopen gone → fixed
-    accepted  accept again (new comment); ask; reopen → open       gone → fixed
-    fixed     reopen → open                                        found again → open
+    from      by a coder (always with who)                          by an import
+    open      accept (comment) → accepted; ask (question) → asked;  gone → fixed
+              approve (comment optional) → approved
+    asked     answer (text): stays asked; accept; ask again;        gone → fixed
+              approve; reopen
+    accepted  accept again (new comment); ask; reopen → open        gone → fixed
+    approved  reopen → open                                         gone → fixed
+    fixed     reopen → open                                         found again → open
 
-`fixed` is set only by an import (`findings.FindingWriter`): a coder fixes the coding in the
-patient system, and the next extract shows it. A fixed finding may be reopened by hand. Every
-change needs who made it (`by`); accepting needs a comment, asking the question. Besides the
-status, a finding has an assignee (the coder working on it) and may have a due date set by
-hand; without one it is due by its period's correction deadline (`batch.deadlines`).
+`accepted` means the coding is right despite the rule; `approved` ("retting godkjent") means
+the coder agrees with the finding's fix, so only a finding with a fix can be approved, and
+`kodevakt export --with-fixes` writes the approved fixes into the corrected extract. Either
+way the decision is undone by reopening. `fixed` is set only by an import
+(`findings.FindingWriter`): a coder fixes the coding in the patient system (or sends back
+the corrected extract), and the next import shows it. A fixed finding may be reopened by
+hand. Every change needs who made it (`by`); accepting needs a comment, asking the question.
+Besides the status, a finding has an assignee (the coder working on it) and may have a due
+date set by hand; without one it is due by its period's correction deadline
+(`batch.deadlines`).
 
 Every change writes one event per finding to `finding_event`, the finding's audit log: who,
 when, what kind (`status`, `assignee`, `due_date`, `answer`), old → new, comment. A change to
 several findings (a selection in the worklist) is one transaction: should one of them refuse
-it (unknown key, a fixed finding accepted), nothing changes and the error names that key.
-Events hold only what the user wrote and the finding's own values (status, names, dates):
-never values from the patient's record.
+it (unknown key, a fixed finding accepted, a finding without a fix approved), nothing
+changes and the error names that key. Events hold only what the user wrote and the
+finding's own values (status, names, dates): never values from the patient's record.
 
 Service API (an `Engine`, e.g. `Store.engine`)::
 
@@ -30,6 +38,7 @@ Service API (an `Engine`, e.g. `Store.engine`)::
     assign(engine, keys, "kari", by="leder")      # None unassigns; -> findings changed
     set_due(engine, keys, date(2025, 6, 1), by="leder")     # None: the period's deadline
     accept(engine, keys, "Dokumentert i epikrisen", by="kari")
+    approve(engine, keys, by="kari", comment=None)          # the fix is right
     ask(engine, keys, "Var pneumonien bekreftet radiologisk?", by="kari")
     answer(engine, keys, "Ja, CT 3.3.", by="kari")          # the doctor's answer
     reopen(engine, keys, by="kari", comment=None)
@@ -214,14 +223,16 @@ class UnitProgress:
     asked: int = 0
     accepted: int = 0
     fixed: int = 0
+    approved: int = 0
 
     @property
     def total(self) -> int:
-        return self.open + self.asked + self.accepted + self.fixed
+        return self.open + self.asked + self.approved + self.accepted + self.fixed
 
     @property
     def done(self) -> int:
-        """Findings that need no more work: accepted or fixed."""
+        """Findings that need no more work: accepted or fixed. An approved one waits for
+        its corrected coding to be imported."""
         return self.accepted + self.fixed
 
 
@@ -370,15 +381,27 @@ def _due_text(value: str | None) -> str:
 
 # status -> the statuses a coder may move a finding into from it (besides an import)
 _ALLOWED = {
-    FindingStatus.OPEN: {FindingStatus.ACCEPTED, FindingStatus.ASKED},
-    FindingStatus.ASKED: {FindingStatus.ACCEPTED, FindingStatus.ASKED, FindingStatus.OPEN},
+    FindingStatus.OPEN: {FindingStatus.ACCEPTED, FindingStatus.ASKED, FindingStatus.APPROVED},
+    FindingStatus.ASKED: {
+        FindingStatus.ACCEPTED,
+        FindingStatus.ASKED,
+        FindingStatus.APPROVED,
+        FindingStatus.OPEN,
+    },
     FindingStatus.ACCEPTED: {FindingStatus.ACCEPTED, FindingStatus.ASKED, FindingStatus.OPEN},
+    FindingStatus.APPROVED: {FindingStatus.OPEN},
     FindingStatus.FIXED: {FindingStatus.OPEN},
 }
 _VERB = {
     FindingStatus.ACCEPTED: "godtas",
     FindingStatus.ASKED: "sendes som spørsmål til lege",
+    FindingStatus.APPROVED: "få rettingen godkjent",
     FindingStatus.OPEN: "gjenåpnes",
+}
+_HOW = {  # what to do instead, after the refusal
+    FindingStatus.FIXED: " (ved ny innlesing)",
+    FindingStatus.APPROVED: " (åpne det igjen først)",
+    FindingStatus.ACCEPTED: " (åpne det igjen først)",
 }
 _STATE = (
     "key",
@@ -387,6 +410,7 @@ _STATE = (
     "due_date",
     "question",
     "answer",
+    "fix",
 )
 
 # What a change does to one finding at a time: the values to write and its events (None:
@@ -433,8 +457,17 @@ def ask(engine: Engine, keys: Sequence[str], question: str, *, by: str) -> int:
     return _status_change(engine, keys, FindingStatus.ASKED, by, question=text)
 
 
+def approve(engine: Engine, keys: Sequence[str], *, by: str, comment: str | None = None) -> int:
+    """Approve the findings' fixes: the coder agrees the coding should be corrected as the
+    fix says (`kodevakt export --with-fixes` then writes it). Only open or asked findings
+    with a fix; approved ones stay as they are. The comment is optional."""
+    text = _text(comment, "kommentaren") if comment and comment.strip() else None
+    return _status_change(engine, keys, FindingStatus.APPROVED, by, comment=text)
+
+
 def reopen(engine: Engine, keys: Sequence[str], *, by: str, comment: str | None = None) -> int:
-    """Open the findings again (accepted, asked or fixed ones; open ones stay as they are)."""
+    """Open the findings again (accepted, approved, asked or fixed ones; open ones stay as
+    they are)."""
     text = _text(comment, "kommentaren") if comment and comment.strip() else None
     return _status_change(engine, keys, FindingStatus.OPEN, by, comment=text)
 
@@ -447,9 +480,9 @@ def answer(engine: Engine, keys: Sequence[str], text: str, *, by: str) -> int:
 
     def step(row: Row[Any], now: datetime) -> Change:
         if row.status != FindingStatus.ASKED.value:
-            status = FindingStatus(row.status).norwegian
+            being = _being(FindingStatus(row.status))
             raise ChangeRefused(
-                f"funnet {row.key} er {status}, ikke spurt lege; still spørsmålet først"
+                f"funnet {row.key} {being}, ikke spurt lege; still spørsmålet først"
             )
         values = {"answer": reply, "answered_by": who, "answered_at": now}
         return values, [_event(row, EventKind.ANSWER, old=row.answer, new=reply)]
@@ -470,13 +503,13 @@ def _status_change(
 
     def step(row: Row[Any], now: datetime) -> Change:
         old = FindingStatus(row.status)
-        if old is new is FindingStatus.OPEN:
+        if old is new and new in (FindingStatus.OPEN, FindingStatus.APPROVED):
             return None
         if new not in _ALLOWED[old]:
-            fixed = " (ved ny innlesing)" if old is FindingStatus.FIXED else ""
-            raise ChangeRefused(
-                f"funnet {row.key} er {old.norwegian}{fixed} og kan ikke {_VERB[new]}"
-            )
+            how = _HOW.get(old, "") if new is not FindingStatus.OPEN else ""
+            raise ChangeRefused(f"funnet {row.key} {_being(old)}{how} og kan ikke {_VERB[new]}")
+        if new is FindingStatus.APPROVED and row.fix is None:
+            raise ChangeRefused(f"funnet {row.key} har ikke noe rettingsforslag å godkjenne")
         values: dict[str, Any] = {
             "status": new.value,
             "comment": comment,
@@ -496,6 +529,13 @@ def _status_change(
         return values, [_event(row, EventKind.STATUS, to=new, comment=note)]
 
     return _change(engine, keys, who, step)
+
+
+def _being(status: FindingStatus) -> str:
+    """What a finding with `status` is, in a sentence: «er godtatt», «har godkjent retting»."""
+    if status is FindingStatus.APPROVED:
+        return "har godkjent retting"
+    return f"er {status.norwegian}"
 
 
 def _change(engine: Engine, keys: Sequence[str], by: str, step: Step) -> int:

@@ -56,6 +56,8 @@ def eligible(code: Code) -> bool:
         return False
     if not code.reportable or code.who_only or code.synthetic or not code.text:
         return False
+    if code.valid_from is not None:
+        return False  # introduced in a year the code history knows: not valid in every year
     return not (code.asterisk or code.additional_only or _excluded(code.code))
 
 

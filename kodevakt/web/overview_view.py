@@ -1,9 +1,10 @@
 """What the Oversikt page shows: per unit the work on a period's findings, and the batch
 report's indicators, funnel plots, trends and DRG effect, drawn on the server.
 
-- Progress: findings per status (open, asked the doctor, accepted, fixed) for each
-  institution and department of the period (`storage.worklog.progress`), and the share that
-  needs no more work (accepted or fixed).
+- Progress: findings per status (open, asked the doctor, fix approved, accepted, fixed) for
+  each institution and department of the period (`storage.worklog.progress`), and the share
+  that needs no more work (accepted or fixed; an approved fix waits for the corrected coding
+  to be imported).
 - The rest is read as `kodevakt report` reads it (`report.data.collect_report`), so the page
   and the downloaded report show the same numbers; the charts are the report's own inline
   SVG (`report.svg`), with hover titles on every point, drawn here with unit names.
@@ -184,6 +185,7 @@ class Overview:
             None,
             open=sum(u.open for u in counted),
             asked=sum(u.asked for u in counted),
+            approved=sum(u.approved for u in counted),
             accepted=sum(u.accepted for u in counted),
             fixed=sum(u.fixed for u in counted),
         )

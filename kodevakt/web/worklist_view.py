@@ -141,7 +141,7 @@ def read_filters(
         try:
             chosen.append(FindingStatus(value))
         except ValueError:
-            errors["status"] = "Velg åpen, spurt lege, godtatt eller rettet."
+            errors["status"] = "Velg åpen, spurt lege, retting godkjent, godtatt eller rettet."
     work = WorkFilter(
         period=stored_period,
         institution=institution or None,

@@ -120,7 +120,7 @@ def test_convert_of_unreadable_input_leaves_the_output_alone(tmp_path: Path) -> 
     assert out.read_text(encoding="utf-8") == "før\n"
 
 
-def test_export_writes_a_period_with_accepted_fixes_applied(tmp_path: Path) -> None:
+def test_export_writes_a_period_with_approved_fixes_applied(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'k.db'}"
     source = tmp_path / "t1.jsonl"
     episode = {
@@ -140,14 +140,22 @@ def test_export_writes_a_period_with_accepted_fixes_applied(tmp_path: Path) -> N
     fixable = [f for f in json.loads(listed.stdout) if f["fix"] and f["rule"] == "T04"]
     assert fixable, listed.stdout
     key = fixable[0]["key"]
-    accepted = runner.invoke(
-        app, ["finding", "accept", key, "--comment", "Rettes", "--by", "koder1", "--db", db]
-    )
-    assert accepted.exit_code == 0, accepted.output
-    plain, fixed = tmp_path / "uendret.jsonl", tmp_path / "rettet.jsonl"
-    for out, extra in ((plain, []), (fixed, ["--with-fixes"])):
-        args = ["export", "--period", "2025T1", "--to", "jsonl", "--out", str(out), "--db", db]
-        result = runner.invoke(app, args + extra)
+
+    def finding(*args: str) -> None:
+        result = runner.invoke(app, ["finding", *args, key, "--by", "koder1", "--db", db])
         assert result.exit_code == 0, result.output
-    assert json.loads(plain.read_text())["conditions"] == [["U07.1"], ["I10"]]
-    assert json.loads(fixed.read_text())["conditions"] == fixable[0]["fix"]["conditions"]
+
+    def exported(name: str, *extra: str) -> list[list[str]]:
+        out = tmp_path / name
+        args = ["export", "--period", "2025T1", "--to", "jsonl", "--out", str(out), "--db", db]
+        result = runner.invoke(app, [*args, *extra])
+        assert result.exit_code == 0, result.output
+        conditions: list[list[str]] = json.loads(out.read_text())["conditions"]
+        return conditions
+
+    finding("accept", "--comment", "Kodingen er riktig")  # accepted: the coding stays
+    assert exported("godtatt.jsonl", "--with-fixes") == [["U07.1"], ["I10"]]
+    finding("reopen")
+    finding("approve")  # the coder agrees with the fix
+    assert exported("uendret.jsonl") == [["U07.1"], ["I10"]]
+    assert exported("rettet.jsonl", "--with-fixes") == fixable[0]["fix"]["conditions"]

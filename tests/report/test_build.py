@@ -14,6 +14,7 @@ from kodevakt.report.html import render_report
 from kodevakt.report.pseudonym import Pseudonymiser
 from kodevakt.rules.finding import Severity
 from kodevakt.storage import FindingStatus, Store
+from kodevakt.storage import worklog as wl
 from kodevakt.synth.generator import generate
 from tests.report.checks import check_page
 
@@ -22,7 +23,8 @@ NAMES = Pseudonymiser(b"k" * 32)
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """800 synthetic episodes of 2025 imported; every T13 finding accepted by a coder."""
+    """800 synthetic episodes of 2025 imported; every T13 finding accepted by a coder, and
+    the fix of one other finding approved."""
     folder = tmp_path_factory.mktemp("build")
     path = folder / "2025.jsonl"
     path.write_text(
@@ -33,6 +35,8 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> str:
         assert not Pipeline(store).import_files([path], "2025").failed
         for found in list(store.findings("2025", rule="T13")):
             store.set_status(found.key, "accepted", comment="Uspesifikk etter utredning", by="kari")
+        fixable = next(f for f in store.findings("2025", status="open") if f.finding.fix)
+        wl.approve(store.engine, [fixable.key], by="kari")
     return db
 
 
@@ -56,6 +60,7 @@ def test_report_data_from_the_stored_period(stored: str) -> None:
         assert e.patient.startswith("P-") if e.episode_id else e.episodes > 1
     assert any(not e.episode_id for e in data.pattern_examples)
     assert any("godtatt" in note for note in data.notes)  # the accepted T13 findings
+    assert "1 av funnene har godkjent retting" in " ".join(data.notes)  # not yet imported
     assert not any("beregnet på nytt" in note for note in data.notes)  # stored, current
     check_page(render_report(data))
 

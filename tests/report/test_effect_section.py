@@ -83,7 +83,11 @@ RECORDS = [
 ]
 
 
-def batch_of(records: list[dict[str, Any]], accepted: frozenset[str] = frozenset()) -> PeriodBatch:
+def batch_of(
+    records: list[dict[str, Any]],
+    accepted: frozenset[str] = frozenset(),
+    approved: frozenset[str] = frozenset(),
+) -> PeriodBatch:
     episodes: list[Episode] = []
     for i, raw in enumerate(records):
         found = episode_from_dict(raw, Source("test", i + 1))
@@ -94,6 +98,8 @@ def batch_of(records: list[dict[str, Any]], accepted: frozenset[str] = frozenset
     for episode in episodes:
         for finding in checker.check_episode(episode):
             status = FindingStatus.ACCEPTED if episode.id in accepted else FindingStatus.OPEN
+            if episode.id in approved:
+                status = FindingStatus.APPROVED
             items.append(
                 Item(
                     finding_key("2020", "HF1", finding),
@@ -120,6 +126,17 @@ def weights_file(folder: Path) -> Path:
     path = folder / "vekter_2020.csv"
     path.write_text(WEIGHTS, encoding="utf-8")
     return path
+
+
+def test_a_fix_a_coder_approved_is_counted_one_accepted_is_not(tmp_path: Path) -> None:
+    """Approving a fix does not correct the coding yet: what it moves still counts."""
+    sources = DrgSources(load_definitions(TABLES_2020), load_weights(str(weights_file(tmp_path))))
+    ep_4 = frozenset({"ep-4"})  # T05, as ep-3
+    for accepted, approved, fixes in ((ep_4, frozenset(), 1), (frozenset(), ep_4, 2)):
+        batch = batch_of(RECORDS, accepted=accepted, approved=approved)
+        data = report_of(batch, sources)
+        assert data.effect is not None
+        assert {r.rule: r.fixes for r in data.effect.rules}["T05"] == fixes
 
 
 def test_section_shows_drg_change_and_weight_sum(tmp_path: Path) -> None:

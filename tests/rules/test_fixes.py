@@ -67,7 +67,11 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     # T20: a redundant microbe goes; one code for the pair; a misplaced microbe moves.
     ("T20", {"conditions": "J13+B95.3"}, {"conditions": [["J13"]]}),
     ("T20", {"conditions": "J18.9+B96.2"}, {"conditions": [["J15.5"]]}),
-    ("T20", {"conditions": "A41.9+B96.2"}, {"conditions": [["A41.5"]]}),
+    # A code naming only the class keeps the microbe (KV2018 §12.4 p. 97: A41.5 + B96.5).
+    ("T20", {"conditions": "A41.9+B96.2"}, {"conditions": [["A41.5", "B96.2"]]}),
+    ("T20", {"conditions": "A41.9+B96.5"}, {"conditions": [["A41.5", "B96.5"]]}),
+    ("T20", {"conditions": "A41.9+B95.6"}, {"conditions": [["A41.0"]]}),
+    ("T20", {"conditions": "M00.96+B95.6"}, {"conditions": [["M00.06", "B95.6"]]}),
     (
         "T20",
         {"conditions": "I10+B96.2; N30.0"},
@@ -116,6 +120,45 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"conditions": "E10.3+H36.0+I10", "year": 2021},
         {"conditions": [["E10.3", "H36.0"], ["I10"]]},
     ),
+    # T03: the diabetes dagger names the complication of its asterisk.
+    ("T03", {"conditions": "E11.9+H36.0"}, {"conditions": [["E11.3", "H36.0"]]}),
+    (
+        "T03",
+        {"conditions": "E11.4+G63.2+H36.0"},
+        {"conditions": [["E11.4", "G63.2"], ["E11.3", "H36.0"]]},
+    ),
+    ("T02", {"conditions": "E11.9; H36.0"}, {"conditions": [["E11.3", "H36.0"]]}),
+    # T06: a chemotherapy session code gives way to the tumour.
+    ("T06", {"conditions": "Z51.1; C50.4; C79.5"}, {"conditions": [["C50.4"], ["C79.5"]]}),
+    # T24: the follow-up code goes; the treated condition becomes the main condition.
+    (
+        "T24",
+        {"conditions": "Z08.2; C18.7", "procedures": f"WBOC10+L01BC02@{D}"},
+        {"conditions": [["C18.7"]]},
+    ),
+    # T34: the expected symptoms go.
+    ("T34", {"conditions": "N10; R50.9; R10.4"}, {"conditions": [["N10"]]}),
+    # T35: no metastasis codes with a lymphoma.
+    ("T35", {"conditions": "C77.2; C83.3"}, {"conditions": [["C83.3"]]}),
+    # T36: the focus first, with the sepsis code's agent and R65.1.
+    ("T36", {"conditions": "A41.0; N10"}, {"conditions": [["N10", "B95.6", "R65.1"]]}),
+    ("T36", {"conditions": "A40.3; J18.9"}, {"conditions": [["J13", "R65.1"]]}),
+    (
+        "T36",
+        {"conditions": "I50.9; A41.0; N10", "year": 2019},
+        {"conditions": [["I50.9"], ["N10"], ["B95.6"], ["R65.1"]]},
+    ),
+    (
+        "T36",
+        {"conditions": "A41.9+B96.2+R65.1; N30.0"},
+        {"conditions": [["N30.0", "B96.2", "R65.1"]]},
+    ),
+    # T37, T38: the chronic ischaemia codes that contradict the coronary findings.
+    ("T37", {"conditions": "I20.9; I25.6"}, {"conditions": [["I20.9"]]}),
+    ("T38", {"conditions": "I25.9", "procedures": f"FNG05@{D}"}, {"conditions": [["I25.1"]]}),
+    ("T38", {"conditions": "I25.1; I25.9"}, {"conditions": [["I25.1"]]}),
+    # T39: a cancer follow-up is Z08.
+    ("T39", {"conditions": "Z09.0; C18.7"}, {"conditions": [["Z08.0"], ["C18.7"]]}),
     # T33: Z85 goes when the same cancer is coded.
     ("T33", {"conditions": "C50.4; Z85.3"}, {"conditions": [["C50.4"]]}),
     # K04: the code in standard form; the other codes stay as written.
@@ -130,6 +173,11 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         "P01",
         {"conditions": "N63", "procedures": f"ZXA00+QAB00@{D}"},
         {"procedures": [["QAB00", "ZXA00"]]},
+    ),
+    (
+        "P01",
+        {"conditions": "C50.9", "procedures": f"L01XC03+WBOC10@{D}"},
+        {"procedures": [["WBOC10", "L01XC03"]]},
     ),
     (
         "P03",
@@ -183,7 +231,7 @@ def test_rule_returns_the_fix_and_the_fix_removes_the_finding(
 
 def test_every_listed_rule_has_a_fix_case() -> None:
     wanted = {"T02", "T04", "T05", "T10", "T18", "T19", "T20", "T22", "T29", "T30", "K04"}
-    wanted |= {"P01", "P06"}
+    wanted |= {"P01", "P06", "T03", "T06", "T24", "T34", "T35", "T36", "T37", "T38", "T39"}
     assert wanted <= {rule for rule, _, _ in CASES}
 
 
@@ -199,6 +247,14 @@ def test_every_listed_rule_has_a_fix_case() -> None:
             "P01",
             {"conditions": "N63", "procedures": f"QAB00@{D}; ZXA00@{D}"},
         ),  # which procedure the lone Z code belongs to is a guess
+        # A41.5 says gram-negative, which no microorganism code carries: no fix may drop it.
+        ("T36", {"conditions": "A41.5; N10"}),
+        ("T36", {"conditions": "A41.0; N10; J18.9"}),  # which infection is the focus
+        ("T06", {"conditions": "Z51.1; C50.4; C18.7"}),  # which tumour was treated
+        (
+            "T24",
+            {"conditions": "Z08.0; C18.7; C78.7", "procedures": f"WBOC10+L01BC02@{D}"},
+        ),  # the primary or the metastasis: the criteria of §9.1 decide
     ],
 )
 def test_no_fix_when_the_correction_is_a_choice(rule_code: str, spec: dict[str, Any]) -> None:

@@ -88,9 +88,9 @@ def test_episodes_missing_from_a_partial_extract_keep_their_findings(
 def test_set_status_checks_its_input(store: Store, pipeline: Pipeline, tmp_path: Path) -> None:
     pipeline.import_files([extract(tmp_path)], "2025T1")
     key = _t02(store, "ep-3")
-    with pytest.raises(StorageError, match="kommentar og navn"):
+    with pytest.raises(StorageError, match="kommentar om hvorfor kodingen er riktig"):
         store.set_status(key, "accepted", comment="  ", by="kari")
-    with pytest.raises(StorageError, match="kommentar og navn"):
+    with pytest.raises(StorageError, match="hvem som gjør endringen må oppgis"):
         store.set_status(key, "accepted", comment="ok")
     with pytest.raises(UnknownFinding):
         store.set_status("0000000000000000", "open")

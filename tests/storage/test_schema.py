@@ -33,7 +33,7 @@ def test_migrations_create_the_schema(db_url: str) -> None:
     engine = create_engine(resolve_url(db_url))
     with engine.connect() as conn:
         context = MigrationContext.configure(conn)
-        assert context.get_current_heads() == ("0005",)
+        assert context.get_current_heads() == ("0006",)
         assert compare_metadata(context, metadata) == []
     engine.dispose()
 

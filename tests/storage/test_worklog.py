@@ -303,6 +303,81 @@ def test_fixed_is_set_only_by_an_import(work: Work, tmp_path: Path) -> None:
     assert work.status(accepted) is FindingStatus.OPEN
 
 
+def test_approving_a_fix_needs_a_fix_and_is_undone_by_reopening(work: Work) -> None:
+    engine = work.store.engine
+    fixable, unfixable = work.key("ep-5", "T29"), work.key("ep-1", "T02")
+    assert wl.work_item(engine, fixable).stored.finding.fix is not None
+    assert wl.work_item(engine, unfixable).stored.finding.fix is None
+    with pytest.raises(ChangeRefused, match=f"funnet {unfixable} har ikke noe rettingsforslag"):
+        wl.approve(engine, [fixable, unfixable], by="kari")
+    assert work.status(fixable) is FindingStatus.OPEN  # the selection changed whole or not
+    assert wl.events(engine, fixable) == []
+    with pytest.raises(StorageError, match="hvem som gjør endringen"):
+        wl.approve(engine, [fixable], by=" ")
+    assert wl.approve(engine, [fixable], by="kari") == 1
+    assert wl.approve(engine, [fixable], by="kari") == 0  # approved already: no new event
+    item = wl.work_item(engine, fixable)
+    assert (item.status, item.stored.by, item.stored.comment) == (
+        FindingStatus.APPROVED,
+        "kari",
+        None,
+    )
+    assert wl.work_items(engine, WorkFilter(statuses=(FindingStatus.APPROVED,))).total == 1
+    # approved is the opposite of accepted: neither becomes the other without reopening
+    first = r"\(åpne det igjen først\)"
+    with pytest.raises(ChangeRefused, match=f"har godkjent retting {first} og kan ikke godtas"):
+        wl.accept(engine, [fixable], "Riktig likevel", by="kari")
+    with pytest.raises(ChangeRefused, match="kan ikke sendes som spørsmål til lege"):
+        wl.ask(engine, [fixable], "Stemmer det?", by="kari")
+    # the CLI's accept goes through the same rules
+    with pytest.raises(ChangeRefused, match=f"har godkjent retting {first} og kan ikke godtas"):
+        work.store.set_status(fixable, "accepted", comment="Riktig", by="kari")
+    with pytest.raises(StorageError, match="finding approve"):
+        work.store.set_status(unfixable, "approved", by="kari")
+    assert wl.reopen(engine, [fixable], by="ola", comment="Feil retting") == 1
+    # from asked, with a comment
+    wl.ask(engine, [fixable], "Var covid-19 bekreftet?", by="kari")
+    assert wl.approve(engine, [fixable], by="kari", comment="Legen bekrefter") == 1
+    assert wl.work_item(engine, fixable).stored.comment == "Legen bekrefter"
+    log = wl.events(engine, fixable)
+    assert [(e.from_status, e.to_status, e.by, e.comment) for e in log] == [
+        (FindingStatus.OPEN, FindingStatus.APPROVED, "kari", None),
+        (FindingStatus.APPROVED, FindingStatus.OPEN, "ola", "Feil retting"),
+        (FindingStatus.OPEN, FindingStatus.ASKED, "kari", "Var covid-19 bekreftet?"),
+        (FindingStatus.ASKED, FindingStatus.APPROVED, "kari", "Legen bekrefter"),
+    ]
+    assert log[0].describe() == "åpen → retting godkjent"
+    # an accepted finding is reopened before its fix can be approved
+    wl.reopen(engine, [fixable], by="kari")
+    wl.accept(engine, [fixable], "Riktig", by="kari")
+    with pytest.raises(ChangeRefused, match=f"er godtatt {first} og kan ikke få rettingen"):
+        wl.approve(engine, [fixable], by="kari")
+
+
+def test_an_approved_finding_stays_until_the_corrected_coding_is_imported(
+    work: Work, tmp_path: Path
+) -> None:
+    engine = work.store.engine
+    key = work.key("ep-5", "T29")
+    wl.approve(engine, [key], by="kari")
+    assert not work.pipeline.import_files([work.path], "2025T1").failed  # not corrected yet
+    assert work.status(key) is FindingStatus.APPROVED
+    fix = wl.work_item(engine, key).stored.finding.fix
+    assert fix is not None and fix.conditions is not None
+    records = _episodes()
+    records[3]["conditions"] = [list(group) for group in fix.conditions]  # ep-5 corrected
+    path = write_jsonl(tmp_path / "t1-rettet.jsonl", list(records))
+    assert not work.pipeline.import_files([path], "2025T1").failed
+    assert work.status(key) is FindingStatus.FIXED
+    last = wl.events(engine, key)[-1]
+    assert (last.from_status, last.to_status, last.by) == (
+        FindingStatus.APPROVED,
+        FindingStatus.FIXED,
+        None,
+    )
+    assert last.import_id is not None
+
+
 def test_a_selection_changes_whole_or_not_at_all(work: Work, tmp_path: Path) -> None:
     engine = work.store.engine
     errors = [work.key(e, "T02") for e in ("ep-1", "ep-2", "ep-3")]
@@ -332,12 +407,13 @@ def test_a_selection_changes_whole_or_not_at_all(work: Work, tmp_path: Path) -> 
 def test_progress_per_unit_and_period(work: Work) -> None:
     engine = work.store.engine
     wl.accept(engine, [work.key("ep-1", "T02")], "Riktig", by="kari")
-    wl.ask(engine, [work.key("ep-5", "T29")], "Sikker?", by="kari")
+    wl.approve(engine, [work.key("ep-5", "T29")], by="kari")
+    wl.ask(engine, [work.key("ep-5", "T13")], "Sikker?", by="kari")
     rows = {(p.institution, p.department): p for p in wl.progress(engine, "2025T1")}
     assert set(rows) == {(HOME, None), (HOME, "MED"), (HOME, "KIR"), (OTHER, "MED")}
     med = rows[(HOME, "MED")]
-    assert (med.open, med.asked, med.accepted, med.fixed) == (1, 1, 1, 0)
-    assert (med.total, med.done) == (3, 1)
+    assert (med.open, med.asked, med.approved, med.accepted, med.fixed) == (0, 1, 1, 1, 0)
+    assert (med.total, med.done) == (3, 1)  # an approved fix is done once it is imported
     assert (rows[(HOME, None)].open, rows[(HOME, None)].total) == (1, 1)  # the unit finding
     assert [p.institution for p in wl.progress(engine, "2025T1", institution=OTHER)] == [OTHER]
     assert wl.progress(engine, "2024T3") == []

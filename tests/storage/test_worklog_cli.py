@@ -86,3 +86,27 @@ def test_refusals_exit_2_and_change_nothing(keys: list[str]) -> None:
     assert "Tildelt: ingen" in shown and "Logg:" not in shown
     result = runner.invoke(app, ["finding", "show", keys[0]], env={ENV_DEADLINES: "frist=1"})
     assert result.exit_code == 1 and "KODEVAKT_DEADLINES, «frist»: ukjent navn" in result.output
+
+
+def test_approve_a_fix_shows_it_and_refuses_a_finding_without_one(
+    keys: list[str], tmp_path: Path
+) -> None:
+    stay = {"care_level": "inpatient", "admission": "2025-03-03", "discharge": "2025-03-07"}
+    path = write_jsonl(tmp_path / "t1b.jsonl", [episode("ep-3", [["U07.1"], ["I10"]], **stay)])
+    assert runner.invoke(app, ["import", str(path), "--period", "2025T1"]).exit_code == 0
+    listed = runner.invoke(app, ["findings", "--rule", "T04", "--format", "json"])
+    [fixable] = [str(found["key"]) for found in json.loads(listed.stdout)]
+    code, shown = _run("show", fixable)
+    assert "Rettingsforslag: tilstander I10+U07.1" in shown
+    code, output = _run("approve", fixable, keys[0], "--by", "kari")
+    assert code == 2 and f"funnet {keys[0]} har ikke noe rettingsforslag å godkjenne" in output
+    assert _run("approve", fixable, "--by", "kari", "--comment", "Enig") == (0, "Endret 1 funn.\n")
+    code, shown = _run("show", fixable)
+    assert "retting godkjent" in shown and "åpen → retting godkjent  kari: Enig" in shown
+    listed = runner.invoke(app, ["findings", "--status", "approved"])
+    assert fixable in listed.stdout and keys[0] not in listed.stdout
+    assert "1 funn: 1 med godkjent retting." in listed.output
+    code, output = _run("accept", fixable, "--comment", "Riktig", "--by", "kari")
+    assert code == 1 and "har godkjent retting (åpne det igjen først) og kan ikke godtas" in output
+    assert _run("reopen", fixable, "--by", "kari")[0] == 0
+    assert "retting godkjent → åpen  kari" in _run("show", fixable)[1]

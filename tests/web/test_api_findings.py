@@ -187,6 +187,31 @@ def test_ask_answer_and_reopen(call: Callable[..., Any], imported: Imported) -> 
     assert empty.status_code == 422 and fields(empty)[0]["field"] == "answer"
 
 
+def test_approving_a_fix_only_where_there_is_one(
+    call: Callable[..., Any], imported: Imported
+) -> None:
+    fixable, unfixable = imported.key("ep-5", "T29"), imported.key("ep-1", "T02")
+    refused = call(
+        Role.CODER, "POST", f"/api/findings/{unfixable}/status", json={"status": "approved"}
+    )
+    assert refused.status_code == 409
+    assert refused.json()["error"]["message"] == (
+        f"Funnet {unfixable} har ikke noe rettingsforslag å godkjenne."
+    )
+    body = {"status": "approved", "comment": "Enig med forslaget"}
+    approved = call(Role.CODER, "POST", f"/api/findings/{fixable}/status", json=body)
+    assert approved.status_code == 200
+    found = WorkItemDetailOut.model_validate(approved.json())
+    assert (found.status.value, found.comment) == ("approved", "Enig med forslaget")
+    assert found.fix is not None and found.fix.conditions == [["J18.9", "U07.1"]]
+    assert [e["text"] for e in approved.json()["events"]] == ["åpen → retting godkjent"]
+    accept = {"status": "accepted", "comment": "Riktig likevel"}
+    twice = call(Role.CODER, "POST", f"/api/findings/{fixable}/status", json=accept)
+    assert twice.status_code == 409 and "åpne det igjen først" in twice.json()["error"]["message"]
+    listed = call(Role.CODER, "GET", "/api/findings", params={"status": "approved"}).json()
+    assert [item["key"] for item in listed["items"]] == [fixable]
+
+
 def test_assigning_needs_a_lead_and_an_active_coder_or_lead(
     call: Callable[..., Any], imported: Imported
 ) -> None:
@@ -231,6 +256,11 @@ def test_the_openapi_description_has_the_findings_api(app: FastAPI, client: WebC
     for action in ("status", "answer", "assign"):
         assert set(paths[f"/api/findings/{{key}}/{action}"]) == {"post"}
     schemas = described["components"]["schemas"]
-    assert schemas["StatusIn"]["properties"]["status"]["enum"] == ["accepted", "asked", "open"]
+    assert schemas["StatusIn"]["properties"]["status"]["enum"] == [
+        "accepted",
+        "approved",
+        "asked",
+        "open",
+    ]
     assert "patient" in schemas["WorkItemOut"]["properties"]
     assert "events" in schemas["WorkItemDetailOut"]["properties"]

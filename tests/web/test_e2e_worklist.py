@@ -75,3 +75,25 @@ def test_assign_ask_answer_and_accept_a_finding(
     assert page.locator(f'tr[data-key="{key}"]').count() == 0  # done: off the list
     assert page.locator("#antall").inner_text().startswith("4 funn.")
     screenshot(page, "arbeidsliste-etter")
+
+
+def test_approve_the_fix_of_a_selected_finding(app_db: Path, browser_page: tuple[str, Any]) -> None:
+    found = import_records(app_db, period_episodes())
+    key = found.key("ep-5", "T29")
+    base_url, page = browser_page
+    login(page, base_url, Role.CODER)
+    page.goto(f"{base_url}/arbeidsliste")
+    row = page.locator(f'tr[data-key="{key}"]')
+    assert row.locator(".has-fix").inner_text() == "retting"
+    row.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Godkjenn rettingen for valgte").click()
+    page.get_by_text("1 funn har fått rettingen godkjent.").wait_for()
+    assert page.locator(f'tr[data-key="{key}"]').count() == 0  # decided: off the to-do list
+    screenshot(page, "arbeidsliste-godkjent")
+
+    page.goto(f"{base_url}/arbeidsliste/{key}")
+    assert page.locator("#status").inner_text().startswith("retting godkjent")
+    assert "export --with-fixes" in page.locator("#godkjent-retting").inner_text()
+    steps = [" ".join(r.inner_text().split()) for r in page.locator("table.audit tbody tr").all()]
+    assert len(steps) == 1 and "koder åpen → retting godkjent" in steps[0]
+    screenshot(page, "funn-retting-godkjent")

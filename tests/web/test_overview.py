@@ -100,6 +100,7 @@ def test_progress_per_unit_is_shown_by_name_and_follows_the_work(
     assert total == {
         "open": sum(u.open for u in stored),
         "asked": 0,
+        "approved": 0,
         "accepted": 0,
         "fixed": 0,
         "total": sum(u.total for u in stored),
@@ -109,12 +110,19 @@ def test_progress_per_unit_is_shown_by_name_and_follows_the_work(
     link = f"/arbeidsliste?periode=2025T2&amp;institusjon={first.institution}&amp;avdeling="
     assert link in html  # each unit opens its findings in the worklist
 
-    keys = [item.key for item in wl.work_items(engine, wl.WorkFilter(period="2025T2")).items]
+    items = wl.work_items(engine, wl.WorkFilter(period="2025T2"), limit=500).items
+    fixable = [item.key for item in items if item.stored.finding.fix is not None]
+    keys = [item.key for item in items if item.key != fixable[0]]
     wl.accept(engine, keys[:2], "Dokumentert i epikrisen", by="leder")
     wl.ask(engine, keys[2:3], "Var dette bekreftet?", by="leder")
-    after = counts(lead.get("/oversikt", params={"periode": "2025T2"}).text, "tfoot")
-    assert after["accepted"] == 2 and after["asked"] == 1
-    assert after["open"] == total["open"] - 3 and after["total"] == total["total"]
+    wl.approve(engine, fixable[:1], by="leder")
+    html = lead.get("/oversikt", params={"periode": "2025T2"}).text
+    after = counts(html, "tfoot")
+    assert (after["accepted"], after["asked"], after["approved"]) == (2, 1, 1)
+    assert after["open"] == total["open"] - 4 and after["total"] == total["total"]
+    # an approved fix is not done until the corrected coding is imported
+    assert sum(u.done for u in wl.progress(engine, period="2025T2")) == 2
+    assert "&amp;status=approved" in html  # the unit's approved findings open in the list
 
 
 def test_indicators_are_drawn_as_funnel_plots_and_trends_with_unit_names(

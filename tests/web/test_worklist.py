@@ -274,6 +274,40 @@ def test_a_fixed_finding_can_only_be_reopened(
     assert refused.status_code == 409 and "kan ikke godtas" in refused.text
 
 
+def test_approving_the_fix_on_the_finding_page(
+    client: WebClient, imported: Imported, app_db: Path
+) -> None:
+    key, unfixable = imported.key("ep-5", "T29"), imported.key("ep-1", "T02")
+    url = f"/arbeidsliste/{key}"
+    page = client.get(url).text
+    assert f'action="{url}/godkjenn"' in page and "Godkjenn rettingen" in page
+    assert "Koding etter forslaget: J18.9+U07.1" in text_of(page)
+    assert (
+        f'action="/arbeidsliste/{unfixable}/godkjenn"'
+        not in client.get(f"/arbeidsliste/{unfixable}").text
+    )  # no fix, nothing to approve
+    refused = client.post_form(f"/arbeidsliste/{unfixable}/godkjenn", {})
+    assert refused.status_code == 409
+    assert f"Funnet {unfixable} har ikke noe rettingsforslag å godkjenne." in refused.text
+    too_long = client.post_form(f"{url}/godkjenn", {"kommentar": "x" * 4001})
+    assert too_long.status_code == 400
+    assert 'id="godkjenn-kommentar-feil">Kommentaren kan ha høyst 4000 tegn.' in too_long.text
+    assert status_of(app_db, key) is FindingStatus.OPEN
+
+    done = client.post_form(f"{url}/godkjenn", {"kommentar": ""})
+    assert done.status_code == 303 and "melding=godkjent" in done.headers["location"]
+    page = client.get(done.headers["location"]).text
+    assert "Rettingen er godkjent. Den tas med når episodene eksporteres" in page
+    assert status_of(app_db, key) is FindingStatus.APPROVED
+    assert 'class="badge status-approved">retting godkjent<' in page
+    assert 'id="godkjent-retting"' in page
+    # the decision is undone by reopening, not turned into its opposite
+    assert "Godta funnet" not in page and "Godkjenn rettingen</button>" not in page
+    assert "Spør lege" not in page and "Åpne funnet igjen" in page
+    [row] = audit_rows(page)
+    assert "koder åpen → retting godkjent" in row
+
+
 def test_assigning_is_a_lead_s_work(
     client: WebClient, client_as: Callable[[Role], WebClient], imported: Imported, app_db: Path
 ) -> None:
@@ -337,6 +371,27 @@ def test_a_selection_is_asked_about_and_assigned_by_a_lead(
         items = [wl.work_item(store.engine, key) for key in chosen]
     assert {(i.status, i.assignee) for i in items} == {(FindingStatus.ASKED, "koder")}
     assert {i.question.text for i in items if i.question} == {"Hvilken diabetes?"}
+
+
+def test_a_selection_s_fixes_are_approved_only_if_each_has_one(
+    client: WebClient, imported: Imported, app_db: Path
+) -> None:
+    page = client.get("/arbeidsliste").text
+    assert 'formaction="/arbeidsliste/utvalg/godkjenn"' in page
+    marked = re.findall(r'<tr data-key="([0-9a-f]+)">(?:(?!</tr>).)*badge has-fix', page, re.S)
+    fixable, unfixable = imported.key("ep-5", "T29"), imported.key("ep-1", "T02")
+    assert marked == [fixable]  # only the finding with a fix is marked «retting»
+    refused = client.post_form("/arbeidsliste/utvalg/godkjenn", {"nokkel": [fixable, unfixable]})
+    assert refused.status_code == 409 and "Ingenting er endret: Funnet" in refused.text
+    assert "har ikke noe rettingsforslag" in refused.text
+    assert status_of(app_db, fixable) is FindingStatus.OPEN
+    done = client.post_form("/arbeidsliste/utvalg/godkjenn", {"nokkel": [fixable], "kommentar": ""})
+    assert done.status_code == 303
+    assert "1 funn har fått rettingen godkjent." in client.get(done.headers["location"]).text
+    assert status_of(app_db, fixable) is FindingStatus.APPROVED
+    only = client.get("/arbeidsliste", params={"periode": PERIOD, "status": "approved"})
+    assert listed(only.text) == [fixable]
+    assert 'value="approved" checked> retting godkjent' in only.text
 
 
 def test_a_selection_needs_findings_and_a_comment_to_accept(

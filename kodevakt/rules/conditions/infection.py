@@ -1,4 +1,5 @@
-"""T rules for infections: SIRS and septic shock (T17–T19), microorganisms (T20), resistance (T21).
+"""T rules for infections: SIRS and septic shock (T17–T19), microorganisms (T20), resistance
+(T21), and a sepsis code beside a known focus (T36).
 
 The infection code knowledge they share with other rules lives in `infection_codes.py`.
 """
@@ -15,9 +16,11 @@ from kodevakt.rules.conditions.infection_codes import (
     SIRS_INFECTIOUS,
     agent_named_by,
     is_infection,
+    is_local_focus,
     is_microbe_code,
     is_sepsis_code,
     microbe_agent,
+    microbe_code_for,
     microbe_describes,
     microbe_redundant_with,
     names_microbe,
@@ -259,9 +262,11 @@ def microbe_without_infection_or_redundant(view: EpisodeView) -> Iterator[Hit]:
     may make a class precise: `A41.5` (gram-negative) + `B96.5` is the rulebook's own example
     (§12.4 p. 97). Where the code list has one code for the pair (`J18.9`+`B96.2` is `J15.5`,
     `A41.9`+`B95.6` is `A41.0`) the rule asks for that code, since the microbe is then known and
-    the unspecified code is wrong. Which infection a microbe can describe, and which codes
-    name which agent, comes from this module's tables (`microbe_describes`,
-    `microbe_redundant_with`, `specific_code_for`).
+    the unspecified code is wrong. The fix drops the microbe code only when the new code names
+    its agent as precisely; a code that names only a class keeps it, as the rulebook's
+    sepsis example does (`A41.9`+`B96.5` becomes `A41.5`+`B96.5`, not `A41.5`). Which
+    infection a microbe can describe, and which codes name which agent, comes from this
+    module's tables (`microbe_describes`, `microbe_redundant_with`, `specific_code_for`).
 
     Scope by year: from 2024 a grouped microbe code is judged against its own group (and is
     redundant there if any code names its agent); a standalone one against the episode, and
@@ -301,15 +306,20 @@ def _judge_microbe(
     if hosts and all(b is not None for _, b in better):
         host, code = better[0]
         assert code is not None
-        named = agent_named_by(code)
-        full = named is not None and agent is not None and within(agent.key, named.key)
+        # The microbe code goes only when the new code names its agent as precisely; a code
+        # that names the class only keeps it (`A41.9`+`B96.5` is `A41.5`+`B96.5`, §12.4 p. 97).
+        full = microbe_redundant_with(microbe, code)
         if full:
             suggestion = f"Bruk {code} i stedet for {host.code} og {microbe}"
+            message = f"kodeverket har en egen kode for dette, {code}."
         else:
-            suggestion = f"Registrer som {_as_registered(view, [code, microbe])}"
+            suggestion = (
+                f"Registrer som {_as_registered(view, [code, microbe])} ({microbe} beholdes, "
+                f"fordi {code} ikke sier at årsaken er {agent_name})"
+            )
+            message = f"kodeverket har en mer spesifikk kode, {code}, som {microbe} presiserer."
         return Hit(
-            f"{host.code} med {microbe} ({agent_name}): kodeverket har en egen kode for dette, "
-            f"{code}.",
+            f"{host.code} med {microbe} ({agent_name}): {message}",
             (host.code, microbe),
             ref.location,
             suggestion,
@@ -439,4 +449,133 @@ def _resistance_hit(view: EpisodeView, ref: CodeRef, others: list[CodeRef], requ
         (code,),
         ref.location,
         suggestion,
+    )
+
+
+# -- T36 ------------------------------------------------------------------------------------
+
+
+@rule(
+    "T36",
+    "sepsis-code-with-known-focus",
+    Severity.WARNING,
+    title="Sepsiskode for ukjent fokus sammen med en lokal infeksjon",
+    source="Kodeveiledning 2018 §12.2 s. 95, §12.3 s. 96",
+    triggers=F.ICD,
+    pure=True,
+    fixable=True,
+)
+def sepsis_code_with_known_focus(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: a sepsis code of type 3 (`A40.x`, `A41.x`, `A02.1`, `A20.7`, `A22.7`, `A26.7`,
+    `A32.7`, `A42.7`, `B37.7`) does not stand beside an infection with a known site (a type 1
+    code from the organ chapters G–N, such as `N10`, `J18.9`, `L03.1`, `I33.0`, or an
+    intestinal infection, respiratory tuberculosis or erysipelas from chapter I).
+
+    Why: the sepsis codes of type 3 are for sepsis whose focus is unknown. When the focus is
+    known, the local infection is coded first, with a microorganism code for the agent where
+    it is known, and `R65.1` added for the organ failure (`R57.2` instead with septic shock)
+    (Kodeveiledning 2018 §12.2 p. 95, §12.3 p. 96). Infections of chapter XV (`O85`
+    puerperal sepsis), chapter XVI (`P36`) and complications of care (`T80.2`, `T82.7`), whose
+    own texts include sepsis or which come first with the sepsis as the code that specifies
+    them (§4.2 p. 33), do not count as a focus here. The fix keeps the agent: the sepsis code's
+    agent becomes the microorganism code (`A41.0` → `B95.6`), or the focus code that names it
+    (`J18.9` with `A40.3` → `J13`); when no code can carry the agent (`A41.5` gram-negative
+    without a `B96` code) there is no fix. Several possible foci: which one is the coder's call.
+    """
+    codes = [ref for ref in view.condition_codes() if is_icd10(ref)]
+    sepsis = [ref for ref in codes if is_sepsis_code(ref.code)]
+    if not sepsis:
+        return
+    foci = [ref for ref in codes if is_local_focus(ref.code)]
+    if not foci:
+        return
+    focus = foci[0]
+    names = ", ".join(dict.fromkeys(ref.code for ref in foci))
+    for ref in sepsis:
+        fix, registered = (
+            _known_focus_fix(view, ref, focus)
+            if len(foci) == 1 and len(sepsis) == 1
+            else (None, [])
+        )
+        if registered:
+            suggestion = f"Registrer som {_as_registered(view, registered)} og fjern {ref.code}"
+        else:
+            suggestion = (
+                f"Kod infeksjonen i fokus ({names}) først, med mikroorganismekode for agenset og "
+                f"R65.1 (R57.2 ved septisk sjokk), i stedet for {ref.code}"
+            )
+        which = "infeksjonen" if len(set(f.code for f in foci)) == 1 else "infeksjonene"
+        yield Hit(
+            f"{ref.label()} er en sepsiskode for når infeksjonsfokus er ukjent, men episoden "
+            f"har {which} {names} med kjent lokalisasjon.",
+            (ref.code, *dict.fromkeys(f.code for f in foci)),
+            ref.location,
+            suggestion,
+            fix=fix,
+        )
+
+
+def _known_focus_fix(
+    view: EpisodeView, sepsis: CodeRef, focus: CodeRef
+) -> tuple[Fix | None, list[str]]:
+    """The conditions with the sepsis code gone and the focus carrying its agent and the
+    organ failure, and the focus's codes as registered then; `(None, [])` when that cannot be
+    done without losing what the sepsis code's group said."""
+    same_group = sepsis.group == focus.group
+    companions = [] if same_group else [o for o in _group_of(view, sepsis) if o is not sepsis]
+    if not same_group and sepsis.position != 0:
+        return None, []
+    if any(not is_microbe_code(o.code) and o.code not in SIRS_INFECTIOUS for o in companions):
+        return None, []
+    all_codes = list(view.condition_codes())
+    microbes = [o.code for o in companions if is_microbe_code(o.code)]
+    sirs = [o.code for o in companions if o.code in SIRS_INFECTIOUS]
+    agent = agent_named_by(sepsis.code)
+    if agent is not None and not _agent_kept(agent.key, focus, all_codes):
+        microbe = microbe_code_for(agent.key)
+        if microbe is None:
+            return None, []  # no code can carry the agent (A41.5, A02.1 …)
+        microbes.append(microbe)
+    new_focus = focus.code
+    for microbe in list(microbes):
+        better = specific_code_for(new_focus, microbe)
+        if better is not None:
+            new_focus = better
+            if microbe_redundant_with(microbe, better):
+                microbes.remove(microbe)
+    if not any(o.code in SIRS_INFECTIOUS for o in all_codes):
+        sirs.append("R65.1")
+    host = [o for o in _group_of(view, focus) if o is not sepsis]
+    host_codes = [new_focus if o is focus else o.facts.raw for o in host]
+    host_sirs = [c for c in host_codes if c in SIRS_INFECTIOUS]
+    host_rest = [c for c in host_codes if c not in SIRS_INFECTIOUS]
+    added = [*microbes, *sirs]
+    standalone = view.multiple_coding is MultipleCoding.DAGGER_ONLY
+    new_host = host_codes if standalone else [*host_rest, *microbes, *host_sirs, *sirs]
+    groups: list[list[str]] = []
+    for index, group in enumerate(view.conditions):
+        if index == focus.group:
+            groups.append(new_host)
+        elif index != sepsis.group:
+            groups.append([o.facts.raw for o in group])
+    if standalone:
+        groups.extend([code] for code in added)
+    if sepsis.group == 0 and focus.group != 0:  # the focus becomes the main condition
+        at = next(i for i, g in enumerate(groups) if g is new_host)
+        groups.insert(0, groups.pop(at))
+    registered = [*host_rest, *microbes, *host_sirs, *sirs]
+    return fixes.conditions(groups), registered
+
+
+def _agent_kept(agent: str, focus: CodeRef, codes: list[CodeRef]) -> bool:
+    """Whether the episode says `agent` without the sepsis code: the focus code names it, or a
+    microorganism code names it or a more precise one."""
+    named = agent_named_by(focus.code)
+    if named is not None and within(named.key, agent):
+        return True
+    return any(
+        is_microbe_code(o.code)
+        and o.code in MICROBE_AGENTS
+        and within(MICROBE_AGENTS[o.code], agent)
+        for o in codes
     )

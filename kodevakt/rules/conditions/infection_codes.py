@@ -1,7 +1,7 @@
 """What kodevakt knows about infection codes, as data tables with a source note per entry.
 
-Rules ask the same questions the same way through these helpers (T17–T21 in `infection.py`,
-T29's regrouping in `multiple_coding.py`):
+Rules ask the same questions the same way through these helpers (T17–T21 and T36 in
+`infection.py`, T29's regrouping in `multiple_coding.py`, fever in `symptoms.py`):
 
 - `microbe_agent(code)`: the agent a microorganism code `B95`–`B98` names.
 - `infection_entry(code)` / `is_infection(code)`: is the code an infection, and which agent
@@ -15,6 +15,10 @@ T29's regrouping in `multiple_coding.py`):
 - `specific_code_for(code, microbe)`: the code that names the agent itself, when the pair
   should have been one code (`J18.9`+`B96.2` → `J15.5`, `A41.9`+`B95.6` → `A41.0`).
 - `names_microbe(code)`: does the code say which microbe it is (what a resistance code needs)?
+- `is_sepsis_code(code)` / `is_local_focus(code)`: a sepsis code for an unknown focus (type 3),
+  or an infection with a known site that such a code must not stand beside (T36)?
+- `microbe_code_for(agent)`: the microorganism code that carries an agent, when a fix takes
+  away the code that named it (`A41.0` → `B95.6`).
 
 Agents form a small hierarchy (Staphylococcus aureus ⊂ staphylococci ⊂ bacteria), so "names
 the same agent" and "makes the agent more precise" are set questions, not string matching.
@@ -683,6 +687,31 @@ def is_sepsis_code(code: str) -> bool:
 
 #: SIRS of infectious origin and septic shock: additional codes after the infection.
 SIRS_INFECTIOUS = ("R65.0", "R65.1", "R57.2")
+
+#: Chapter I categories that name a site as well as an agent (intestinal infections,
+#: respiratory tuberculosis, erysipelas): with a sepsis code they are a known focus too.
+_LOCAL_CHAPTER_I = ("A0", "A15", "A16", "A46")
+#: Organ chapters whose infection codes name the site (type 1, Kodeveiledning 2018 §12.2
+#: s. 95: `N30.0`, `I33.0`). Left out: chapter XV, whose puerperal and post-abortion codes
+#: include sepsis (`O85`, `O08.0`); chapter XVI (`P36` is newborn sepsis); and the
+#: complications of care (`T80.2` includes sepsis after an infusion), which come first with
+#: the infection as the code that specifies them (§4.2 s. 33).
+_LOCAL_CHAPTERS = frozenset("GHIJKLMN")
+
+
+def is_local_focus(code: str) -> bool:
+    """Whether `code` is an infection with a known site: a focus a sepsis code must not stand
+    beside, since with a known focus the site is coded and R65.1 added (§12.3 s. 96)."""
+    if not is_infection(code) or is_sepsis_code(code):
+        return False
+    return code[0] in _LOCAL_CHAPTERS or code.startswith(_LOCAL_CHAPTER_I)
+
+
+def microbe_code_for(agent: str) -> str | None:
+    """The microorganism code B95–B98 that names exactly `agent`, if there is one (`B95.6` for
+    Staphylococcus aureus; none for gram-negative bacteria as a class)."""
+    return next((code for code, key in MICROBE_AGENTS.items() if key == agent), None)
+
 
 RESISTANCE_EXAMPLE = {
     "U82.0": "B95.3",

@@ -2,8 +2,9 @@
 
 T01 (no main condition), T04 (codes Norway forbids first in the main condition), T05
 (additional-only code first in the main condition), T06 (WHO codes the Norwegian edition leaves
-out), T10 (repeated codes), T11 (symptom as main condition while its disease is coded), T12
-(collective code as main condition) and T13 (unspecific main condition).
+out), T10 (repeated codes), T12 (collective code as main condition) and T13 (unspecific main
+condition). Symptoms beside or instead of the disease that explains them (T11, T34) are in
+`symptoms.py`.
 
 Sources: Kodeveiledning 2018 (IS-0622) §2.2, §4.2, §4.3, §11.2 and §12.2, and the coder's talk
 (slides on U07/U09.9 and Z03). What counts as an additional code or a code that describes a
@@ -277,6 +278,9 @@ def additional_code_first_in_main(view: EpisodeView) -> Iterator[Hit]:
 
 # --- T06 -------------------------------------------------------------------------------------
 
+#: WHO's session codes for radiotherapy and chemotherapy of a tumour.
+TUMOUR_SESSIONS = ("Z51.0", "Z51.1")
+
 #: Norwegian alternatives the rulebook names for WHO codes it does not use.
 _NORWEGIAN_ALTERNATIVE: tuple[tuple[tuple[str, ...], str], ...] = (
     # Kodeveiledning 2018 §11.2 p. 89: I25.0 not allowed; I25.9 only for known ischaemia
@@ -295,10 +299,47 @@ _NORWEGIAN_ALTERNATIVE: tuple[tuple[tuple[str, ...], str], ...] = (
         "Z37.x for resultatet av forløsningen, og prosedyrekode fra NCSP kapittel M for "
         "forløsningsmåten",
     ),
+    # Kodeveiledning 2018 §9.1 p. 76: since 2015 short stays for tumour drug treatment are
+    # coded by the ordinary rules, the tumour (or the metastases) as main condition, the
+    # treatment by procedure codes (WBOC …); Norway has no session codes Z51.0/Z51.1.
+    (
+        TUMOUR_SESSIONS,
+        "Sett svulsten som behandles som hovedtilstand (primærsvulsten, eller metastasen når "
+        "de fire kriteriene i §9.1 er oppfylt); behandlingen vises med prosedyrekoden "
+        "(WBOC… med legemiddelkoden ved legemiddelbehandling, eller koden for "
+        "strålebehandlingen), ikke med en Z51-kode",
+    ),
+    # The other WHO session codes: the condition treated is the main condition, and the
+    # treatment is a procedure code, as for tumours.
+    (
+        ("Z51.2", "Z51.3", "Z51.6"),
+        "Sett tilstanden som behandles som hovedtilstand; behandlingen vises med prosedyrekoden "
+        "(f.eks. WBGM… med legemiddelkoden ved legemiddelbehandling)",
+    ),
 )
 
 
+def _treated_tumour(view: EpisodeView) -> CodeRef | None:
+    """The one tumour a session was for: the primary before its metastases (§9.1 p. 75);
+    none when the episode codes no tumour, or several that could be the one treated."""
+    tumours = [
+        group[0]
+        for group in view.conditions
+        if group and is_icd10(group[0]) and group[0].flags & F.NEOPLASM
+    ]
+    primaries = [t for t in tumours if not t.flags & F.METASTASIS] or tumours
+    if len({t.code for t in primaries}) != 1:
+        return None
+    return primaries[0]
+
+
 def _who_only_suggestion(view: EpisodeView, ref: CodeRef) -> str | None:
+    if ref.code in TUMOUR_SESSIONS and (tumour := _treated_tumour(view)) is not None:
+        return (
+            f"Sett {tumour.code} (svulsten som behandles) som hovedtilstand og fjern "
+            f"{ref.code}; behandlingen vises med prosedyrekoden (WBOC… med legemiddelkoden "
+            "ved legemiddelbehandling, eller koden for strålebehandlingen)"
+        )
     for specs, text in _NORWEGIAN_ALTERNATIVE:
         if matches(ref, specs):
             return text
@@ -329,15 +370,31 @@ def _who_only_suggestion(view: EpisodeView, ref: CodeRef) -> str | None:
     return None
 
 
+def _session_fix(view: EpisodeView, ref: CodeRef) -> Fix | None:
+    """For a tumour session code alone in its group: the tumour as main condition in its
+    place, or the code out when it is another condition; none when it is unclear which
+    tumour was treated."""
+    if ref.code not in TUMOUR_SESSIONS or len(view.conditions[ref.group]) != 1:
+        return None
+    if ref.group != 0:
+        return fixes.drop(view, ref)
+    chosen = _treated_tumour(view)
+    if chosen is None:
+        return None
+    groups = fixes.written(view.conditions)
+    rest = [group for i, group in enumerate(groups) if i not in (0, chosen.group)]
+    return fixes.conditions([groups[chosen.group], *rest])
+
+
 @rule(
     "T06",
     "who-code-not-used-in-norway",
     Severity.ERROR,
     title="WHO-kode som ikke brukes i den norske utgaven av ICD-10",
-    source="Kodeveiledning 2018 §11.2 s. 89",
+    source="Kodeveiledning 2018 §11.2 s. 89, §9.1 s. 76",
     triggers=F.NOT_OK,
     pure=True,
-    fixable=False,
+    fixable=True,
 )
 def who_code_not_used_in_norway(view: EpisodeView) -> Iterator[Hit]:
     """Checks: no code is a WHO ICD-10 code that the Norwegian edition leaves out (code status
@@ -347,9 +404,14 @@ def who_code_not_used_in_norway(view: EpisodeView) -> Iterator[Hit]:
     allowed in Norway (Kodeveiledning 2018 §11.2 p. 89); `O80–O84` (delivery method) are
     absent from the Norwegian list, which shows delivery by O-codes, `Z37` and NCSP chapter M
     procedures; many WHO categories of chapters XIX–XX are merged into Norwegian categories
-    (`T4n`, `W0n`, `Y4n`). K01 only says a code is unknown; this rule names the Norwegian
-    alternative: the rulebook's own, else the Norwegian merged category or the Norwegian codes
-    under the same category, else the curated note.
+    (`T4n`, `W0n`, `Y4n`); the session codes `Z51.0`/`Z51.1` (radiotherapy, chemotherapy)
+    are not used since short stays for tumour drug treatment are coded by the ordinary rules,
+    with the tumour as main condition and the treatment as procedure codes (§9.1 p. 76). K01
+    only says a code is unknown; this rule names the Norwegian alternative: the rulebook's
+    own, else the Norwegian merged category or the Norwegian codes under the same category,
+    else the curated note. The only fix is for the tumour sessions: the tumour the episode
+    codes becomes the main condition in the session code's place (the primary before its
+    metastases; several primaries leave the choice to the coder).
     """
     for ref in view.all_codes():
         if ref.facts.status is not Status.WHO_ONLY:
@@ -359,6 +421,7 @@ def who_code_not_used_in_norway(view: EpisodeView) -> Iterator[Hit]:
             (ref.code,),
             ref.location,
             _who_only_suggestion(view, ref),
+            fix=_session_fix(view, ref) if not ref.in_procedures else None,
         )
 
 
@@ -435,154 +498,6 @@ def _drop_repeated(view: EpisodeView, repeats: list[tuple[CodeRef, CodeRef]]) ->
                 found[ref.group][other.position] = None
         found[ref.group][ref.position] = None
     return fixes.from_cells(found)
-
-
-# --- T11 -------------------------------------------------------------------------------------
-
-#: Infections that explain fever (R50): chapter I, the organ chapters' infection codes, and
-#: infection complications of procedures.
-_INFECTIONS: tuple[str, ...] = (
-    "A00-B89",
-    "B99",
-    "G00-G07",
-    "H60",
-    "H66",
-    "I30",
-    "I33",
-    "J00-J22",
-    "J36",
-    "J85-J86",
-    "K35-K37",
-    "K61",
-    "K65",
-    "K75.0",
-    "K81",
-    "K83.0",
-    "L00-L08",
-    "M00-M01",
-    "M86",
-    "N10",
-    "N15.1",
-    "N30",
-    "N39.0",
-    "N41",
-    "N45",
-    "N70-N73",
-    "O23",
-    "O85",
-    "O86",
-    "T80.2",
-    "T81.4",
-    "T82.6",
-    "T82.7",
-    "T83.5",
-    "T83.6",
-    "T84.5",
-    "T84.6",
-    "T84.7",
-    "T85.7",
-)
-
-#: Symptom categories and the diseases (first codes of other conditions) that explain them:
-#: the organ chapter the symptom block points to (Kodeveiledning 2018 §3.3 p. 25, §4.3 p. 38:
-#: a symptom of a known disease is not coded unless it is a problem in itself). Neoplasms are
-#: deliberately absent: a complication of cancer treated as such goes first and the cancer after
-#: it (§9.6 p. 82), so a symptom before a C-code is often right.
-_EXPLAINED_BY: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("R00", "R00", ("I20-I52",)),  # abnormal heart beat: heart disease, arrhythmia
-    ("R01", "R01", ("I00-I09", "I30-I52", "Q20-Q28")),  # murmurs: valve and heart disease
-    ("R02", "R02", ("I70-I79", "E10-E14")),  # gangrene: arterial disease, diabetes
-    ("R03", "R03", ("I10-I15",)),  # raised blood pressure reading: hypertension
-    ("R04", "R09", ("J00-J99", "I20-I28", "I30-I52", "I71")),  # respiration, chest pain
-    ("R10", "R19", ("K00-K93", "A00-A09")),  # digestive and abdominal symptoms
-    ("R20", "R20", ("G00-G99",)),  # disturbed skin sensation
-    ("R21", "R23", ("L00-L99", "B00-B09")),  # rash, swelling, skin changes
-    ("R25", "R29", ("G00-G99", "M00-M99")),  # nervous and musculoskeletal
-    ("R30", "R39", ("N00-N39", "N40-N42")),  # urinary symptoms (incl. prostate)
-    ("R40", "R41", ("F00-F09", "G00-G99")),  # consciousness, cognition
-    ("R42", "R42", ("H81-H83", "I95")),  # dizziness
-    ("R43", "R46", ("F00-F99", "G00-G99")),  # perception, emotion, behaviour
-    ("R47", "R49", ("G00-G99", "I60-I64", "J37-J38")),  # speech and voice
-    ("R50", "R50", _INFECTIONS),  # fever
-    ("R51", "R51", ("G43-G44",)),  # headache
-    ("R55", "R55", ("I20-I52", "I95")),  # syncope: heart disease, hypotension
-    ("R56", "R56", ("G40-G41",)),  # convulsions (febrile convulsions are coded in themselves)
-    ("R57", "R57", ("I20-I52",)),  # shock (R57.2 septic shock is an additional code, T05)
-    ("R60", "R60", ("I50", "I80-I89", "N00-N19")),  # oedema: heart, veins, kidneys
-    ("R71", "R71", ("D50-D64",)),  # abnormal red cells
-    ("R73", "R73", ("E10-E14",)),  # raised blood glucose
-    ("R74", "R74", ("K70-K77",)),  # abnormal serum enzymes
-    ("R75", "R75", ("B20-B24",)),  # laboratory evidence of HIV
-    ("R80", "R80", ("N00-N29",)),  # proteinuria
-    ("R81", "R81", ("E10-E14",)),  # glycosuria
-    ("R82", "R82", ("N00-N39",)),  # other urine findings
-    ("R91", "R91", ("J00-J99",)),  # abnormal lung imaging
-    ("R92", "R92", ("N60-N64",)),  # abnormal breast imaging
-)
-
-#: Late effects: they follow the code of the residual condition (§4.2 p. 34), never explain it.
-_SEQUELAE = ("B90-B94", "E64", "E68", "G09", "I69", "O94", "O97", "T90-T98")
-
-
-def _explaining(view: EpisodeView, symptom: CodeRef) -> CodeRef | None:
-    for low, high, diseases in _EXPLAINED_BY:
-        if low <= symptom.category <= high:
-            for ref in view.condition_codes():
-                if ref.group == 0 or not describes_condition(ref):
-                    continue
-                if ref.flags & (F.SYMPTOM | F.Z_FACTOR) or matches(ref, _SEQUELAE):
-                    continue
-                if matches(ref, diseases):
-                    return ref
-            return None
-    return None
-
-
-@rule(
-    "T11",
-    "symptom-main-explained",
-    Severity.WARNING,
-    title="Symptomkode som hovedtilstand mens sykdommen som forklarer den er kodet",
-    source="Kodeveiledning 2018 §2.2 s. 12–13, §4.3 s. 38",
-    triggers=F.SYMPTOM,
-    pure=True,
-    fixable=False,
-)
-def symptom_main_explained(view: EpisodeView) -> Iterator[Hit]:
-    """Checks: the main condition is a symptom (`R00–R99`) while another condition is a disease
-    of the organ system the symptom belongs to (chest pain and a heart or lung disease,
-    urinary retention and a urinary or prostate disease), or an infection when the symptom is
-    fever (`R50`).
-
-    Why: a symptom expected from a known disease is not coded, fever with infection being the
-    rulebook's example (Kodeveiledning 2018 §2.2 p. 12, §4.3 p. 38). When the symptom needed
-    most care but care was also given for the underlying disease, the disease is the main
-    condition (the 2016 rule, §2.2 p. 13). The symptom stays the main condition when nothing
-    was done for a known underlying disease (the catheter change in §2.2 example 2), or when the
-    symptom is a problem of its own (febrile convulsions `R56.0`, convulsions being explained
-    only by epilepsy here). The coding alone cannot tell these apart, so this is a warning. To
-    keep false alarms low, only the disease chapters a symptom block points to count, late
-    effects (`I69`, `T90–T98` …) never explain a symptom (they follow its code, §4.2 p. 34),
-    and neoplasms are left out: a cancer complication treated as such goes before the cancer
-    (§9.6 p. 82). Symptom blocks without a clear organ (pain `R52`, fatigue `R53`) are not
-    checked.
-    """
-    main = view.main_code
-    if main is None or not is_icd10(main) or not main.flags & F.SYMPTOM or is_additional(main):
-        return
-    disease = _explaining(view, main)
-    if disease is None:
-        return
-    yield Hit(
-        f"Hovedtilstanden {main.label()} er et symptom som {disease.label()} i andre "
-        "tilstander kan forklare. Er det gitt helsehjelp for den bakenforliggende tilstanden, "
-        "skal den være hovedtilstand.",
-        (main.code, disease.code),
-        main.location,
-        f"Sett {disease.code} som hovedtilstand og {main.code} som annen tilstand (eller fjern "
-        "symptomet hvis det er en forventet følge), med mindre det ikke ble gitt helsehjelp "
-        f"for {disease.code}",
-    )
 
 
 # --- T12 -------------------------------------------------------------------------------------

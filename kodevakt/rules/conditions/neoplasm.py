@@ -1,4 +1,5 @@
-"""T rules for neoplasms: primary tumour and metastases, follow-up, uncertain behaviour, history.
+"""T rules for neoplasms: primary tumour and metastases (T22, T23, T35), uncertain behaviour
+(T25), history (T33). The follow-up codes Z08/Z09 are in `follow_up.py`.
 
 All from Kodeveiledning 2018 ch. 9 (pp. 75–83) and the coder's talk (slide on D37–D48).
 """
@@ -9,7 +10,6 @@ from collections.abc import Iterator
 
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
-from kodevakt.rules.conditions.treatments import treatments
 from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
@@ -29,6 +29,18 @@ def _is_metastasis(ref: CodeRef) -> bool:
     return is_icd10(ref) and bool(ref.flags & F.METASTASIS)
 
 
+def is_non_solid(ref: CodeRef) -> bool:
+    """A malignant tumour of lymphoid, haematopoietic and related tissue (`C81–C96`:
+    lymphomas, myeloma, leukaemias), for which the rulebook uses no metastasis codes."""
+    return is_icd10(ref) and F.in_range(ref.code, "C81", "C96")
+
+
+def is_solid_primary(ref: CodeRef) -> bool:
+    """A primary malignant tumour that can metastasise in the coding sense: `C00–C76`,
+    `C80` (site unknown or unspecified) and `C97` (independent multiple sites)."""
+    return is_primary_malignancy(ref) and not is_non_solid(ref)
+
+
 # --- T22 -------------------------------------------------------------------------------------
 
 
@@ -44,8 +56,8 @@ def _is_metastasis(ref: CodeRef) -> bool:
 )
 def metastasis_before_primary(view: EpisodeView) -> Iterator[Hit]:
     """Checks: a metastasis code `C77–C79` as the first code of the main condition while a
-    primary malignant tumour (`C00–C76`, `C80–C97`, including `C80.0` primary unknown) is coded
-    in the same episode.
+    primary malignant tumour (`C00–C76`, `C80`, `C97`, including `C80.0` primary unknown) is
+    coded in the same episode.
 
     Why: while the primary tumour is present it is coded first and the metastases as other
     conditions; with the primary unknown, `C80.0` goes before the metastases (Kodeveiledning
@@ -56,13 +68,15 @@ def metastasis_before_primary(view: EpisodeView) -> Iterator[Hit]:
     condition (§9.4 p. 80), so the coding cannot tell the allowed case from the error: a
     warning asks the coder to check the criteria. A metastasis coded after the primary (the
     rulebook's carcinoid example `C17.2`, `C78.7`, `E34.0`) is correct and not reported.
+    Lymphoid and haematopoietic tumours (`C81–C96`) are no primary in this sense: they have no
+    metastases (§9.4 p. 80), and a metastasis code beside one of them alone is T35's.
     """
     main = view.main_code
     if main is None or not _is_metastasis(main):
         return
-    primaries = [ref for ref in view.condition_codes() if is_primary_malignancy(ref)]
+    primaries = [ref for ref in view.condition_codes() if is_solid_primary(ref)]
     if not primaries:
-        return
+        return  # with only a lymphoma or leukaemia, the metastasis code itself is T35's
     unknown = next((ref for ref in primaries if ref.code == UNKNOWN_PRIMARY), None)
     if unknown is not None:
         yield Hit(
@@ -141,72 +155,6 @@ def unknown_primary_with_known_primary(view: EpisodeView) -> Iterator[Hit]:
             f"Fjern {UNKNOWN_PRIMARY}; primærsvulsten er kodet med {known[0].code}",
             fix=fixes.drop(view, *unknown),
         )
-
-
-# --- T24 -------------------------------------------------------------------------------------
-
-
-@rule(
-    "T24",
-    "follow-up-with-treatment",
-    Severity.WARNING,
-    title="Etterundersøkelse (Z08/Z09) som hovedtilstand mens det gis behandling",
-    source="Kodeveiledning 2018 §9.5 s. 81, §9.1 s. 77",
-    triggers=F.FOLLOW_UP,
-    pure=True,
-    fixable=False,
-)
-def follow_up_with_treatment(view: EpisodeView) -> Iterator[Hit]:
-    """Checks: a follow-up code `Z08.x` (after treatment for a malignant neoplasm) or `Z09.x`
-    (after treatment for other conditions) as main condition in an episode whose procedures
-    show treatment: surgery (an NCSP code of chapters A–Q that is not an additional code),
-    tumour drug treatment (`WBOC…`, NCMP action category OC) or radiotherapy (NCMP action
-    categories OA/OB, NCRP nuclear medicine therapy).
-
-    Why: the follow-up codes are for planned routine checks without new symptoms; when
-    treatment is given in the same contact, the condition treated is the main condition
-    (Kodeveiledning 2018 §9.5 p. 81, summary §9.1 p. 77). `Z09` follows the same logic for
-    other conditions. Image-guided interventions (NCRP, mostly biopsies) are not counted; a
-    diagnostic NCSP code (endoscopy with biopsy) cannot be told from an operation by its shape,
-    so the finding is a warning for a person to judge.
-    """
-    main = view.main_code
-    if main is None or not main.flags & F.FOLLOW_UP:
-        return
-    given = treatments(view)
-    if not given:
-        return
-    kinds = ", ".join(dict.fromkeys(t.kind.value for t in given))
-    shown = ", ".join(dict.fromkeys(t.ref.code for t in given))
-    condition = _treated_condition(view, main)
-    if condition is not None:
-        suggestion = f"Sett {condition.code} (tilstanden som behandles) som hovedtilstand"
-    elif main.category == "Z08":
-        suggestion = "Sett kreftsykdommen som behandles (C-koden) som hovedtilstand"
-    else:
-        suggestion = "Sett tilstanden som behandles som hovedtilstand"
-    yield Hit(
-        f"{main.label()} er hovedtilstand, men episoden har {kinds} ({shown}). "
-        "Etterundersøkelseskoden brukes bare ved rutinekontroll uten behandling og uten nye "
-        "symptomer.",
-        (main.code, *dict.fromkeys(t.ref.code for t in given)),
-        main.location,
-        suggestion,
-    )
-
-
-def _treated_condition(view: EpisodeView, main: CodeRef) -> CodeRef | None:
-    """The first other condition that could be what the treatment was for."""
-    for group in view.conditions[1:]:
-        if not group:
-            continue
-        ref = group[0]
-        if not is_icd10(ref) or ref.flags & (F.Z_FACTOR | F.EXTERNAL | F.ADDITIONAL_ONLY):
-            continue
-        if main.category == "Z08" and not ref.flags & F.NEOPLASM:
-            continue
-        return ref
-    return None
 
 
 # --- T25 -------------------------------------------------------------------------------------
@@ -347,3 +295,51 @@ def cancer_history_with_current_cancer(view: EpisodeView) -> Iterator[Hit]:
                 ref.location,
                 f"Erstatt {ref.code} med C-koden for svulsten som kontrolleres",
             )
+
+
+# --- T35 -------------------------------------------------------------------------------------
+
+
+@rule(
+    "T35",
+    "metastasis-code-with-non-solid-tumour",
+    Severity.ERROR,
+    title="Metastasekode (C77–C79) ved lymfom, myelomatose eller leukemi",
+    source="Kodeveiledning 2018 §9.1 s. 75, §9.4 s. 80",
+    triggers=F.METASTASIS,
+    pure=True,
+    fixable=True,
+)
+def metastasis_code_with_non_solid_tumour(view: EpisodeView) -> Iterator[Hit]:
+    """Checks: a metastasis code `C77–C79` in an episode whose only malignant tumours are
+    lymphoid or haematopoietic (`C81–C96`: lymphomas, myeloma, leukaemias), with no solid
+    primary (`C00–C76`, `C80`, `C97`) and no earlier solid cancer (`Z85` other than `Z85.6`,
+    `Z85.7`) that the metastasis could come from.
+
+    Why: metastasis codes are not used for non-solid tumours (Kodeveiledning 2018 §9.1 p. 75);
+    tumours of blood, blood-forming organs and lymphoid tissue have stages and spread, but the
+    concept of metastasis does not apply to them (§9.4 p. 80). A lymphoma in abdominal lymph
+    nodes is the lymphoma code alone, not the lymphoma plus `C77.2`; spread to other organs is
+    described by the lymphoma code's own stage or type. The fix takes the metastasis codes
+    out; with a solid primary or a solid cancer in the history, the metastasis may be that
+    tumour's, and the rule is silent.
+    """
+    codes = [ref for ref in view.condition_codes() if is_icd10(ref)]
+    metastases = [ref for ref in codes if _is_metastasis(ref)]
+    if not metastases:
+        return
+    non_solid = [ref for ref in codes if is_non_solid(ref)]
+    if not non_solid or any(is_solid_primary(ref) for ref in codes):
+        return
+    if any(ref.category == "Z85" and ref.code[:5] in _SOLID_HISTORY for ref in codes):
+        return
+    tumour = non_solid[0]
+    for ref in metastases:
+        yield Hit(
+            f"{ref.label()} er en metastasekode, men den eneste kreftsykdommen i episoden er "
+            f"{tumour.label()}; ved lymfom, myelomatose og leukemi brukes ikke metastasekoder.",
+            (ref.code, tumour.code),
+            ref.location,
+            f"Fjern {ref.code}; utbredelsen beskrives av {tumour.code}",
+            fix=fixes.drop(view, *metastases),
+        )

@@ -198,8 +198,8 @@ PERINATAL_MAX_DAYS = 365
 @rule(
     "T09",
     "perinatal-code-after-infancy",
-    Severity.WARNING,
-    title="Perinatal kode (kapittel XVI) for en pasient over ett år",
+    Severity.INFO,
+    title="Perinatal kode (kapittel XVI) for en pasient over ett år: oppsto tilstanden perinatalt?",
     source="Kodeveiledning 2018 §3.3 s. 25, §4.3 s. 39",
     triggers=F.PERINATAL,
     fixable=False,
@@ -209,10 +209,12 @@ def perinatal_code_after_infancy(view: EpisodeView) -> Iterator[Hit]:
     used for patients older than one year without a reason.
 
     Why: the perinatal period runs from 22 completed weeks of pregnancy to 7 days after birth
-    (Kodeveiledning 2018 §3.3 p. 25, §4.3 p. 39); P-codes describe conditions that began then.
-    They stay correct later in life when the condition did begin perinatally (the chapter's own
-    inclusion note), so an older patient is a question, not an error. The limit is the code
-    data's (365 days for P00–P96), else one year.
+    (Kodeveiledning 2018 §3.3 p. 25, §4.3 p. 39); P-codes describe conditions that began then,
+    at whatever age the patient is treated for them: the rulebook ties chapter XVI to when the
+    condition arose, not to the patient's age (§4.3 p. 39), so bronchopulmonary dysplasia
+    (`P27.1`) at three is right. An older patient is therefore only a question to the coder
+    (info), never a warning. The limit is the code data's (365 days for P00–P96), else one
+    year.
     """
     days = view.age_days
     if days is None or days < 0:
@@ -232,11 +234,11 @@ def perinatal_code_after_infancy(view: EpisodeView) -> Iterator[Hit]:
     codes = tuple(dict.fromkeys(ref.code for ref in late))
     yield Hit(
         f"Perinatal kode ({', '.join(codes)}) er brukt for en pasient på {_age_text(view)}. "
-        "P-koder gjelder tilstander som oppsto i perinatalperioden.",
+        "P-koder brukes i alle aldre for tilstander som oppsto i perinatalperioden.",
         codes,
         late[0].location,
-        "Bekreft i journalen at tilstanden oppsto i perinatalperioden; ellers bruk koden for "
-        "tilstanden fra organkapitlet",
+        "Riktig hvis tilstanden oppsto i perinatalperioden (fra 22 fullgåtte svangerskapsuker "
+        "til 7 dager etter fødselen); oppsto den senere, bruk koden fra organkapitlet",
     )
 
 

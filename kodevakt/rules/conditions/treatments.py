@@ -1,5 +1,5 @@
 """Procedure codes read as treatment given during the episode: surgery, tumour drug treatment,
-radiotherapy, image-guided intervention. The follow-up rule T24 (`neoplasm.py`) and the transfer
+radiotherapy, image-guided intervention. The follow-up rule T24 (`follow_up.py`) and the transfer
 rule T32 (`care_path.py`) share this reading; it registers no rule.
 """
 
@@ -17,6 +17,7 @@ class Treatment(StrEnum):
 
     SURGERY = "kirurgisk inngrep"
     TUMOUR_DRUGS = "medikamentell svulstbehandling"
+    DRUGS = "legemiddelbehandling"
     RADIOTHERAPY = "strålebehandling"
     INTERVENTION = "bildeveiledet intervensjon"
 
@@ -43,6 +44,8 @@ def treatment_kind(ref: CodeRef) -> Treatment | None:
     - surgery: an NCSP code of the organ chapters A–Q that is not an additional code. The
       shape cannot tell a diagnostic endoscopy or biopsy from an operation, so those count.
     - tumour drug treatment: NCMP `WBOC…`, or action category OC (KV2018 §6.4 p. 47).
+    - other drug treatment: NCMP action category GM, pharmacotherapy other than cytostatics
+      (`WBGM…`; KV2018 ch. 6 pp. 45, 47); only T24 counts it.
     - radiotherapy: NCMP action category OA or OB, or NCRP nuclear medicine therapy (chapter
       T with modality T, e.g. radioiodine).
     - image-guided intervention: NCRP interventions under the organ chapters (`HAB16K`);
@@ -59,6 +62,8 @@ def treatment_kind(ref: CodeRef) -> Treatment | None:
             return None
         if code.startswith("WBOC") or code[2:4] == "OC":
             return Treatment.TUMOUR_DRUGS
+        if code[2:4] == "GM":  # WBGM… and the organ chapters' pharmacotherapy
+            return Treatment.DRUGS
         if code[2:4] in _RADIOTHERAPY_CATEGORIES:
             return Treatment.RADIOTHERAPY
         return None
@@ -70,10 +75,14 @@ def treatment_kind(ref: CodeRef) -> Treatment | None:
     return None
 
 
-def treatments(view: EpisodeView, *, interventions: bool = False) -> list[TreatmentCode]:
+def treatments(
+    view: EpisodeView, *, interventions: bool = False, drugs: bool = False
+) -> list[TreatmentCode]:
     """The procedure groups of the episode whose first code is treatment.
 
-    Image-guided interventions count only with `interventions=True` (many are biopsies).
+    Image-guided interventions count only with `interventions=True` (many are biopsies), and
+    pharmacotherapy (`WBGM…`) only with `drugs=True` (a drug given during aftercare is no
+    treatment of the acute condition that T32 asks about).
     """
     found = []
     for group in view.procedures:
@@ -81,6 +90,8 @@ def treatments(view: EpisodeView, *, interventions: bool = False) -> list[Treatm
             continue
         kind = treatment_kind(group[0])
         if kind is None or (kind is Treatment.INTERVENTION and not interventions):
+            continue
+        if kind is Treatment.DRUGS and not drugs:
             continue
         found.append(TreatmentCode(group[0], kind))
     return found

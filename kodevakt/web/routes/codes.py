@@ -73,7 +73,7 @@ def code(request: Request, user: CurrentUser, code: str) -> Response:
     return render(
         request,
         "codes/code.html",
-        title=f"{page.code} {page.info.get('text') or page.info.get('text_en') or ''}".strip(),
+        title=f"{page.code} {page.info.get('title', '')}".strip(),
         page=page,
         info=page.info,
         reason_order=REASON_ORDER,

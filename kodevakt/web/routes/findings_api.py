@@ -5,8 +5,10 @@
   machine says what it wants).
 - `GET /api/findings/{key}`: one finding (key or a unique prefix of at least six
   characters) with its audit log.
-- `POST /api/findings/{key}/status`: accept (`comment` required), ask the doctor
-  (`question` required) or reopen; `POST /api/findings/{key}/answer`: the doctor's answer;
+- `POST /api/findings/{key}/status`: accept (`comment` required: the coding is right),
+  approve the fix (`approved`, comment optional: the coding is to be corrected as the fix
+  says; only a finding with a fix), ask the doctor (`question` required) or reopen;
+  `POST /api/findings/{key}/answer`: the doctor's answer;
   `POST /api/findings/{key}/assign`: give it to a coder or lead (a lead's work, as on the
   page). Each answers with the finding as it is now.
 
@@ -148,11 +150,13 @@ class WorkPageOut(BaseModel):
 
 class StatusIn(BaseModel):
     """`accepted` needs a `comment` (why the coding is right), `asked` the `question` to the
-    doctor; `open` reopens (comment optional). `fixed` is set only by an import."""
+    doctor; `approved` approves the finding's fix (the coding is to be corrected as it says;
+    comment optional); `open` reopens (comment optional). `fixed` is set only by an
+    import."""
 
     model_config = ConfigDict(extra="forbid")
 
-    status: Literal["accepted", "asked", "open"]
+    status: Literal["accepted", "approved", "asked", "open"]
     comment: str | None = Field(None, max_length=wl.MAX_TEXT)
     question: str | None = Field(None, max_length=wl.MAX_TEXT)
 
@@ -252,8 +256,10 @@ def get_finding(request: Request, key: str, user: CurrentUser, services: Service
 
 @router.post(
     "/{key}/status",
-    summary="Godta, spør lege eller åpne igjen",
-    description="`accepted` krever `comment`, `asked` krever `question`. Svarer med funnet.",
+    summary="Godta, godkjenn rettingen, spør lege eller åpne igjen",
+    description="`accepted` (kodingen er riktig) krever `comment`, `asked` krever `question`; "
+    "`approved` godkjenner funnets rettingsforslag (bare funn med `fix`; 409 ellers). Svarer "
+    "med funnet.",
     response_model=WorkItemDetailOut,
     responses=_CHANGE_ERRORS,
 )
@@ -268,6 +274,14 @@ def change_status(
             return _missing("comment", "mangler: et godtatt funn krever en kommentar")
         return _change(
             request, services, user, key, lambda k: wl.accept(engine, k, comment, by=user.name)
+        )
+    if body.status == "approved":
+        return _change(
+            request,
+            services,
+            user,
+            key,
+            lambda k: wl.approve(engine, k, by=user.name, comment=comment or None),
         )
     if body.status == "asked":
         if not question:

@@ -10,7 +10,8 @@ the offline report and the worklist to download.
 - `GET /oversikt/rapport.html?periode=…[&institusjon=…]`: the offline HTML report, as
   `kodevakt report` writes it (with the server's DRG tables and units file).
 - `GET /oversikt/arbeidsliste.xlsx` and `.csv` `?periode=…[&institusjon=…][&status=…]`: the
-  worklist, as `kodevakt worklist` writes it (`status`: open, asked, accepted, fixed, all).
+  worklist, as `kodevakt worklist` writes it (`status`: open, asked, approved, accepted,
+  fixed, all).
 
 The downloads are pseudonymised for every role, as the CLI's files are: a file leaves the
 application and its access control. A period whose stored results are stale is refused
@@ -50,6 +51,7 @@ Text = Annotated[str, Query(max_length=64)]
 LIST_STATUSES = {
     "open": [FindingStatus.OPEN],
     "asked": [FindingStatus.ASKED],
+    "approved": [FindingStatus.APPROVED],
     "accepted": [FindingStatus.ACCEPTED],
     "fixed": [FindingStatus.FIXED],
     "all": list(FindingStatus),
@@ -57,6 +59,7 @@ LIST_STATUSES = {
 STATUS_LABELS = (
     ("open", "åpne"),
     ("asked", "spurt lege"),
+    ("approved", "med godkjent retting"),
     ("accepted", "godtatt"),
     ("fixed", "rettet"),
     ("all", "alle"),
@@ -196,7 +199,7 @@ def worklist_file(
     overview = Overview.of(request)
     period = _period(overview, periode)
     if status not in LIST_STATUSES:
-        raise HTTPException(400, "Velg status: open, asked, accepted, fixed eller all.")
+        raise HTTPException(400, "Velg status: open, asked, approved, accepted, fixed eller all.")
     stale = overview.stale(period, trend=False)
     if stale:
         raise _stale_refusal(stale)

@@ -4,16 +4,21 @@
   severity, status and assignee (a GET form, so a filtered list is a link), most severe first
   and then by DRG effect (`worklist_view`), 50 a page. Without any filter it shows the latest
   period's open and asked findings. Each row has a box; the selection can be accepted with a
-  comment, sent as a question to the doctor, or (by a lead) assigned, all at once or not at
-  all (`POST /arbeidsliste/utvalg/{godta,spor,tildel}`).
+  comment, have its fixes approved, be sent as a question to the doctor, or (by a lead) be
+  assigned, all at once or not at all (`POST /arbeidsliste/utvalg/{godta,godkjenn,spor,
+  tildel}`).
 - `GET /arbeidsliste/{key}`: the finding, its suggestion and DRG effect, the question to the
   doctor and the answer, the actions its status allows, and its audit log.
-  `POST /arbeidsliste/{key}/{godta,spor,svar,gjenapne,tildel}` change it.
+  `POST /arbeidsliste/{key}/{godta,godkjenn,spor,svar,gjenapne,tildel}` change it.
+
+Accepting ("Godta") says the coding is right despite the rule; approving the fix ("Godkjenn
+rettingen", only for a finding with a fix) says the opposite: the coding is to be corrected
+as kodevakt suggests, and `kodevakt export --with-fixes` writes that correction.
 
 Plain forms and redirects (no JavaScript needed). A form that lacks what the change needs
-(a comment to accept, the question, the answer) is shown again with the message at the
-field. Assigning is a lead's work (docs/web.md): the server refuses it to coders. Who made
-each change is the logged-in user.
+(a comment to accept, the question, the answer; approving needs none) is shown again with
+the message at the field. Assigning is a lead's work (docs/web.md): the server refuses it to
+coders. Who made each change is the logged-in user.
 """
 
 from __future__ import annotations
@@ -50,11 +55,13 @@ _FORM_FIELD = {"period": "periode", "rule": "regel", "severity": "alvorlighet", 
 STATUS_CHOICES = (
     FindingStatus.OPEN,
     FindingStatus.ASKED,
+    FindingStatus.APPROVED,
     FindingStatus.ACCEPTED,
     FindingStatus.FIXED,
 )
 NOTICES = {
     "godtatt": "Funnet er godtatt.",
+    "godkjent": "Rettingen er godkjent. Den tas med når episodene eksporteres med rettinger.",
     "spurt": "Spørsmålet til legen er registrert.",
     "svar": "Legens svar er registrert.",
     "gjenapnet": "Funnet er åpnet igjen.",
@@ -62,6 +69,7 @@ NOTICES = {
 }
 BULK_NOTICES = {
     "godtatt": "{n} funn er godtatt.",
+    "godkjent": "{n} funn har fått rettingen godkjent.",
     "spurt": "{n} funn er sendt som spørsmål til lege.",
     "tildelt": "{n} funn har fått ny tildeling.",
 }
@@ -227,12 +235,15 @@ def _bulk(
     value: str,
     done: str,
     change: Bulk,
+    optional: bool = False,
 ) -> Response:
-    """Change the selected findings together, or show the list again saying why not."""
+    """Change the selected findings together, or show the list again saying why not.
+    `optional`: the text in `field` may be left empty."""
     back = _back(tilbake)
     form = {field: value}
     problem = NO_SELECTION if not keys else None
-    errors = _text_errors(field, value) if field in TEXTS else {}
+    checked = field in TEXTS and (value.strip() or not optional)
+    errors = _text_errors(field, value) if checked else {}
     if problem or errors:
         return _list_page(
             request,
@@ -283,6 +294,30 @@ def accept_selection(
         value=kommentar,
         done="godtatt",
         change=lambda keys, text: wl.accept(engine, keys, text, by=user.name),
+    )
+
+
+@router.post("/arbeidsliste/utvalg/godkjenn")
+def approve_selection(
+    request: Request,
+    services: ServicesDep,
+    user: CurrentUser,
+    nokkel: Annotated[list[str] | None, Form()] = None,
+    kommentar: Annotated[str, Form()] = "",
+    tilbake: Annotated[str, Form()] = "",
+) -> Response:
+    engine = services.store.engine
+    return _bulk(
+        request,
+        services,
+        user,
+        nokkel or [],
+        tilbake,
+        field="kommentar",
+        value=kommentar,
+        done="godkjent",
+        change=lambda keys, text: wl.approve(engine, keys, by=user.name, comment=text or None),
+        optional=True,
     )
 
 
@@ -476,6 +511,29 @@ def accept_finding(
     )
 
 
+@router.post("/arbeidsliste/{key}/godkjenn")
+def approve_finding(
+    request: Request,
+    key: str,
+    services: ServicesDep,
+    user: CurrentUser,
+    kommentar: Annotated[str, Form()] = "",
+    tilbake: Annotated[str, Form()] = "",
+) -> Response:
+    engine = services.store.engine
+    return _optional_comment(
+        request,
+        services,
+        user,
+        key,
+        tilbake,
+        form_field="godkjenn-kommentar",
+        comment=kommentar,
+        done="godkjent",
+        change=lambda keys, text: wl.approve(engine, keys, by=user.name, comment=text),
+    )
+
+
 @router.post("/arbeidsliste/{key}/spor")
 def ask_finding(
     request: Request,
@@ -532,9 +590,36 @@ def reopen_finding(
     tilbake: Annotated[str, Form()] = "",
 ) -> Response:
     engine = services.store.engine
-    if len(kommentar.strip()) > wl.MAX_TEXT:
+    return _optional_comment(
+        request,
+        services,
+        user,
+        key,
+        tilbake,
+        form_field="gjenapne-kommentar",
+        comment=kommentar,
+        done="gjenapnet",
+        change=lambda keys, text: wl.reopen(engine, keys, by=user.name, comment=text),
+    )
+
+
+def _optional_comment(
+    request: Request,
+    services: ServicesDep,
+    user: User,
+    key: str,
+    tilbake: str,
+    *,
+    form_field: str,
+    comment: str,
+    done: str,
+    change: Callable[[list[str], str | None], int],
+) -> Response:
+    """A change of one finding with a comment that may be left empty (`form_field` names
+    its box on the page, for the message when it is too long)."""
+    if len(comment.strip()) > wl.MAX_TEXT:
         item = _item(services, key)
-        errors = {"gjenapne-kommentar": TEXTS["kommentar"][1]}
+        errors = {form_field: TEXTS["kommentar"][1]}
         return _finding_page(
             request, services, user, item, tilbake=tilbake, errors=errors, status_code=400
         )
@@ -545,9 +630,9 @@ def reopen_finding(
         key,
         tilbake,
         field=None,
-        value=kommentar,
-        done="gjenapnet",
-        change=lambda keys, text: wl.reopen(engine, keys, by=user.name, comment=text or None),
+        value=comment,
+        done=done,
+        change=lambda keys, text: change(keys, text or None),
     )
 
 
