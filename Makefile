@@ -11,18 +11,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job: check the bundled sample episodes (exit 1 = errors found), then end to end on
-# synthetic data in out/demo (git-ignored): two years of episodes into a database, each episode
-# in its tertial (checked on import, patterns per tertial), the checker's findings as CSV, the
-# last tertial's HTML report (trends over six tertials) and the coders' worklist; a small
-# record-review round (a stratified sample, two auditors' worksheets filled by a script, the
-# report with intervals and kappa), 2024T3 coded as in 2026, and a department's code list
+# The main job: check the bundled sample episodes (exit 1 = errors found); read the example
+# discharge summaries and check coded episodes against their texts (D01–D07); then end to end
+# on synthetic data in out/demo (git-ignored): two years of episodes into a database, each
+# episode in its tertial (checked on import, patterns per tertial), the checker's findings as
+# CSV, the last tertial's HTML report (trends over six tertials) and the coders' worklist; a
+# small record-review round (a stratified sample, two auditors' worksheets filled by a script,
+# the report with intervals and kappa), 2024T3 coded as in 2026, and a department's code list
 # checked for 2026 (exit 1 = problems found).
 DEMO := out/demo
 demo: $(STAMP)
 	$(BIN)/kodevakt data status
 	$(BIN)/kodevakt code I21.4a
 	$(BIN)/kodevakt check examples/episodes.jsonl --min-severity warning || [ $$? -eq 1 ]
+	$(BIN)/kodevakt text examples/epikrise.txt
+	$(BIN)/kodevakt text examples/epikriser.jsonl --format jsonl
+	$(BIN)/kodevakt check examples/episoder-med-epikrise.jsonl --select D || [ $$? -eq 1 ]
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	$(BIN)/kodevakt synth --episodes 4000 --seed 1 --year 2024 --out $(DEMO)/episoder-2024.jsonl
 	$(BIN)/kodevakt synth --episodes 4000 --seed 2 --year 2025 --out $(DEMO)/episoder-2025.jsonl

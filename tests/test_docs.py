@@ -27,6 +27,7 @@ def test_public_api() -> None:
         "default_codebase",
         "describe",
         "normalise",
+        "read_text",
         "search",
     ]
     for name in kodevakt.__all__:

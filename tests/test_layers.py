@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("codes",),  # code systems: the lists, normalisation, lookups
     ("episodes", "search"),  # episodes and their readers; text search in the code lists
     ("rules",),  # episode rules, their registry and the checker
+    ("documentation",),  # reading discharge summaries; the documentation rules D01–D07
     # DRG grouping (groups an episode, reads a finding's fix); synthetic episodes with the
     # errors the rules should catch; the public API in kodevakt/__init__.py; departments'
     # own code lists checked against a year's lists and rules

@@ -1,8 +1,9 @@
-"""The whole rule catalogue, both kinds, for what lists every rule: `kodevakt rules`, the
+"""The whole rule catalogue, every kind, for what lists every rule: `kodevakt rules`, the
 reports' rule titles and docs/rules.md (generated here so that it cannot go stale).
 
-Episode rules are registered in `kodevakt.rules`, pattern rules in `kodevakt.batch.patterns`;
-only a layer above both can list them together. A rule's examples come from its kind's
+Episode rules are registered in `kodevakt.rules`, documentation rules in
+`kodevakt.documentation`, pattern rules in `kodevakt.batch.patterns`; only a layer above them
+all can list them together. A rule's examples come from its kind's
 registry, so the docs show the examples the tests run.
 """
 
@@ -11,30 +12,35 @@ from __future__ import annotations
 from functools import cache
 
 from kodevakt.batch.patterns.registry import PATTERN_RULES, PatternRule
+from kodevakt.documentation.registry import DOCUMENT_RULES, DocumentRule, document_rules
 from kodevakt.episodes.notation import format_conditions
 from kodevakt.rules.examples import AnyExample, BatchExample
 from kodevakt.rules.registry import EPISODE_RULES, EpisodeRule, catalogue_order, episode_rules
 
-AnyRule = EpisodeRule | PatternRule
+AnyRule = EpisodeRule | DocumentRule | PatternRule
 
 FAMILIES = {
     "K": "K — kodenes gyldighet (code validity)",
     "T": "T — tilstander (conditions)",
     "P": "P — prosedyrer (procedures)",
     "E": "E — episodens konsistens (episode consistency)",
+    "D": "D — dokumentasjon i epikrisen (documentation in the discharge summary)",
     "M": "M — mønstre på tvers av episoder (patterns across episodes)",
 }
 
 
 def all_rules() -> list[AnyRule]:
-    """Every registered rule of either kind, in catalogue order (K, T, P, E, M, then code)."""
-    return sorted([*episode_rules(), *PATTERN_RULES.listed()], key=catalogue_order)
+    """Every registered rule of every kind, in catalogue order (K, T, P, E, D, M, then code)."""
+    return sorted(
+        [*episode_rules(), *document_rules(), *PATTERN_RULES.listed()], key=catalogue_order
+    )
 
 
 def find_rule(code: str) -> AnyRule | None:
     """The rule with this code, or with this old code when the rule was renumbered."""
     episode_rules()  # imports every episode rule module
-    return EPISODE_RULES.get(code) or PATTERN_RULES.get(code)
+    document_rules()  # and every documentation rule module
+    return EPISODE_RULES.get(code) or DOCUMENT_RULES.get(code) or PATTERN_RULES.get(code)
 
 
 def first_code(code: str) -> str:
@@ -52,6 +58,8 @@ def examples_of(registered: AnyRule) -> tuple[AnyExample, ...]:
     """The rule's examples, from its kind's data file."""
     if isinstance(registered, PatternRule):
         return PATTERN_RULES.examples(registered.code)
+    if isinstance(registered, DocumentRule):
+        return DOCUMENT_RULES.examples(registered.code)
     return EPISODE_RULES.examples(registered.code)
 
 
@@ -74,10 +82,12 @@ def rules_markdown() -> str:
         "",
         "Generated from the rule registry by `make docs` (`scripts/gen_docs.py`); do not edit.",
         "Each rule's docstring sections (Checks, Why) are shown as written. Its examples",
-        "(Triggers, Correct) are data, `kodevakt/rules/examples/<family>.toml` and",
-        "`kodevakt/batch/patterns/M.toml`, and the tests run every one of them against the",
-        "rule (`tests/rules/test_examples.py`). Unless an example says otherwise, its episode is",
-        "an acute inpatient stay from 2025-03-03 to 2025-03-07 of a woman born 1960-05-05.",
+        "(Triggers, Correct) are data, `kodevakt/rules/examples/<family>.toml`,",
+        "`kodevakt/documentation/D.toml` and `kodevakt/batch/patterns/M.toml`, and the tests run",
+        "every one of them against the rule (`tests/rules/test_examples.py`,",
+        "`tests/documentation/test_rule_examples.py`). Unless an example says otherwise, its",
+        "episode is an acute inpatient stay from 2025-03-03 to 2025-03-07 of a woman born",
+        "1960-05-05. A documentation rule's example carries a short discharge summary.",
         "A fixable rule returns the corrected codes (`fix`) where the correction is unambiguous.",
         "",
         "| code | name | severity | years | fix | title |",

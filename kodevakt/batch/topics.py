@@ -113,6 +113,12 @@ TOPICS: tuple[Topic, ...] = (
         ("E01", "E04", "E05"),
     ),
     Topic(
+        "dokumentasjon",
+        "Dokumentasjon i epikrisen",
+        "Kodeveiledning 2018 §2.1–2.2 (s. 11–13), §5.4 (s. 42), §9.7 (s. 83)",
+        ("D01", "D02", "D03", "D04", "D05", "D06", "D07"),
+    ),
+    Topic(
         "opphold",
         "Opphold, overføringer og kodepraksis",
         "Avregningsutvalgets kontrolltemaer og årsrapporter; Kodeveiledning 2018 §2.4",

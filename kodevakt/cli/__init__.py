@@ -21,6 +21,7 @@ COMMANDS = {
     "data": "codes",
     "synth": "synth",
     "check": "check",
+    "text": "text",
     "rules": "rules",
     "search": "search",
     "tree": "search",

@@ -23,13 +23,13 @@ from kodevakt.cli.common import (
 from kodevakt.cli.inputs import check_paths, print_read_problems, read_input, write_result
 from kodevakt.cli.schema_check import SchemaOption, validate_paths
 from kodevakt.codes.loading import default_codebase
+from kodevakt.documentation.checker import DocumentedChecker, select_documents
 from kodevakt.episodes.interchange import episode_from_dict
 from kodevakt.episodes.model import Episode, Source
 from kodevakt.episodes.notation import parse_conditions, parse_procedures
 from kodevakt.episodes.reading import ReadStats
 from kodevakt.episodes.records import Rejected
 from kodevakt.errors import KodevaktError
-from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding, Severity
 from kodevakt.rules.output import Summary, write_csv, write_json_array, write_json_lines
 from kodevakt.rules.registry import select
@@ -87,6 +87,9 @@ def check(
 ) -> None:
     """Kontroller kodede episoder mot de nasjonale kodereglene som gjaldt på episodens dato.
 
+    Har en episode epikrisen i feltet text, kontrolleres også at den støtter kodene
+    (reglene D01–D07). Teksten logges aldri.
+
     Med --schema valideres NPR-meldinger (XML) mot skjemaet først; brudd regnes som feil.
 
     Avslutningskode 0: ingen feil; 1: feil funnet; 2: inndata kunne ikke leses eller
@@ -97,8 +100,14 @@ def check(
         base = default_codebase()
     except KodevaktError as exc:
         fail(str(exc), code=2)
-    rules = select(_split(select_), _split(ignore), preview=preview)
-    checker = Checker(base, rules, rules_year=rules_year, min_severity=min_severity)
+    chosen, ignored = _split(select_), _split(ignore)
+    checker = DocumentedChecker(
+        base,
+        select(chosen, ignored, preview=preview),
+        select_documents(chosen, ignored, preview=preview),
+        rules_year=rules_year,
+        min_severity=min_severity,
+    )
     stats = ReadStats()
     invalid = 0
     if conditions is not None or procedures is not None:

@@ -135,4 +135,6 @@ def _spec_text(spec: EpisodeSpec) -> str:
         if name in given
     ]
     said += [f"tidligere opphold `{earlier.conditions}`" for earlier in spec.history]
+    if spec.text:
+        said.append(f"epikrise «{' '.join(spec.text.split())}»")
     return text + (f" ({', '.join(said)})" if said else "")

@@ -18,7 +18,8 @@ class Pipeline:
     """Imports files into `store`, runs the pattern rules, and keeps stored results current.
 
     `checker`: the checker imports use, and whose code base the pattern rules read; by
-    default every stable rule over the default code base, built on first use. Episodes and
+    default every stable rule over the default code base (the documentation rules D01–D07
+    included, for episodes that carry a text), built on first use. Episodes and
     findings go to the database `store.batch_size` at a time.
     """
 
@@ -33,8 +34,9 @@ class Pipeline:
     def checker(self) -> Checker:
         if self._checker is None:
             from kodevakt.codes.loading import default_codebase
+            from kodevakt.documentation.checker import DocumentedChecker
 
-            self._checker = Checker(default_codebase())
+            self._checker = DocumentedChecker(default_codebase())
         return self._checker
 
     def import_files(

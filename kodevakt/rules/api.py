@@ -41,10 +41,11 @@ def check(
         rules_year=rules_year,
         min_severity=Severity(min_severity),
     )
-    return checker.check(_as_episodes(episodes))
+    return checker.check(as_episodes(episodes))
 
 
-def _as_episodes(items: Iterable[Episode | Mapping[str, Any]]) -> Iterator[Episode]:
+def as_episodes(items: Iterable[Episode | Mapping[str, Any]]) -> Iterator[Episode]:
+    """Model episodes, and interchange dicts read into them (`InputError` when one cannot be)."""
     for i, item in enumerate(items, start=1):
         if isinstance(item, Episode):
             yield item

@@ -51,7 +51,7 @@ class RuleStatus(StrEnum):
 # A docstring says what a rule checks and why; its examples are data (docs render them).
 DOC_SECTIONS = ("Checks:", "Why:")
 EXAMPLE_SECTIONS = ("Triggers:", "Correct:")
-FAMILY_ORDER = "KTPEM"  # the catalogue's order: codes, conditions, procedures, episode, patterns
+FAMILY_ORDER = "KTPEDM"  # codes, conditions, procedures, episode, documentation, patterns
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from functools import cache
 
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.codes.loading import default_codebase
+from kodevakt.documentation import Reader
+from kodevakt.documentation.checker import DocumentedChecker
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.registry import select
 from kodevakt.search import Searcher
@@ -28,6 +30,13 @@ def searcher() -> Searcher:
 
 
 @cache
+def reader() -> Reader:
+    """The discharge-summary reader `kodevakt text` uses, over the same code base and search."""
+    return Reader(code_base(), searcher())
+
+
+@cache
 def checker() -> Checker:
-    """The rules `kodevakt check` runs without options: every stable rule, every severity."""
-    return Checker(code_base(), select())
+    """The rules `kodevakt check` runs without options: every stable rule, every severity,
+    the documentation rules for an episode with a text."""
+    return DocumentedChecker(code_base(), select(), reader=reader())

@@ -5,6 +5,10 @@ that, and each field that cannot be read gets its own Norwegian message. The epi
 built by the interchange reader (`episode_from_dict`), the same one `POST /api/check` and
 `kodevakt check` use, so the form, the API and the CLI judge the same values the same way.
 
+The discharge summary (`text`) is optional: with it the documentation rules D01–D07 compare
+the codes with the text, and the page shows the text with the evidence marked. It is kept in
+the form only, like every other field: never stored, never logged.
+
 Codes are written in the compact notation of `kodevakt.episodes.notation`. Only what the
 notation itself gets wrong is a field error here (two codes without a separator, characters
 no code has, a bad procedure date); a well-formed code that does not exist is the rules'
@@ -60,6 +64,7 @@ class EpisodeForm:
     discharge: str = ""
     conditions: str = ""
     procedures: str = ""
+    text: str = ""  # the discharge summary, for the documentation rules (never stored or logged)
 
     @classmethod
     def blank(cls, today: date) -> EpisodeForm:
@@ -179,4 +184,5 @@ def _interchange(form: EpisodeForm) -> dict[str, Any]:
             {"codes": group.codes, "date": group.date.isoformat() if group.date else None}
             for group in parse_procedures(form.procedures)
         ],
+        "text": form.text or None,
     }

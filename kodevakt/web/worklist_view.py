@@ -43,7 +43,9 @@ from kodevakt.storage import FindingStatus, StorageError, Store, parse_period
 from kodevakt.storage import worklog as wl
 from kodevakt.storage.accounts import Accounts, Role
 from kodevakt.storage.worklog import WorkFilter, WorkItem
+from kodevakt.web import code_data
 from kodevakt.web.settings import WebSettings
+from kodevakt.web.text_view import TextView, text_view
 
 log = logging.getLogger("kodevakt.web")
 
@@ -78,6 +80,7 @@ class Row:
     department: str
     coded: Coding | None = None
     corrected: Coding | None = None
+    text: TextView | None = None  # the episode's discharge summary, to a reader who may see it
 
     @property
     def title(self) -> str:
@@ -225,11 +228,18 @@ class Worklist:
         return Listing(rows, page.total, offset, limit, False, note)
 
     def row(self, item: WorkItem, *, identifiers: bool) -> Row:
-        """One finding as its own page shows it, with the DRG effect of its fix."""
-        return self._rows([item], self._effects([item]), identifiers)[0]
+        """One finding as its own page shows it, with the DRG effect of its fix and, to a
+        reader who sees identifiers, the episode's discharge summary with its evidence marked
+        (free text can name the patient, so a pseudonymised reader does not get it)."""
+        return self._rows([item], self._effects([item]), identifiers, with_text=identifiers)[0]
 
     def _rows(
-        self, items: Sequence[WorkItem], effects: dict[str, Effect], identifiers: bool
+        self,
+        items: Sequence[WorkItem],
+        effects: dict[str, Effect],
+        identifiers: bool,
+        *,
+        with_text: bool = False,
     ) -> list[Row]:
         episodes = self._episodes(items)
         pseudonyms = None if identifiers else self._pseudonymiser()
@@ -255,6 +265,7 @@ class Worklist:
                     else "",
                     _coding(episode) if episode is not None else None,
                     _corrected(episode, stored.finding.fix),
+                    _text(episode) if with_text and episode is not None else None,
                 )
             )
         return rows
@@ -314,6 +325,15 @@ class Worklist:
                 if effect is not None:
                     effects[item.key] = effect
         return effects
+
+
+def _text(episode: Episode) -> TextView | None:
+    """The episode's discharge summary as the page shows it (None: the episode has none)."""
+    if not episode.text:
+        return None
+    coded = [code for group in episode.conditions for code in group]
+    coded += [code for group in episode.procedures for code in group.codes]
+    return text_view(code_data.reader().read(episode.text, episode), coded)
 
 
 def _coding(episode: Episode) -> Coding:

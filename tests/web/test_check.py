@@ -92,7 +92,7 @@ def test_findings_as_you_type_are_a_fragment(client: WebClient) -> None:
     assert "<html" not in fragment.text
     assert rules_shown(fragment.text) == ["T02"]
     # Every field's error element is replaced too, so an old error disappears.
-    assert fragment.text.count('hx-swap-oob="true"') == 9
+    assert fragment.text.count('hx-swap-oob="true"') == 10
 
 
 def test_applying_the_suggestion_removes_the_finding(client: WebClient) -> None:

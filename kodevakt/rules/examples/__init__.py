@@ -60,6 +60,7 @@ class EpisodeSpec:
     patient: str | None = None  # default `pas-1`, in a batch the episode's own id
     count: int = 1  # in a batch: this many alike episodes, ids `{id}1` … `{id}{count}`
     history: tuple[EpisodeSpec, ...] = ()  # the patient's earlier episodes (for T27)
+    text: str = ""  # the discharge summary (for the documentation rules D01–D07)
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any], where: str) -> EpisodeSpec:
@@ -96,6 +97,7 @@ class EpisodeSpec:
                 "admission": self._admission(),
                 "discharge": self._discharge(),
                 "transferred_from": self.transferred_from,
+                "text": self.text or None,
                 "conditions": parse_conditions(self.conditions),
                 "procedures": [
                     {"codes": group.codes, "date": group.date and group.date.isoformat()}
@@ -159,6 +161,8 @@ class EpisodeSpec:
             said.append(f"{self._admission() or 'no admission'} to {self._discharge() or 'none'}")
         if self.transferred_from:
             said.append(f"transferred from {self.transferred_from}")
+        if self.text:
+            said.append(f"discharge summary «{' '.join(self.text.split())}»")
         if (self.institution, self.department) != ("HF1", "MED"):
             said.append(f"at {self.institution}/{self.department}")
         for earlier in self.history:

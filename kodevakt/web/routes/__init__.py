@@ -20,6 +20,7 @@ from kodevakt.web.routes import (
     next_year,
     overview,
     rules,
+    text,
     upload,
     users,
     worklist,
@@ -41,4 +42,5 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     next_year.router,
     codelists.router,
+    text.router,
 ]

@@ -114,6 +114,10 @@ _EPISODE = {
         "transferred_from": {"type": "string"},
         "transferred_to": {"type": "string"},
         "conditions": {**_GROUPS, "description": "tilstandsgrupper, hovedtilstanden først"},
+        "text": {
+            "type": "string",
+            "description": "epikrisen; da kontrolleres også om den støtter kodene (D01–D07)",
+        },
         "procedures": {
             "type": "array",
             "items": {
@@ -166,7 +170,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     openapi_extra=_CHECK_BODY,
 )
 async def check(request: Request, user: CurrentUser) -> Response:
-    raw = await _body(request)
+    raw = await read_limited(request)
     if raw is None:
         return api_error(413, f"Forespørselen er for stor (høyst {MAX_BODY >> 20} MB).")
     episodes, problems = read_body(raw)
@@ -182,7 +186,7 @@ async def check(request: Request, user: CurrentUser) -> Response:
     return Response(body, media_type="application/json")
 
 
-async def _body(request: Request) -> bytes | None:
+async def read_limited(request: Request) -> bytes | None:
     """The body, read no further than `MAX_BODY` (None beyond it). A form body the CSRF check
     already read (a browser session posting a form here) is no JSON: it reads as empty."""
     raw = bytearray()

@@ -8,12 +8,16 @@
 - `POST /sjekk/bruk`: applies the fix of the finding named `bruk` and answers with the
   whole form (fields changed, checked again); htmx swaps it in place.
 
+With a discharge summary in the form, the findings include the documentation rules D01–D07,
+and the text is shown beside them with the evidence for each code marked (even before any
+code is typed: what the text states, and the proposed main condition).
+
 Every POST carries the CSRF token (form field, or htmx's header); `security.guard` checks it.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any
 
@@ -34,6 +38,7 @@ from kodevakt.web.episode_form import (
 from kodevakt.web.pages import render
 from kodevakt.web.security import CurrentUser
 from kodevakt.web.services import Services, ServicesDep
+from kodevakt.web.text_view import TextView, text_view
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,9 +56,21 @@ class CheckView:
     checked: Checked | None
     applied: str | None = None  # the notation after an applied suggestion
     stale: bool = False  # the suggestion asked for is no longer among the findings
+    text: TextView | None = None  # the discharge summary with its evidence marked
 
 
 def _view(services: Services, form: EpisodeForm, apply: str | None = None) -> CheckView:
+    view = _checked_view(services, form, apply)
+    episode = read_form(view.form).episode
+    if episode is None or not episode.text:
+        return view
+    reading = code_data.reader().read(episode.text, episode)
+    coded = [code for group in episode.conditions for code in group]
+    coded += [code for group in episode.procedures for code in group.codes]
+    return replace(view, text=text_view(reading, coded))
+
+
+def _checked_view(services: Services, form: EpisodeForm, apply: str | None) -> CheckView:
     read = read_form(form)
     if read.episode is None:
         return CheckView(form, read.errors, None, stale=apply is not None)
@@ -97,6 +114,7 @@ def _context(view: CheckView) -> dict[str, Any]:
         "form": view.form,
         "errors": view.errors,
         "checked": view.checked,
+        "text_view": view.text,
         "sexes": SEXES,
         "care_levels": CARE_LEVELS,
         "error_slots": ERROR_SLOTS,
