@@ -1,0 +1,1 @@
+"""Kodevakt on Apache Spark (placeholder docstring, rewritten below)."""
