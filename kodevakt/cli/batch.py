@@ -22,6 +22,14 @@ from kodevakt.cli.common import (
     writing,
 )
 from kodevakt.cli.database import open_store
+from kodevakt.cli.engine import (
+    Engine,
+    EngineOption,
+    MasterOption,
+    OutOption,
+    require_parquet,
+    run_import,
+)
 from kodevakt.episodes.reading import reading_as
 from kodevakt.errors import KodevaktError
 from kodevakt.pipeline import AUTO_PERIOD, FileImport, ImportResult, Pipeline, is_auto
@@ -70,6 +78,9 @@ def import_(
     db: DbOption = None,
     encoding: EncodingOption = None,
     input_format: InputFormatOption = None,
+    engine: EngineOption = Engine.LOCAL,
+    master: MasterOption = None,
+    out: OutOption = None,
 ) -> None:
     """Les episodefiler inn i databasen, kontroller dem og lagre funnene.
 
@@ -86,14 +97,30 @@ def import_(
 
     Episoder med dato utenfor perioden avvises (bruk da --period auto).
 
+    Med --engine spark gjøres det samme på Apache Spark for store uttrekk (Parquet-filer eller
+    -mapper, alle sykehus samlet): kontroll, mønsterregler, kvalitetsindikatorer og
+    traktgrenser skrives som Parquet til --out (findings/, patterns/, indicators/, funnels/,
+    rejected/) i stedet for til databasen; resultatet er det samme som en import gir.
+
     Avslutningskode 0: alt lest inn; 2: en fil kunne ikke leses inn, mønsterreglene
     kunne ikke kjøres (filene er da likevel lagret), eller en annen import kjører mot
     databasen.
     """
+    auto = is_auto(period)
+    if engine is Engine.SPARK:
+        if db is not None:
+            fail("--engine spark skriver resultatet som Parquet til --out, ikke til --db", code=2)
+        if not auto:
+            try:
+                period = parse_period(period)
+            except KodevaktError as exc:
+                fail(str(exc), code=2)
+        paths = [str(path) for path in files]
+        target = require_parquet(paths, out, input_format)
+        raise typer.Exit(run_import(paths, AUTO_PERIOD if auto else period, target, master))
     for path in files:
         if not path.is_file():
             fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
-    auto = is_auto(period)
     if not auto:
         try:
             period = parse_period(period)  # before the database is created
