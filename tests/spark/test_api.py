@@ -27,9 +27,9 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_any_dataframe_of_episodes_is_numbered_in_its_order(
     spark: SparkSession, batch: Path
 ) -> None:
-    """A table read without `read_episodes` (no source columns, two partitions): rows are
+    """A table read without `read_episodes` (no source columns, an extra column): rows are
     numbered in the DataFrame's order, so rejections name the rows the local reader does."""
-    frame = spark.read.parquet(str(batch)).repartition(1).coalesce(1)
+    frame = spark.read.parquet(str(batch)).coalesce(1)
     records = list(read_parquet(batch))
     episodes = [r for r in records if not isinstance(r, Rejected)]
     checked = check(frame.withColumn("extra", F.lit(1)))
