@@ -65,7 +65,11 @@ def register(app: typer.Typer) -> None:
 
 def import_(
     files: Annotated[
-        list[Path], typer.Argument(help="Episodefiler (JSON, NPR-CSV, NPR-XML, FHIR, Parquet)")
+        list[str],
+        typer.Argument(
+            help="Episodefiler (JSON, NPR-CSV, NPR-XML, FHIR, Parquet); med --engine spark "
+            "Parquet-filer eller -mapper, også hdfs://… og s3a://…"
+        ),
     ],
     period: Annotated[
         str,
@@ -115,11 +119,10 @@ def import_(
                 period = parse_period(period)
             except KodevaktError as exc:
                 fail(str(exc), code=2)
-        paths = [str(path) for path in files]
-        target = require_parquet(paths, out, input_format)
-        raise typer.Exit(run_import(paths, AUTO_PERIOD if auto else period, target, master))
+        target = require_parquet(files, out, input_format)
+        raise typer.Exit(run_import(files, AUTO_PERIOD if auto else period, target, master))
     for path in files:
-        if not path.is_file():
+        if not Path(path).is_file():
             fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
     if not auto:
         try:

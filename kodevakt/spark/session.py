@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -36,6 +37,11 @@ JAVA_MISSING = (
 NO_START = (
     "Spark kunne ikke startes ({reason}); sjekk at Java 17 eller 21 er installert og at "
     "--master er riktig"
+)
+# pyspark 4.3 warns on every Arrow function that pandas 3 is not fully supported; kodevakt
+# uses none of pandas (mapInArrow only asks for its version), so the warning says nothing.
+warnings.filterwarnings(
+    "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
 )
 LOCAL_CONFIG = {
     "spark.ui.enabled": "false",
