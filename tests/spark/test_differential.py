@@ -31,7 +31,7 @@ from kodevakt.spark import analyse, check, read_episodes
 from kodevakt.storage import Store
 from tests.spark.data import BROKEN, write
 
-EPISODES = int(__import__("os").environ.get("KV_N", "100000"))
+EPISODES = 100_000
 
 
 @pytest.fixture(scope="module")
