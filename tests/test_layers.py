@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("batch",),  # indicators, the pattern rules M01–M07 and the whole rule catalogue
     ("storage",),  # the database of periods, episodes and findings
     ("pipeline",),  # read → check → store → patterns → indicators: imports, stale periods
+    ("spark",),  # the same checks, patterns and indicators on Apache Spark
     ("report",),  # reports over stored periods
     # record review (samples, reviews, estimates) and next year's rules on a stored period
     ("audit", "simulation"),

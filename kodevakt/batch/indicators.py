@@ -334,12 +334,34 @@ def compute_indicators(
     return totals.values()
 
 
+UnitPeriod = tuple[str, UnitKind, str, str | None]  # (period, unit kind, unit, institution)
+
+
 class IndicatorTotals:
     """Running sums per (period, unit) of episodes' measures: `compute_indicators` in parts,
-    for callers that have the measures already (the pattern rules' `BatchView`)."""
+    for callers that have the measures already (the pattern rules' `BatchView`).
+
+    Per unit, period and indicator it keeps [Σ value, Σ value², count]: sums of small
+    integers, exact in floating point whatever order they are added in, so totals of parts
+    of a batch (`sums`, `add_sums`: a distributed run's partitions) give the whole batch's
+    values exactly.
+    """
 
     def __init__(self) -> None:
-        self._sums: dict[tuple[str, UnitKind, str, str | None], list[list[float]]] = {}
+        self._sums: dict[UnitPeriod, list[list[float]]] = {}
+
+    def sums(self) -> list[tuple[UnitPeriod, list[list[float]]]]:
+        """Every (period, unit kind, unit, institution) with its [Σ, Σ², count] per indicator."""
+        return list(self._sums.items())
+
+    def add_sums(self, key: UnitPeriod, index: int, sums: Sequence[float]) -> None:
+        """Add [Σ, Σ², count] of indicator number `index` (`INDICATORS` order) for `key`."""
+        cells = self._sums.get(key)
+        if cells is None:
+            cells = self._sums[key] = [[0.0, 0.0, 0.0] for _ in INDICATORS]
+        cell = cells[index]
+        for i, value in enumerate(sums):
+            cell[i] += value
 
     def add(self, episode: Episode, values: Sequence[float | None], period: str | None) -> None:
         """Count one episode's measures (`measure(...)`) in `period`, else its tertial."""
@@ -369,9 +391,7 @@ def _episode_period(episode: Episode) -> str:
 _KIND_ORDER = {UnitKind.TOTAL: 0, UnitKind.INSTITUTION: 1, UnitKind.DEPARTMENT: 2}
 
 
-def _values(
-    totals: dict[tuple[str, UnitKind, str, str | None], list[list[float]]],
-) -> list[IndicatorValue]:
+def _values(totals: dict[UnitPeriod, list[list[float]]]) -> list[IndicatorValue]:
     result = []
     for (label, kind, unit, institution), sums in sorted(
         totals.items(), key=lambda item: (item[0][0], _KIND_ORDER[item[0][1]], item[0][2])

@@ -5,10 +5,16 @@ per-episode findings, each patient's episodes in time order (with the previous p
 episodes as context, so that a stay split across a period boundary is seen), the indicator
 values of this and the previous period, resolved main conditions and, when DRG definition
 tables are given, each episode's DRG.
+
+A view may hold a part of a batch (one patient's or one institution's episodes) when it is
+handed the whole batch's `BatchTotals`: the figures about the whole batch a rule compares
+with (indicator values, tallies). A tally is a count over the batch's episodes that a rule
+registers with `@tally(name)` and reads with `view.count(name)`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from functools import cached_property
@@ -24,6 +30,7 @@ from kodevakt.batch.indicators import (
     unit_keys,
 )
 from kodevakt.batch.periods import Tertial, episode_tertial, period_label
+from kodevakt.batch.totals import BatchTotals, Key
 from kodevakt.codes.normalise import CodeKind
 from kodevakt.episodes.model import Episode
 from kodevakt.rules.code_facts import CodeFacts, FactsCache
@@ -48,6 +55,23 @@ class UnitHit(NamedTuple):
 
 
 BatchCheck = Callable[["BatchView"], Iterable[PatternHit | UnitHit]]
+Tally = Callable[["BatchView", Episode], Iterable[Key]]
+TALLIES: dict[str, Tally] = {}
+
+
+def tally(name: str) -> Callable[[Tally], Tally]:
+    """Register the decorated function as tally `name`: a count over the whole batch that a
+    pattern rule reads with `BatchView.count(name)`. The function gives the keys (tuples of
+    text) that one current episode adds one to; it may read the view's code lookups
+    (`main_code`, `main_procedure`, `period_of`), never other episodes."""
+
+    def register(function: Tally) -> Tally:
+        if name in TALLIES:
+            raise ValueError(f"tally {name} registered twice")
+        TALLIES[name] = function
+        return function
+
+    return register
 
 
 def _time_key(episode: Episode) -> tuple[datetime, datetime, str]:
@@ -68,6 +92,7 @@ class BatchView:
         context: Iterable[Episode] = (),
         drg: DrgLookup | None = None,
         targets: Mapping[str, float] | None = None,
+        totals: BatchTotals | None = None,
     ) -> None:
         self.episodes: list[Episode] = []
         self.findings: list[Sequence[Finding]] = []  # one shared () for every clean episode
@@ -76,10 +101,11 @@ class BatchView:
             self.findings.append(tuple(findings) if findings else ())
         self.facts = facts
         self.period: str | None = period_label(period) if period is not None else None
-        self.previous_indicators = list(previous_indicators)
         self.context: list[Episode] = list(context)
         self.drg = drg
-        self.targets = targets
+        self._previous = list(previous_indicators)
+        self._targets = targets
+        self._given = totals
         self._current = {id(episode) for episode in self.episodes}
         self._drg: dict[int, str | None] = {}
 
@@ -136,6 +162,40 @@ class BatchView:
             self._drg[key] = self.drg(episode)
         return self._drg[key]
 
+    # -- the whole batch -----------------------------------------------------------------
+    @cached_property
+    def totals(self) -> BatchTotals:
+        """The figures about the whole batch: those handed in when the view holds a part of
+        it, else counted from its own episodes."""
+        if self._given is not None:
+            return self._given
+        counts: dict[str, Counter[Key]] = {}
+        for name, function in TALLIES.items():
+            counted: Counter[Key] = Counter()
+            for episode in self.episodes:
+                counted.update(function(self, episode))
+            counts[name] = counted
+        return BatchTotals(self.period, self._own_indicators, self._previous, counts, self._targets)
+
+    @property
+    def indicators(self) -> list[IndicatorValue]:
+        """The indicator values of the whole batch, per unit and period."""
+        return self.totals.indicators
+
+    @property
+    def previous_indicators(self) -> list[IndicatorValue]:
+        """The previous period's indicator values (M05 compares with them)."""
+        return self.totals.previous_indicators
+
+    @property
+    def targets(self) -> Mapping[str, float] | None:
+        """Reference values per indicator key for M04, instead of the pooled value."""
+        return self.totals.targets
+
+    def count(self, name: str) -> Counter[Key]:
+        """The whole batch's counts of tally `name` (see `tally`)."""
+        return self.totals.count(name)
+
     # -- indicators ----------------------------------------------------------------------
     @cached_property
     def measures(self) -> list[tuple[float | None, ...]]:
@@ -155,8 +215,8 @@ class BatchView:
         ]
 
     @cached_property
-    def indicators(self) -> list[IndicatorValue]:
-        """The indicator values of this batch, per unit and period."""
+    def _own_indicators(self) -> list[IndicatorValue]:
+        """The indicator values of the view's own episodes, per unit and period."""
         totals = IndicatorTotals()
         for episode, values in zip(self.episodes, self.measures, strict=True):
             totals.add(episode, values, self.period)

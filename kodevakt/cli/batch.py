@@ -22,6 +22,14 @@ from kodevakt.cli.common import (
     writing,
 )
 from kodevakt.cli.database import open_store
+from kodevakt.cli.engine import (
+    Engine,
+    EngineOption,
+    MasterOption,
+    OutOption,
+    require_parquet,
+    run_import,
+)
 from kodevakt.episodes.reading import reading_as
 from kodevakt.errors import KodevaktError
 from kodevakt.pipeline import AUTO_PERIOD, FileImport, ImportResult, Pipeline, is_auto
@@ -57,7 +65,11 @@ def register(app: typer.Typer) -> None:
 
 def import_(
     files: Annotated[
-        list[Path], typer.Argument(help="Episodefiler (JSON, NPR-CSV, NPR-XML, FHIR, Parquet)")
+        list[str],
+        typer.Argument(
+            help="Episodefiler (JSON, NPR-CSV, NPR-XML, FHIR, Parquet); med --engine spark "
+            "Parquet-filer eller -mapper, også hdfs://… og s3a://…"
+        ),
     ],
     period: Annotated[
         str,
@@ -70,6 +82,9 @@ def import_(
     db: DbOption = None,
     encoding: EncodingOption = None,
     input_format: InputFormatOption = None,
+    engine: EngineOption = Engine.LOCAL,
+    master: MasterOption = None,
+    out: OutOption = None,
 ) -> None:
     """Les episodefiler inn i databasen, kontroller dem og lagre funnene.
 
@@ -86,14 +101,29 @@ def import_(
 
     Episoder med dato utenfor perioden avvises (bruk da --period auto).
 
+    Med --engine spark gjøres det samme på Apache Spark for store uttrekk (Parquet-filer eller
+    -mapper, alle sykehus samlet): kontroll, mønsterregler, kvalitetsindikatorer og
+    traktgrenser skrives som Parquet til --out (findings/, patterns/, indicators/, funnels/,
+    rejected/) i stedet for til databasen; resultatet er det samme som en import gir.
+
     Avslutningskode 0: alt lest inn; 2: en fil kunne ikke leses inn, mønsterreglene
     kunne ikke kjøres (filene er da likevel lagret), eller en annen import kjører mot
     databasen.
     """
-    for path in files:
-        if not path.is_file():
-            fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
     auto = is_auto(period)
+    if engine is Engine.SPARK:
+        if db is not None:
+            fail("--engine spark skriver resultatet som Parquet til --out, ikke til --db", code=2)
+        if not auto:
+            try:
+                period = parse_period(period)
+            except KodevaktError as exc:
+                fail(str(exc), code=2)
+        target = require_parquet(files, out, input_format)
+        raise typer.Exit(run_import(files, AUTO_PERIOD if auto else period, target, master))
+    for path in files:
+        if not Path(path).is_file():
+            fail(f"filen «{path}» finnes ikke eller kan ikke leses", code=2)
     if not auto:
         try:
             period = parse_period(period)  # before the database is created

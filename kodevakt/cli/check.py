@@ -20,6 +20,14 @@ from kodevakt.cli.common import (
     fail,
     out,
 )
+from kodevakt.cli.engine import (
+    Engine,
+    EngineOption,
+    MasterOption,
+    OutOption,
+    require_parquet,
+    run_check,
+)
 from kodevakt.cli.inputs import check_paths, print_read_problems, read_input, write_result
 from kodevakt.cli.schema_check import SchemaOption, validate_paths
 from kodevakt.codes.loading import default_codebase
@@ -84,6 +92,9 @@ def check(
     encoding: EncodingOption = None,
     input_format: InputFormatOption = None,
     schema: SchemaOption = None,
+    engine: EngineOption = Engine.LOCAL,
+    master: MasterOption = None,
+    out: OutOption = None,
 ) -> None:
     """Kontroller kodede episoder mot de nasjonale kodereglene som gjaldt på episodens dato.
 
@@ -92,10 +103,33 @@ def check(
 
     Med --schema valideres NPR-meldinger (XML) mot skjemaet først; brudd regnes som feil.
 
+    Med --engine spark kontrolleres Parquet-filer (eller -mapper) på Apache Spark, og funnene
+    og de avviste postene skrives som Parquet til --out (findings/, rejected/); sammendraget
+    er det samme.
+
     Avslutningskode 0: ingen feil; 1: feil funnet; 2: inndata kunne ikke leses eller
     resultatet kunne ikke skrives (da er utdataene ufullstendige; en JSON-liste er likevel
     lukket).
     """
+    if engine is Engine.SPARK:
+        if conditions is not None or procedures is not None or schema is not None:
+            fail("--engine spark kontrollerer filer; --conditions og --schema gjelder ikke", code=2)
+        if output is not RecordFormat.TABLE:
+            fail("--engine spark skriver funnene som Parquet til --out, ikke --format", code=2)
+        paths = files or []
+        target = require_parquet(paths, out, input_format)
+        raise typer.Exit(
+            run_check(
+                paths,
+                target,
+                master,
+                select=_split(select_),
+                ignore=_split(ignore),
+                preview=preview,
+                rules_year=rules_year,
+                min_severity=min_severity,
+            )
+        )
     try:
         base = default_codebase()
     except KodevaktError as exc:

@@ -10,9 +10,9 @@ rejected with its row number (1 = the first row) and column, never its value.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from itertools import pairwise, repeat
+from itertools import count, pairwise, repeat
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +38,32 @@ def read_parquet(
     common signature: Parquet text is always UTF-8, and there is nothing to say per file."""
     name = str(path)
     parquet, columns = _open(name)
-    build = _Builder()
+    reader = BatchReader(columns)
     row = 0
     for batch in parquet.iter_batches(batch_size=BATCH, columns=columns, use_threads=False):
+        yield from reader.records(batch, zip(repeat(name), count(row + 1)))
+        row += batch.num_rows
+
+
+class BatchReader:
+    """Episodes from Arrow record batches in the columnar form, a batch at a time: the one
+    conversion of the Parquet reader, also for batches that come from elsewhere (a Spark
+    partition, `kodevakt.spark`). `columns`: the known columns the batches hold, checked
+    with `checked_columns`; other columns of a batch are not read."""
+
+    def __init__(self, columns: Iterable[str]) -> None:
+        self.columns = set(columns)
+        self._build = _Builder()
+
+    def records(self, batch: pa.RecordBatch, places: Iterable[tuple[str, int]]) -> Iterator[Record]:
+        """The batch's rows as episodes or rejections; `places` gives each row's file and
+        row number (1 = a file's first row), in order."""
         data = [
-            _column(batch.column(column), KIND[column]) if column in columns else repeat(None)
+            _column(batch.column(column), KIND[column]) if column in self.columns else repeat(None)
             for column in KIND
         ]
-        for values_of_row in zip(*data, strict=False):
-            row += 1
+        build = self._build
+        for values_of_row, (name, row) in zip(zip(*data, strict=False), places, strict=False):
             try:
                 yield build.episode(values_of_row, Source(name, row))
             except ValueProblem as problem:
@@ -150,10 +167,10 @@ def _open(name: str) -> tuple[pq.ParquetFile, list[str]]:
         if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
             raise
         raise InputError("filen er ikke en lesbar Parquet-fil", file=name) from None
-    return parquet, _checked_columns(parquet.schema_arrow, name)
+    return parquet, checked_columns(parquet.schema_arrow, name)
 
 
-def _checked_columns(schema: pa.Schema, name: str) -> list[str]:
+def checked_columns(schema: pa.Schema, name: str) -> list[str]:
     """The known columns present, in schema order; InputError for a missing `id` or a column
     whose type cannot hold its field."""
     if schema.get_field_index("id") < 0:

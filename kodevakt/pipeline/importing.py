@@ -118,8 +118,8 @@ class FileImporter:
                 for record in records:
                     if isinstance(record, Rejected):
                         batch.reject(record)
-                    elif span is not None and not _within(record, span):
-                        batch.reject(_outside(record, name, period))
+                    elif span is not None and not within(record, span):
+                        batch.reject(outside(record, name, period))
                     else:
                         batch.add(record)
                     if batch.full:
@@ -212,7 +212,8 @@ def _hand_over(rest: Batch, first: Batch) -> None:
     rest.writer.hand_over(first.writer)
 
 
-def _outside(record: Episode, name: str, period: str) -> Rejected:
+def outside(record: Episode, name: str, period: str) -> Rejected:
+    """The rejection of an episode dated outside the period it is imported into."""
     source = record.source
     return Rejected(
         source.file if source else name,
@@ -222,7 +223,7 @@ def _outside(record: Episode, name: str, period: str) -> Rejected:
     )
 
 
-def _within(record: Episode, span: tuple[date, date]) -> bool:
+def within(record: Episode, span: tuple[date, date]) -> bool:
     """Whether the episode's date (discharge, else admission) is in the period; an undated
     episode is taken in the period it is imported into (the rules flag the missing date)."""
     day = record.rule_date

@@ -16,8 +16,10 @@ from kodevakt.batch.patterns.common import (
     pct,
     unit_location,
 )
-from kodevakt.batch.patterns.registry import pattern_rule
-from kodevakt.batch.view import BatchView, UnitHit
+from kodevakt.batch.patterns.registry import Scope, pattern_rule
+from kodevakt.batch.totals import Key
+from kodevakt.batch.view import BatchView, UnitHit, tally
+from kodevakt.episodes.model import Episode
 from kodevakt.rules.finding import Hit, Severity
 
 MIN_COUNT = 5  # episodes with the code in the unit
@@ -77,28 +79,57 @@ Stratum = tuple[str, str]  # (period, care level) or (period, main procedure)
 Row = tuple[Stratum, str, str, int]  # (stratum, unit, item, episode index)
 
 
-def overused(rows: Iterable[Row]) -> Iterator[tuple[Stratum, str, str, Overuse, list[int]]]:
+def overused(
+    rows: Iterable[Row], strata: Counter[Key]
+) -> Iterator[tuple[Stratum, str, str, Overuse, list[int]]]:
     """(stratum, unit, item, overuse, episode indexes) for every item a unit overuses within
-    its stratum, compared with all other units of the stratum."""
+    its stratum, compared with all other units of the stratum. `rows` hold every episode of
+    each unit they name; `strata` counts the whole batch's rows per stratum
+    (`(STRATUM, *stratum)`) and per stratum and item (`(ITEM, *stratum, item)`)."""
     unit_total: Counter[tuple[Stratum, str]] = Counter()
-    stratum_total: Counter[Stratum] = Counter()
-    stratum_item: Counter[tuple[Stratum, str]] = Counter()
     cells: dict[tuple[Stratum, str, str], list[int]] = {}
     for stratum, unit, item, index in rows:
         unit_total[(stratum, unit)] += 1
-        stratum_total[stratum] += 1
-        stratum_item[(stratum, item)] += 1
         cells.setdefault((stratum, unit, item), []).append(index)
     for (stratum, unit, item), indexes in sorted(cells.items()):
         count, total = len(indexes), unit_total[(stratum, unit)]
         found = overuse(
             count,
             total,
-            stratum_item[(stratum, item)] - count,
-            stratum_total[stratum] - total,
+            strata[(ITEM, *stratum, item)] - count,
+            strata[(STRATUM, *stratum)] - total,
         )
         if found is not None:
             yield stratum, unit, item, found, indexes
+
+
+MAIN_CONDITIONS = "M07/main-condition"
+COMBINATIONS = "M07/combination"
+STRATUM, ITEM = "stratum", "item"
+
+
+@tally(MAIN_CONDITIONS)
+def _main_conditions(batch: BatchView, episode: Episode) -> Iterator[Key]:
+    """Episodes with an ICD-10 main condition per (period, care level), and per code."""
+    main = batch.main_code(episode)
+    if main is None:
+        return
+    stratum = (batch.period_of(episode), episode.care_level.value if episode.care_level else "")
+    yield (STRATUM, *stratum)
+    yield (ITEM, *stratum, main.code)
+
+
+@tally(COMBINATIONS)
+def _combinations(batch: BatchView, episode: Episode) -> Iterator[Key]:
+    """Episodes with a main condition and a main procedure per (period, main procedure),
+    and per main condition category."""
+    main = batch.main_code(episode)
+    procedure = batch.main_procedure(episode) if main is not None else None
+    if main is None or not procedure:
+        return
+    stratum = (batch.period_of(episode), procedure)
+    yield (STRATUM, *stratum)
+    yield (ITEM, *stratum, main.category)
 
 
 @pattern_rule(
@@ -109,6 +140,7 @@ def overused(rows: Iterable[Row]) -> Iterator[tuple[Stratum, str, str, Overuse, 
     source="Avregningsutvalgets årsrapporter 2021 og 2025 (uvanlig kodebruk, f.eks. Z03.8 som "
     "hovedtilstand, ryggsmerter med ryggkirurgi)",
     fixable=False,
+    scope=Scope.INSTITUTION,
 )
 def unusual_code_use(batch: BatchView) -> Iterator[UnitHit]:
     """Checks: two comparisons within each period. (1) Main condition: an institution's share
@@ -142,7 +174,7 @@ def unusual_code_use(batch: BatchView) -> Iterator[UnitHit]:
             for kind, unit, _ in unit_keys(episode):
                 if kind in combo_rows:
                     combo_rows[kind].append(((period, procedure), unit, main.category, index))
-    for stratum, unit, code, found, indexes in overused(main_rows):
+    for stratum, unit, code, found, indexes in overused(main_rows, batch.count(MAIN_CONDITIONS)):
         period, level = stratum
         level_name = CARE_LEVEL_DEFINITE.get(level, "episodene")
         message = (
@@ -157,7 +189,7 @@ def unusual_code_use(batch: BatchView) -> Iterator[UnitHit]:
         yield UnitHit([batch.episodes[i] for i in indexes], _hit(message, (code,), location))
     for kind, rows in combo_rows.items():
         name, plural = UNIT_NAMES[kind]
-        for stratum, unit, category, found, indexes in overused(rows):
+        for stratum, unit, category, found, indexes in overused(rows, batch.count(COMBINATIONS)):
             period, procedure = stratum
             if kind is UnitKind.INSTITUTION and batch.single_department(unit, period):
                 continue

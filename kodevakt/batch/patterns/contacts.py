@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from kodevakt.batch.patterns.common import episodes_location, ids
-from kodevakt.batch.patterns.registry import pattern_rule
+from kodevakt.batch.patterns.registry import Scope, pattern_rule
 from kodevakt.batch.view import BatchView, PatternHit
 from kodevakt.episodes.model import CareLevel, Episode
 from kodevakt.rules.finding import Hit, Severity
@@ -31,6 +31,7 @@ def _distinct(contacts: list[Episode]) -> list[Episode]:
     source="Avregningsutvalgets årsrapporter (tema flere polikliniske kontakter samme dag; "
     "2021: −2,0 mill. kr)",
     fixable=False,
+    scope=Scope.PATIENT,
 )
 def several_outpatient_contacts_same_day(batch: BatchView) -> Iterator[PatternHit]:
     """Checks: two or more outpatient contacts for the same patient at the same institution

@@ -14,8 +14,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import partial
 
-from kodevakt.batch.compare import Change, FunnelUnit, changes, funnels
+from kodevakt.batch.compare import Change, Funnel, FunnelUnit, changes, funnels
 from kodevakt.batch.funnel import Z_998
 from kodevakt.batch.indicators import (
     INDICATORS,
@@ -26,8 +27,9 @@ from kodevakt.batch.indicators import (
     is_clinically_uncertain,
 )
 from kodevakt.batch.patterns.common import UNIT_NAMES, number, pct, unit_location
-from kodevakt.batch.patterns.registry import pattern_rule
+from kodevakt.batch.patterns.registry import Scope, pattern_rule
 from kodevakt.batch.periods import consecutive_tertials, parse_tertial
+from kodevakt.batch.totals import BatchTotals
 from kodevakt.batch.view import BatchView, UnitHit
 from kodevakt.rules.finding import Hit, Severity
 
@@ -136,6 +138,7 @@ def _unit_hit(
     title="Avvikende kodepraksis: enhetens indikator ligger utenfor 99,8 %-grensene",
     source="Foredrag (Avregningsutvalgets kontrolltemaer: avvikende kodepraksis)",
     fixable=False,
+    scope=Scope.INSTITUTION,
 )
 def deviating_practice(batch: BatchView) -> Iterator[UnitHit]:
     """Checks: for every quality indicator (see `kodevakt.batch.indicators`) and period, each
@@ -154,7 +157,7 @@ def deviating_practice(batch: BatchView) -> Iterator[UnitHit]:
     funding to go where it is meant to.
     """
     for kind in UNIT_KINDS:
-        for funnel in funnels(batch.indicators, kind, targets=batch.targets):
+        for funnel in batch.totals.derived(f"M04/{kind.value}", partial(_funnels, kind)):
             indicator = funnel.indicator
             if funnel.period == UNKNOWN or not judged(indicator, funnel.period):
                 continue
@@ -174,6 +177,11 @@ def deviating_practice(batch: BatchView) -> Iterator[UnitHit]:
                     "Gjennomgå enhetens episoder med dette kjennetegnet og sammenlign med "
                     "kodeveiledningen og andre enheters praksis",
                 )
+
+
+def _funnels(kind: UnitKind, totals: BatchTotals) -> list[Funnel]:
+    """Every indicator's funnel for the units of `kind` in the whole batch."""
+    return funnels(totals.indicators, kind, targets=totals.targets)
 
 
 def _funnel_message(
@@ -196,20 +204,25 @@ def _funnel_message(
     )
 
 
-def period_pairs(batch: BatchView) -> list[tuple[str, str]]:
+def period_pairs(totals: BatchTotals) -> list[tuple[str, str]]:
     """(earlier, later) periods to compare; the later one always a period of this batch.
 
     Tertial labels: every pair of consecutive tertials. Other labels (`2025`): the latest
     previous period against the batch's period.
     """
-    current = {v.period for v in batch.indicators} - {UNKNOWN}
-    previous = {v.period for v in batch.previous_indicators} - {UNKNOWN}
+    current = {v.period for v in totals.indicators} - {UNKNOWN}
+    previous = {v.period for v in totals.previous_indicators} - {UNKNOWN}
     labels = current | previous
     if all(parse_tertial(label) is not None for label in labels):
         return [pair for pair in consecutive_tertials(labels) if pair[1] in current]
-    if batch.period is not None and previous:
-        return [(max(previous), batch.period)]
+    if totals.period is not None and previous:
+        return [(max(previous), totals.period)]
     return []
+
+
+def _changes(totals: BatchTotals) -> list[Change]:
+    """Every unit's change on every indicator between the periods `period_pairs` gives."""
+    return changes([*totals.previous_indicators, *totals.indicators], period_pairs(totals))
 
 
 @pattern_rule(
@@ -220,6 +233,7 @@ def period_pairs(batch: BatchView) -> list[tuple[str, str]]:
     "tertial",
     source="Foredrag (Avregningsutvalgets kontrolltemaer: endringer i kodepraksis)",
     fixable=False,
+    scope=Scope.INSTITUTION,
 )
 def change_in_practice(batch: BatchView) -> Iterator[UnitHit]:
     """Checks: for every quality indicator, each institution and department whose value
@@ -236,8 +250,7 @@ def change_in_practice(batch: BatchView) -> Iterator[UnitHit]:
     kodepraksis"): a sudden shift without a change in patients often means a new habit, a new
     template or a new code list in the patient system.
     """
-    values = [*batch.previous_indicators, *batch.indicators]
-    for change in changes(values, period_pairs(batch)):
+    for change in batch.totals.derived("M05", _changes):
         kind = change.after.unit_kind
         indicator = change.indicator
         if kind is UnitKind.TOTAL or not change.of_concern:

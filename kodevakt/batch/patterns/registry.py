@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from importlib.resources import files
 
 from kodevakt.batch.view import BatchCheck
@@ -20,9 +21,22 @@ from kodevakt.rules.finding import Severity
 from kodevakt.rules.registry import Registry, Rule, RuleStatus
 
 
+class Scope(StrEnum):
+    """The part of a batch a pattern rule's findings depend on, besides the whole batch's
+    figures (`BatchTotals`): its check gives the same findings about that part from a view
+    of the part (handed the totals) as from a view of the whole batch. A distributed run
+    (`kodevakt.spark`) splits a batch by it; tests/batch/test_pattern_parts.py holds every
+    rule to it."""
+
+    PATIENT = "patient"  # one patient's episodes, with the previous period's (`by_patient`)
+    INSTITUTION = "institution"  # one institution's episodes, its departments' with them
+
+
 @dataclass(frozen=True, slots=True)
 class PatternRule(Rule[BatchCheck]):
     """A rule over a whole batch: its check reads a `BatchView`."""
+
+    scope: Scope = Scope.INSTITUTION
 
 
 PATTERN_RULES: Registry[PatternRule] = Registry(files("kodevakt.batch.patterns") / "M.toml")
@@ -36,12 +50,13 @@ def pattern_rule(
     title: str,
     source: str,
     fixable: bool,
+    scope: Scope,
     years: tuple[int | None, int | None] = (None, None),
     status: RuleStatus = RuleStatus.STABLE,
     aliases: tuple[str, ...] = (),
 ) -> Callable[[BatchCheck], BatchCheck]:
     """Register the decorated function as pattern rule `code` (see `kodevakt.rules.registry.rule`
-    for `fixable` and `aliases`)."""
+    for `fixable` and `aliases`; `Scope` for `scope`)."""
 
     return PATTERN_RULES.registering(
         PatternRule,
@@ -54,4 +69,5 @@ def pattern_rule(
         status=status,
         fixable=fixable,
         aliases=aliases,
+        scope=scope,
     )

@@ -3,7 +3,6 @@ elective stays in groups normally treated as day care (M03)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -14,8 +13,8 @@ from kodevakt.batch.patterns.common import (
     pct,
     same_institution,
 )
-from kodevakt.batch.patterns.registry import pattern_rule
-from kodevakt.batch.view import BatchView, PatternHit
+from kodevakt.batch.patterns.registry import Scope, pattern_rule
+from kodevakt.batch.view import BatchView, PatternHit, tally
 from kodevakt.episodes.model import CareLevel, Episode, Urgency
 from kodevakt.rules.finding import Hit, Severity
 
@@ -46,6 +45,7 @@ def _related(batch: BatchView, earlier: Episode, later: Episode) -> tuple[str, t
     title="Mulig oppstykket opphold: ny innleggelse innen 24 timer med samme hovedtilstand",
     source="Foredrag (Avregningsutvalgets kontrolltemaer: unødig oppstykking av opphold)",
     fixable=False,
+    scope=Scope.PATIENT,
 )
 def split_stay(batch: BatchView) -> Iterator[PatternHit]:
     """Checks: the same patient is admitted as an inpatient at the same institution again
@@ -102,6 +102,7 @@ _AFTERCARE = "Z42–Z48, Z50 eller Z51.5"
     source="Foredrag (Avregningsutvalget: overføringer mellom institusjoner); "
     "Kodeveiledning 2018 §2.4 s. 15–16",
     fixable=False,
+    scope=Scope.PATIENT,
 )
 def transfer_pair(batch: BatchView) -> Iterator[PatternHit]:
     """Checks: the same patient is discharged from one institution and admitted (inpatient or
@@ -172,6 +173,24 @@ def _care_group(batch: BatchView, episode: Episode) -> tuple[str, str] | None:
     return ("condition", main.code) if main is not None else None
 
 
+DAY_CARE = "M03/day-care"
+_ALL, _SAME_DAY = "all", "same-day"
+
+
+@tally(DAY_CARE)
+def _day_care(batch: BatchView, episode: Episode) -> Iterator[tuple[str, str, str]]:
+    """M03's count per care group of non-acute episodes (`all`), and of those given as day
+    care or outpatient contacts (`same-day`)."""
+    if episode.urgency is Urgency.ACUTE:
+        return
+    group = _care_group(batch, episode)
+    if group is None:
+        return
+    yield (_ALL, *group)
+    if episode.care_level in (CareLevel.DAY, CareLevel.OUTPATIENT):
+        yield (_SAME_DAY, *group)
+
+
 def _nights(episode: Episode) -> int | None:
     if episode.admission is None or episode.discharge is None:
         return None
@@ -186,6 +205,7 @@ def _nights(episode: Episode) -> int | None:
     source="Foredrag (Avregningsutvalget: unødvendig liggetid, overnatting i stedet for "
     "utskrivning samme dag)",
     fixable=False,
+    scope=Scope.INSTITUTION,
 )
 def short_stay_usually_day_care(batch: BatchView) -> Iterator[PatternHit]:
     """Checks: an elective (not acute) inpatient stay of one night or less whose group is
@@ -198,23 +218,18 @@ def short_stay_usually_day_care(batch: BatchView) -> Iterator[PatternHit]:
     the night instead of being discharged the same day (the talk); an inpatient stay earns
     more than day care for the same treatment.
     """
-    same_day: Counter[tuple[str, str]] = Counter()
-    total: Counter[tuple[str, str]] = Counter()
-    groups: list[tuple[str, str] | None] = []
+    counts = batch.count(DAY_CARE)
     for episode in batch.episodes:
-        group = None if episode.urgency is Urgency.ACUTE else _care_group(batch, episode)
-        groups.append(group)
-        if group is not None:
-            total[group] += 1
-            if episode.care_level in (CareLevel.DAY, CareLevel.OUTPATIENT):
-                same_day[group] += 1
-    for episode, group in zip(batch.episodes, groups, strict=True):
-        if group is None or episode.care_level is not CareLevel.INPATIENT:
+        if episode.urgency is Urgency.ACUTE or episode.care_level is not CareLevel.INPATIENT:
+            continue
+        group = _care_group(batch, episode)
+        if group is None:
             continue
         nights = _nights(episode)
         if nights is None or not 0 <= nights <= SHORT_STAY_NIGHTS:
             continue
-        count, share = total[group], same_day[group] / total[group]
+        count, same_day = counts[(_ALL, *group)], counts[(_SAME_DAY, *group)]
+        share = same_day / count
         if count < DAY_CARE_MIN_EPISODES or share < DAY_CARE_MIN_SHARE:
             continue
         what, code = group
@@ -224,7 +239,7 @@ def short_stay_usually_day_care(batch: BatchView) -> Iterator[PatternHit]:
             episode,
             Hit(
                 f"Planlagt døgnopphold {stay} ({noun} {code}); i partiet ble "
-                f"{same_day[group]} av {count} planlagte episoder med samme {noun} gitt som "
+                f"{same_day} av {count} planlagte episoder med samme {noun} gitt som "
                 f"dagbehandling eller poliklinisk ({pct(share)}). Mulig unødvendig overnatting.",
                 codes=(code,),
                 location=f"group[{what}={code}]",
