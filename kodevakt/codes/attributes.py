@@ -35,6 +35,7 @@ from importlib.resources.abc import Traversable
 from operator import attrgetter
 from typing import Any
 
+from kodevakt.codes.curated_table import table_rows
 from kodevakt.codes.model import Code, Level, Sex, System
 from kodevakt.errors import CodeListError
 
@@ -190,28 +191,9 @@ def parse_table(text: str, name: str) -> AttributeTable:
     """Parse the table text; `name` is used in error messages."""
     rows: list[AttributeRow] = []
     seen: dict[tuple[str, Attribute], int] = {}
-    header_seen = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = [part.strip() for part in line.split("\t")]
-        if not header_seen:
-            if tuple(fields) != COLUMNS:
-                raise CodeListError(
-                    f"første rad må være kolonnenavnene {', '.join(COLUMNS)} adskilt med "
-                    f"tabulator, fant «{line.strip()}»",
-                    file=name,
-                    line=number,
-                )
-            header_seen = True
-            continue
-        if len(fields) != len(COLUMNS):
-            raise CodeListError(
-                f"raden har {len(fields)} felt adskilt med tabulator, forventet {len(COLUMNS)}",
-                file=name,
-                line=number,
-            )
+    for number, fields in table_rows(
+        text, name, COLUMNS, missing_header="attributtabellen mangler kolonnenavn"
+    ):
         row = _parse_row(fields, number, name)
         if row.attribute is not Attribute.NOTE:
             key = (row.selector.text, row.attribute)
@@ -224,8 +206,6 @@ def parse_table(text: str, name: str) -> AttributeTable:
                 )
             seen[key] = number
         rows.append(row)
-    if not header_seen:
-        raise CodeListError("attributtabellen mangler kolonnenavn", file=name)
     return AttributeTable(name, tuple(rows))
 
 

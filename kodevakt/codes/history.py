@@ -29,6 +29,7 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
+from kodevakt.codes.curated_table import table_rows
 from kodevakt.codes.model import ChangeKind, Code, CodeChange, Level, System
 from kodevakt.codes.normalise import CodeKind, normalise
 from kodevakt.codes.release import CodeList, Release
@@ -76,28 +77,9 @@ def parse_history(text: str, name: str) -> History:
     """Parse the table text; `name` is used in error messages."""
     by_code: dict[str, list[CodeChange]] = {}
     baseline: tuple[int, str] | None = None
-    header_seen = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = [part.strip() for part in line.split("\t")]
-        if not header_seen:
-            if tuple(fields) != COLUMNS:
-                raise CodeListError(
-                    f"første rad må være kolonnenavnene {', '.join(COLUMNS)} adskilt med "
-                    f"tabulator, fant «{line.strip()}»",
-                    file=name,
-                    line=number,
-                )
-            header_seen = True
-            continue
-        if len(fields) != len(COLUMNS):
-            raise CodeListError(
-                f"raden har {len(fields)} felt adskilt med tabulator, forventet {len(COLUMNS)}",
-                file=name,
-                line=number,
-            )
+    for number, fields in table_rows(
+        text, name, COLUMNS, missing_header="kodehistorikken mangler kolonnenavn"
+    ):
         code, year_text, kind_text, detail, source = fields
 
         def fail(message: str, field: str, number: int = number) -> CodeListError:
@@ -131,8 +113,6 @@ def parse_history(text: str, name: str) -> History:
         if any(c.year == year and c.kind is kind for c in earlier):
             raise fail(f"{code} har samme endring i {year} to ganger", "change")
         earlier.append(CodeChange(year, kind, detail, source))
-    if not header_seen:
-        raise CodeListError("kodehistorikken mangler kolonnenavn", file=name)
     if baseline is None:
         raise CodeListError("kodehistorikken mangler grunnlinjeraden (kode *)", file=name)
     changes = {code: tuple(found) for code, found in by_code.items()}

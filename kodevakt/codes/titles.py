@@ -18,6 +18,7 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
+from kodevakt.codes.curated_table import table_rows
 from kodevakt.errors import CodeListError
 
 TITLES_FILE = "icd10_titles_no.tsv"
@@ -38,38 +39,26 @@ def load_titles(path: str | os.PathLike[str] | Traversable) -> dict[str, str]:
     return parse_titles(text, name)
 
 
+ROW = "raden må ha en kode og en tittel adskilt med tabulator"
+
+
 def parse_titles(text: str, name: str) -> dict[str, str]:
     titles: dict[str, str] = {}
-    header_seen = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = [part.strip() for part in line.split("\t")]
-        if not header_seen:
-            if tuple(fields) != COLUMNS:
-                raise CodeListError(
-                    f"første rad må være kolonnenavnene {', '.join(COLUMNS)} adskilt med "
-                    f"tabulator, fant «{line.strip()}»",
-                    file=name,
-                    line=number,
-                )
-            header_seen = True
-            continue
-        if len(fields) != len(COLUMNS) or not all(fields):
-            raise CodeListError(
-                "raden må ha en kode og en tittel adskilt med tabulator",
-                file=name,
-                line=number,
-            )
+    for number, fields in table_rows(
+        text,
+        name,
+        COLUMNS,
+        missing_header="titteltabellen mangler kolonnenavn",
+        bad_row=ROW,
+    ):
+        if not all(fields):
+            raise CodeListError(ROW, file=name, line=number)
         code, title = fields
         if code in titles:
             raise CodeListError(
                 f"{code} har tittel også tidligere i tabellen", file=name, line=number
             )
         titles[code] = title
-    if not header_seen:
-        raise CodeListError("titteltabellen mangler kolonnenavn", file=name)
     return titles
 
 
