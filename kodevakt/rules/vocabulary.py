@@ -103,7 +103,7 @@ def describes_condition(ref: CodeRef) -> bool:
     return is_icd10(ref) and not ref.flags & (ADDITIONAL_FLAGS | F.ASTERISK)
 
 
-def matches(ref: CodeRef, specs: tuple[str, ...]) -> bool:
+def matches(ref: CodeRef | CodeFacts, specs: tuple[str, ...]) -> bool:
     """Whether `ref` matches one of `specs`: a category range `A00-B99`, a category `J13`, or a
     code and everything under it (`N39.0`). Only ICD-10 codes have a category to match."""
     if not ref.category:
