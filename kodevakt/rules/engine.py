@@ -30,7 +30,7 @@ from kodevakt.episodes.model import Episode
 from kodevakt.rules.code_facts import FactsCache
 from kodevakt.rules.finding import Finding, Hit, Severity, make_finding
 from kodevakt.rules.registry import EpisodeRule, select
-from kodevakt.rules.view import EpisodeView, episode_features, structure_of
+from kodevakt.rules.view import EpisodeView, code_features, episode_features, structure_of
 
 _MAX_MEMO = 200_000
 _MAX_PLANS = 100_000
@@ -82,8 +82,8 @@ class Checker:
     ) -> list[Finding]:
         day = episode.rule_date
         year = self.rules_year or (day.year if day else date.today().year)
-        structure = structure_of(self.facts, episode, day)
-        flags = structure.flags | episode_features(episode, episode.age_days, duplicate_id)
+        features = code_features(self.facts, episode, day)
+        flags = features[0] | episode_features(episode, episode.age_days, duplicate_id)
         relevant = flags & self._relevant
         plan = self._plans.get((year, relevant))
         if plan is None:
@@ -91,6 +91,7 @@ class Checker:
         if plan is _NOTHING:
             return []
         pure, dependent = plan
+        structure = structure_of(self.facts, episode, day, features=features)
         view = EpisodeView(
             episode,
             self.facts,

@@ -90,18 +90,19 @@ class Structure:
     def refs(self) -> tuple[list[list[CodeRef]], list[list[CodeRef]]]:
         """(condition groups, procedure groups) of `CodeRef`s, made on first use."""
         if self._refs is None:
-            lookup, day = self.facts.lookup, self.day
-            conditions, procedures = self.groups
-            self._refs = (
+            facts, day = self.facts, self.day
+            known = facts.by_year.get(day.year if day else 0, {})
+            found = [
                 [
-                    [CodeRef(lookup(raw, day)[0], g, p, False) for p, raw in enumerate(group)]
-                    for g, group in enumerate(conditions)
-                ],
-                [
-                    [CodeRef(lookup(raw, day)[0], g, p, True) for p, raw in enumerate(group)]
-                    for g, group in enumerate(procedures)
-                ],
-            )
+                    [
+                        CodeRef(known.get(raw) or facts.lookup(raw, day)[0], g, p, in_procedures)
+                        for p, raw in enumerate(group)
+                    ]
+                    for g, group in enumerate(groups)
+                ]
+                for in_procedures, groups in zip((False, True), self.groups, strict=True)
+            ]
+            self._refs = (found[0], found[1])
         return self._refs
 
 
@@ -113,10 +114,16 @@ _PROCEDURE_FIRST, _PROCEDURE_LATER = F.PROCEDURE_FIRST - 1, F.PROCEDURE_LATER - 
 
 
 def structure_of(
-    facts: FactsCache, episode: Episode, day: date | None, *, shared: bool = True
+    facts: FactsCache,
+    episode: Episode,
+    day: date | None,
+    *,
+    features: tuple[int, bool] | None = None,
+    shared: bool = True,
 ) -> Structure:
     """The episode's code structure on `day` (its rule date), from the cache when its codes
-    and year were seen before (`shared=False`: made anew, and not kept)."""
+    and year were seen before (`shared=False`: made anew, and not kept). `features`: its
+    `code_features`, when the caller has them."""
     year = day.year if day else 0
     procedures = episode.procedures
     conditions = tuple(map(tuple, episode.conditions))
@@ -126,7 +133,7 @@ def structure_of(
     found = cache.get(key) if shared else None
     if found is not None:
         return found
-    flags, reusable = _features(facts, conditions, procedure_codes, day)
+    flags, reusable = features or code_features(facts, episode, day)
     structure = Structure(
         facts, (conditions, procedure_codes), day, flags, next(_SERIALS) if reusable else None
     )
@@ -137,15 +144,12 @@ def structure_of(
     return structure
 
 
-def _features(
-    facts: FactsCache,
-    conditions: tuple[tuple[str, ...], ...],
-    procedures: tuple[tuple[str, ...], ...],
-    day: date | None,
-) -> tuple[int, bool]:
-    """The code and structure features of these groups, and whether every code's facts hold
-    for the whole year."""
+def code_features(facts: FactsCache, episode: Episode, day: date | None) -> tuple[int, bool]:
+    """The code and structure features of the episode's groups on `day` (each code's features
+    as they are and in the section of its place), and whether every code's facts hold for
+    the whole year. Read from the cached facts alone: this is all a clean episode costs."""
     known = facts.by_year.get(day.year if day else 0, {})
+    conditions = episode.conditions
     flags = 0 if conditions and conditions[0] else F.NO_MAIN
     reusable = True
     codes: list[str] = []
@@ -163,19 +167,21 @@ def _features(
         first = _OTHER_FIRST
     if len(codes) > 1 and len(set(codes)) < len(codes):
         flags |= F.CODE_REPEATED
-    codes.clear()
-    for group in procedures:
-        where = _PROCEDURE_FIRST
-        for raw in group:
-            found = known.get(raw)
-            if found is None:
-                found, cached = facts.lookup(raw, day)
-                reusable = reusable and cached
-            flags |= found.placed[where]
-            where = _PROCEDURE_LATER
-            codes.append(found.code)
-    if len(codes) > 1 and len(set(codes)) < len(codes):
-        flags |= F.PROCEDURE_REPEATED
+    procedures = episode.procedures
+    if procedures:
+        codes.clear()
+        for procedure in procedures:
+            where = _PROCEDURE_FIRST
+            for raw in procedure.codes:
+                found = known.get(raw)
+                if found is None:
+                    found, cached = facts.lookup(raw, day)
+                    reusable = reusable and cached
+                flags |= found.placed[where]
+                where = _PROCEDURE_LATER
+                codes.append(found.code)
+        if len(codes) > 1 and len(set(codes)) < len(codes):
+            flags |= F.PROCEDURE_REPEATED
     return flags, reusable
 
 

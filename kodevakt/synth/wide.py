@@ -26,12 +26,12 @@ by the checker's speed benchmark (bench/check.py) and its differential test.
 from __future__ import annotations
 
 from bisect import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 from random import Random
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from kodevakt.codes.codebase import CodeBase
 from kodevakt.codes.model import Code, Level
@@ -39,11 +39,13 @@ from kodevakt.codes.procedures import parse_procedure
 from kodevakt.codes.release import Family
 
 Episode = dict[str, Any]
+T = TypeVar("T")
 
 ZIPF_OFFSET = 10  # weight of the k-th code (from 1): 1 / (k + ZIPF_OFFSET)
 GROUPS = (30.0, 22.0, 16.0, 11.0, 8.0, 6.0, 4.0, 3.0)  # weights of 1..8 condition groups
 PROCEDURE_GROUPS = (50.0, 25.0, 13.0, 7.0, 5.0)  # weights of 0..4 procedure groups
 UNLISTED_PROCEDURES = 0.3  # share of NCSP codes outside a subset procedure list
+UNLISTED_POOL = 3000  # how many such codes a hospital's year holds
 DAYS_PER_YEAR = 365.25
 MAX_AGE_YEARS = 99
 MISPLACED = 0.02  # share of groups whose first code is drawn from every code of the list
@@ -54,20 +56,20 @@ _INSTITUTIONS = ("993467049", "983971636", "983974724", "883974832", "983974791"
 
 
 @dataclass(frozen=True, slots=True)
-class Pool:
+class Pool(Generic[T]):
     """Codes with Zipf-like cumulative weights over a seeded random order."""
 
-    codes: tuple[Code, ...]
+    codes: tuple[T, ...]
     cumulative: tuple[float, ...]
 
     @classmethod
-    def of(cls, codes: Sequence[Code], rng: Random) -> Pool:
-        order = sorted(codes, key=lambda c: c.code)
+    def of(cls, codes: Sequence[T], rng: Random, key: Callable[[T], str]) -> Pool[T]:
+        order = sorted(codes, key=key)
         rng.shuffle(order)
         weights = (1.0 / (k + ZIPF_OFFSET) for k in range(1, len(order) + 1))
         return cls(tuple(order), tuple(accumulate(weights)))
 
-    def draw(self, rand: float) -> Code:
+    def draw(self, rand: float) -> T:
         """The code at `rand` (0 ≤ rand < 1) of the cumulative weight."""
         return self.codes[bisect(self.cumulative, rand * self.cumulative[-1])]
 
@@ -113,18 +115,28 @@ class _Wide:
         if not icd:
             raise ValueError(f"no reportable ICD-10 codes loaded for {year}")
         rng = self.rng
-        self.every = Pool.of(icd, rng)
-        self.main = Pool.of([c for c in icd if describes_condition(c)], rng)
-        self.asterisk = Pool.of([c for c in icd if c.asterisk], rng)
-        self.external = Pool.of([c for c in icd if "V00" <= c.code[:3] <= "Y98"], rng)
-        self.microbe = Pool.of([c for c in icd if "B95" <= c.code[:3] <= "B98"], rng)
-        self.additional = Pool.of([c for c in icd if c.additional_only], rng)
+        self.every = Pool.of(icd, rng, _code)
+        self.main = Pool.of([c for c in icd if describes_condition(c)], rng, _code)
+        self.asterisk = Pool.of([c for c in icd if c.asterisk], rng, _code)
+        self.external = Pool.of([c for c in icd if "V00" <= c.code[:3] <= "Y98"], rng, _code)
+        self.microbe = Pool.of([c for c in icd if "B95" <= c.code[:3] <= "B98"], rng, _code)
+        self.additional = Pool.of([c for c in icd if c.additional_only], rng, _code)
         listed = base.code_list(Family.PROCEDURE, year)
         procedures = [c for c in listed or () if c.reportable and c.level is Level.CODE]
         additional = {c.code for c in procedures if _additional_procedure(c.code)}
-        self.procedures = Pool.of([c for c in procedures if c.code not in additional], rng)
-        self.procedure_additions = Pool.of([c for c in procedures if c.code in additional], rng)
+        self.procedures = Pool.of([c for c in procedures if c.code not in additional], rng, _code)
+        self.procedure_additions = Pool.of(
+            [c for c in procedures if c.code in additional], rng, _code
+        )
         self.unlisted = 0.0 if listed is None or listed.release.complete else UNLISTED_PROCEDURES
+        outside: set[str] = set()
+        while self.unlisted and len(outside) < UNLISTED_POOL:
+            chapter = _NCSP_CHAPTERS[int(self.rand() * len(_NCSP_CHAPTERS))]
+            letters = _LETTERS[int(self.rand() * 24)] + _LETTERS[int(self.rand() * 24)]
+            code = f"{chapter}{letters}{int(self.rand() * 100):02d}"
+            if listed is None or listed.get(code) is None:
+                outside.add(code)
+        self.outside = Pool.of(list(outside), rng, str)
         self.groups = tuple(accumulate(GROUPS))
         self.procedure_groups = tuple(accumulate(PROCEDURE_GROUPS))
         self.first_day = date(year, 1, 1)
@@ -189,7 +201,7 @@ class _Wide:
         r = self.rand()
         return low + int((high - low + 1) * (r if high - low < 2 * 365 else r**0.7))
 
-    def _fitting(self, pool: Pool, sex: str, age_days: int) -> Code | None:
+    def _fitting(self, pool: Pool[Code], sex: str, age_days: int) -> Code | None:
         """A code of `pool` that fits the patient (None when several draws did not)."""
         if not pool:
             return None
@@ -239,12 +251,14 @@ class _Wide:
                     sex == "K" or code.system.value != "NCSP" or code.code[0] not in "LM"
                 ):
                     return code.code
-        chapters = (
-            _NCSP_CHAPTERS if sex == "K" else _NCSP_CHAPTERS.replace("L", "").replace("M", "")
-        )
-        chapter = chapters[int(rand() * len(chapters))]
-        letters = _LETTERS[int(rand() * 24)] + _LETTERS[int(rand() * 24)]
-        return f"{chapter}{letters}{int(rand() * 100):02d}"
+        while True:
+            unlisted = self.outside.draw(rand())
+            if sex == "K" or unlisted[0] not in "LM":
+                return unlisted
+
+
+def _code(code: Code) -> str:
+    return code.code
 
 
 def _additional_procedure(code: str) -> bool:
