@@ -193,10 +193,12 @@ def episode_features(episode: Episode, days: int | None, duplicate_id: bool) -> 
     for rule triggers."""
     flags = F.EP_DUPLICATE_ID if duplicate_id else 0
     admission, discharge = episode.admission, episode.discharge
+    reversed_days = False
     if admission is None or discharge is None:
         flags |= F.EP_DATES_MISSING
     elif discharge < admission:
         flags |= F.EP_DATES_REVERSED
+        reversed_days = discharge.date() < admission.date()
     else:
         overnight = discharge.date() > admission.date()
         level = episode.care_level
@@ -204,7 +206,9 @@ def episode_features(episode: Episode, days: int | None, duplicate_id: bool) -> 
             flags |= F.EP_DAY_CARE_OVERNIGHT
         elif not overnight and level is CareLevel.INPATIENT:
             flags |= F.EP_INPATIENT_SAME_DAY
-    if episode.procedures and not flags & F.EP_DATES_REVERSED:
+    # P09 judges procedure dates unless the stay's dates are reversed by whole days (E01's
+    # defect); reversed by hours within one day, the stay's day still bounds the procedures.
+    if episode.procedures and not reversed_days:
         flags |= _procedure_dates_outside(episode)
     sex = episode.patient.sex
     if sex is None:

@@ -92,24 +92,30 @@ def reportable_icd10(base: CodeBase, year: int) -> list[Code]:
 
 
 def generate_wide(
-    n: int, seed: int, year: int = 2025, base: CodeBase | None = None
+    n: int, seed: int, year: int = 2025, base: CodeBase | None = None, odd: float = 0.0
 ) -> Iterator[Episode]:
     """Yield `n` interchange episodes of `year` drawn widely from `base`'s code lists (the
-    default code base when None); the same ones for the same seed and code lists."""
+    default code base when None); the same ones for the same seed and code lists.
+
+    `odd`: the share of episodes given one or two of the oddities real extracts hold (see
+    `ODDITIES`), for tests that must reach every branch of the rules and the engine."""
     if n < 0:
         raise ValueError("n must be zero or more")
+    if not 0.0 <= odd <= 1.0:
+        raise ValueError("odd must lie between 0 and 1")
     if base is None:
         from kodevakt.codes.loading import default_codebase
 
         base = default_codebase()
-    return _Wide(base, seed, year).episodes(n)
+    return _Wide(base, seed, year, odd).episodes(n)
 
 
 class _Wide:
-    def __init__(self, base: CodeBase, seed: int, year: int) -> None:
+    def __init__(self, base: CodeBase, seed: int, year: int, odd: float) -> None:
         self.rng = Random(seed)
         self.rand = self.rng.random
         self.year = year
+        self.odd = odd
         self.seed = seed
         icd = reportable_icd10(base, year)
         if not icd:
@@ -143,8 +149,13 @@ class _Wide:
         self.days = (date(year + 1, 1, 1) - self.first_day).days
 
     def episodes(self, n: int) -> Iterator[Episode]:
+        rng, odd = self.rng, self.odd
         for i in range(1, n + 1):
-            yield self._episode(i)
+            episode = self._episode(i)
+            if odd and self.rand() < odd:
+                for _ in range(1 + int(self.rand() < 0.3)):
+                    rng.choice(ODDITIES)(episode, rng, self)
+            yield episode
 
     def _episode(self, i: int) -> Episode:
         rand = self.rand
@@ -289,3 +300,137 @@ def fits(code: Code, sex: str, age_days: int) -> bool:
     if code.age_min_days is not None and age_days < code.age_min_days:
         return False
     return code.age_max_days is None or age_days <= code.age_max_days
+
+
+# -- oddities ---------------------------------------------------------------------------------
+
+Oddity = Callable[[Episode, Random, _Wide], None]
+_ODD_CODES = ("XX1", "J18.99", "Ø12", "ZZZ99", "12.3", "JK A2", "Y99.9", "B0007", "C07AB02")
+_SPELLINGS: tuple[Callable[[str], str], ...] = (
+    str.lower,
+    lambda code: code.replace(".", ""),
+    lambda code: f" {code} ",
+    lambda code: code.lower().replace(".", ""),
+)
+
+
+def _any_group(episode: Episode, rng: Random) -> list[str]:
+    groups: list[list[str]] = episode["conditions"]
+    return groups[rng.randrange(len(groups))]
+
+
+def _misspelled(episode: Episode, rng: Random, wide: _Wide) -> None:
+    group = _any_group(episode, rng)
+    at = rng.randrange(len(group))
+    group[at] = rng.choice(_SPELLINGS)(group[at])
+
+
+def _odd_code(episode: Episode, rng: Random, wide: _Wide) -> None:
+    target = rng.choice(("conditions", "procedures", "first"))
+    code = rng.choice((*_ODD_CODES, wide.every.draw(rng.random()).code))
+    if target == "procedures":
+        episode["procedures"].append({"codes": [code], "date": None})
+    elif target == "first":
+        _any_group(episode, rng).insert(0, code)
+    else:
+        _any_group(episode, rng).append(code)
+
+
+def _procedure_among_conditions(episode: Episode, rng: Random, wide: _Wide) -> None:
+    code = wide._procedure(episode["patient"]["sex"])
+    episode["conditions"].insert(rng.randrange(len(episode["conditions"]) + 1), [code])
+
+
+def _repeated(episode: Episode, rng: Random, wide: _Wide) -> None:
+    group = _any_group(episode, rng)
+    code = group[0]
+    if rng.random() < 0.5:
+        group.append(code)
+    else:
+        episode["conditions"].append([code])
+    if episode["procedures"] and rng.random() < 0.5:
+        first = episode["procedures"][0]
+        episode["procedures"].append(dict(first))
+
+
+def _patient(episode: Episode, rng: Random, wide: _Wide) -> None:
+    patient = episode["patient"]
+    change = rng.randrange(6)
+    if change == 0:
+        patient["sex"] = rng.choice((None, "9", "0", "X", "mann", "2"))
+    elif change == 1:
+        patient["sex"] = "M" if patient["sex"] == "K" else "K"
+    elif change == 2:
+        patient.pop("age", None)
+        patient.pop("age_days", None)
+    elif change == 3:
+        patient.pop("age_days", None)
+        patient["age"] = rng.choice((101, 115, 0, 1, 12, 15, 50))
+    elif change == 4:
+        patient.pop("age", None)
+        patient.pop("age_days", None)
+        admitted = episode["admission"] or f"{wide.year}-06-01"
+        born = date.fromisoformat(admitted[:10]) + timedelta(days=rng.randint(-40, 9))
+        patient["birth_date"] = born.isoformat()
+    else:
+        patient.pop("age", None)
+        patient["age_days"] = rng.randint(0, 800)
+
+
+def _dates(episode: Episode, rng: Random, wide: _Wide) -> None:
+    change = rng.randrange(5)
+    if episode["admission"] is None or episode["discharge"] is None:
+        change = 2
+    if change == 0:
+        episode[rng.choice(("admission", "discharge"))] = None
+    elif change == 1:
+        episode["admission"], episode["discharge"] = episode["discharge"], episode["admission"]
+        if episode["admission"] == episode["discharge"]:
+            episode["admission"] = episode["admission"][:11] + "23:59"
+    elif change == 2:
+        episode["care_level"] = rng.choice(("inpatient", "day", "outpatient", None, "døgn", "3"))
+    elif change == 3:
+        for group in episode["procedures"]:
+            if group["date"] is not None:
+                moved = date.fromisoformat(group["date"]) + timedelta(days=rng.choice((-3, 5, 20)))
+                group["date"] = moved.isoformat()
+    else:
+        episode["admission"] = episode["admission"][:10]
+        episode["discharge"] = episode["discharge"][:10]
+
+
+def _episode_fields(episode: Episode, rng: Random, wide: _Wide) -> None:
+    change = rng.randrange(4)
+    if change == 0:
+        episode["transferred_from"] = "974557746"
+    elif change == 1:
+        episode["grouping_inferred"] = True
+    elif change == 2:
+        episode["urgency"] = rng.choice((None, "akutt", "4", "5"))
+    else:
+        episode["id"] = f"w{wide.seed}-1"  # an id used before in the stream
+
+
+def _regrouped(episode: Episode, rng: Random, wide: _Wide) -> None:
+    """Groups split or joined, as in the years before multiple coding was required."""
+    conditions = episode["conditions"]
+    if rng.random() < 0.5:
+        episode["conditions"] = [[code] for group in conditions for code in group]
+    else:
+        episode["conditions"] = [[code for group in conditions for code in group]]
+    if episode["procedures"] and rng.random() < 0.5:
+        codes = [code for group in episode["procedures"] for code in group["codes"]]
+        rng.shuffle(codes)
+        episode["procedures"] = [{"codes": codes, "date": episode["procedures"][0]["date"]}]
+
+
+ODDITIES: tuple[Oddity, ...] = (
+    _misspelled,
+    _odd_code,
+    _procedure_among_conditions,
+    _repeated,
+    _patient,
+    _dates,
+    _episode_fields,
+    _regrouped,
+)
