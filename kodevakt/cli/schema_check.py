@@ -11,7 +11,6 @@ import typer
 from kodevakt.cells import console_text
 from kodevakt.cli.common import err, fail
 from kodevakt.episodes.formats import EpisodeFormat
-from kodevakt.episodes.npr_xml_schema import load_schema, violations
 from kodevakt.episodes.reading import format_of
 from kodevakt.errors import KodevaktError
 
@@ -34,6 +33,9 @@ def validate_paths(
     Files of other formats are not validated; an unreadable schema exits 2."""
     if schema is None:
         return 0
+    # xmlschema costs a third of a second to import: only when a schema is given
+    from kodevakt.episodes.npr_xml_schema import load_schema, violations
+
     try:
         loaded = load_schema(schema)
     except KodevaktError as exc:

@@ -14,10 +14,15 @@ the careful reader makes of the same line (tests/episodes/test_fast_reading.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
 import msgspec
 
+from kodevakt.codes.model import Sex
 from kodevakt.episodes import values
-from kodevakt.episodes.model import Episode, Patient, ProcedureGroup, Source
+from kodevakt.episodes.model import CareLevel, Episode, Patient, ProcedureGroup, Source, Urgency
 
 
 class _Patient(msgspec.Struct, gc=False):
@@ -52,6 +57,28 @@ class _Episode(msgspec.Struct, gc=False):
 
 _decode = msgspec.json.Decoder(_Episode).decode
 _NO_PATIENT = _Patient()
+_MISSING = object()
+# The values read so far, by their text: the same few sexes, care levels, urgencies and
+# (within a year) dates and times come back in every file. What they hold is immutable.
+_MAX_CACHED = 50_000
+_SEXES: dict[str, tuple[Sex | None, str | None]] = {}
+_CARE_LEVELS: dict[str, CareLevel | None] = {}
+_URGENCIES: dict[str, Urgency | None] = {}
+_MOMENTS: dict[str, datetime | None] = {}
+T = TypeVar("T")
+
+
+def _remember(known: dict[str, T], value: str, read: Callable[[str], T]) -> T:
+    """`read(value)`, kept in `known` (a value `read` refuses is not: it raises each time)."""
+    found = read(value)
+    if len(known) >= _MAX_CACHED:
+        known.clear()
+    known[value] = found
+    return found
+
+
+def _moment(value: str) -> datetime | None:
+    return values.moment(value, "admission")
 
 
 def episode_from_line(line: str, source: Source) -> Episode | None:
@@ -67,6 +94,11 @@ def episode_from_line(line: str, source: Source) -> Episode | None:
         return None
 
 
+def _known(known: dict[str, T], value: str, read: Callable[[str], T]) -> T:
+    found = known.get(value, _MISSING)
+    return _remember(known, value, read) if found is _MISSING else found  # type: ignore[return-value]
+
+
 def _text(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
 
@@ -78,7 +110,12 @@ def _episode(record: _Episode, source: Source) -> Episode | None:
     if episode_id is None:
         return None
     patient = record.patient or _NO_PATIENT
-    sex, sex_raw = values.sex(patient.sex)
+    raw_sex = patient.sex
+    if raw_sex is None:
+        sex, sex_raw = None, None
+    else:
+        found_sex = _SEXES.get(raw_sex)
+        sex, sex_raw = found_sex or _remember(_SEXES, raw_sex, values.sex)
     birth = patient.birth_date
     age, age_days = patient.age, patient.age_days
     person = Patient(
@@ -91,6 +128,7 @@ def _episode(record: _Episode, source: Source) -> Episode | None:
     )
     care_raw = _text(record.care_level)
     urgency = record.urgency
+    admission, discharge = record.admission, record.discharge
     conditions = record.conditions
     procedures = record.procedures
     return Episode(
@@ -98,11 +136,11 @@ def _episode(record: _Episode, source: Source) -> Episode | None:
         person,
         _text(record.institution),
         _text(record.department),
-        values.care_level(care_raw) if care_raw is not None else None,
+        None if care_raw is None else _known(_CARE_LEVELS, care_raw, values.care_level),
         care_raw,
-        values.urgency(urgency) if urgency is not None else None,
-        values.moment(record.admission, "admission"),
-        values.moment(record.discharge, "discharge"),
+        None if urgency is None else _known(_URGENCIES, urgency, values.urgency),
+        _known(_MOMENTS, admission, _moment) if admission else None,
+        _known(_MOMENTS, discharge, _moment) if discharge else None,
         _text(record.transferred_from),
         _text(record.transferred_to),
         _conditions(conditions) if conditions else [],
@@ -116,7 +154,8 @@ def _episode(record: _Episode, source: Source) -> Episode | None:
 def _conditions(groups: list[list[str]]) -> list[list[str]]:
     found = []
     for group in groups:
-        codes = [code for code in group if code.strip()]
+        # the decoded lists are the episode's own: kept as they are when no code is blank
+        codes = group if all(map(str.strip, group)) else [code for code in group if code.strip()]
         if codes:
             found.append(codes)
     return found
@@ -128,7 +167,7 @@ def _procedures(groups: list[_Procedure]) -> list[ProcedureGroup]:
         listed = group.codes
         if listed is None:
             raise ValueError("no codes")  # the careful reader rejects it
-        codes = [code for code in listed if code.strip()]
+        codes = listed if all(map(str.strip, listed)) else [c for c in listed if c.strip()]
         when = group.date
         day = values.day(when, f"procedures[{i}].date") if when else None
         if codes:

@@ -50,8 +50,9 @@ def read_records(
 
     `fast`, when given, is offered each record that starts a line ending before the buffer
     does (JSON Lines, the common case) as the text up to that newline, before `json` decodes
-    it. It must return exactly what `build` makes of the object, or None when the text is not
-    one whole object it can read: then the record goes the careful way, as if `fast` were not
+    it; in JSON Lines, a buffer's lines are split at once and offered one after the other.
+    It must return exactly what `build` makes of the object, or None when the text is not one
+    whole object it can read: then the record goes the careful way, as if `fast` were not
     there (tests/episodes/test_fast_reading.py holds it to that).
     """
     return _Stream(text, name, build, fast).records()
@@ -97,6 +98,26 @@ class _Stream:
                 continue
             if self.array is None:
                 self.array = "[" in buffer[skipped:pos]
+            if fast is not None and self.array is False and pos and buffer[pos - 1] == "\n":
+                # JSON Lines: every line up to the buffer's last newline at once, for as long
+                # as each is one whole record `fast` reads (or blank); any other line is left
+                # to the careful way below, from its start.
+                last = buffer.rfind("\n", pos)
+                if last > pos and not (bad and bad[0][0] < base + last):
+                    start = pos
+                    for text in buffer[pos:last].split("\n"):
+                        if text[:1] == "{":
+                            record = fast(text, Source(name, line))
+                            if record is None:
+                                break
+                            yield record
+                        elif text.strip(" \t\r"):
+                            break
+                        start += len(text) + 1
+                        line += 1
+                    if start > pos:
+                        pos = start
+                        continue
             if fast is not None:
                 end = buffer.find("\n", pos)
                 if end >= 0 and not (bad and bad[0][0] < base + end):

@@ -13,27 +13,35 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 
 from kodevakt.episodes.decoding import DecodedText
-from kodevakt.episodes.fhir_reader import read_fhir
 from kodevakt.episodes.formats import EpisodeFormat, detect_format
-from kodevakt.episodes.interchange import read_interchange
 from kodevakt.episodes.model import Episode
-from kodevakt.episodes.npr_csv import read_npr_csv
-from kodevakt.episodes.npr_xml import read_npr_xml
-from kodevakt.episodes.parquet_reader import check_parquet, read_parquet
 from kodevakt.episodes.records import Record, Rejected
 from kodevakt.errors import InputError
 
 Reader = Callable[..., Iterator[Record]]
-READERS: dict[EpisodeFormat, Reader] = {
-    EpisodeFormat.JSONL: read_interchange,
-    EpisodeFormat.NPR_CSV: read_npr_csv,
-    EpisodeFormat.NPR_XML: read_npr_xml,
-    EpisodeFormat.FHIR: read_fhir,
-    EpisodeFormat.PARQUET: read_parquet,
+# Each format's reader, imported when a file of the format is read: the Parquet and FHIR
+# readers bring pyarrow and fhir.resources, which cost most of a second to import, and most
+# runs read JSON Lines or CSV.
+READERS: dict[EpisodeFormat, tuple[str, str]] = {
+    EpisodeFormat.JSONL: ("kodevakt.episodes.interchange", "read_interchange"),
+    EpisodeFormat.NPR_CSV: ("kodevakt.episodes.npr_csv", "read_npr_csv"),
+    EpisodeFormat.NPR_XML: ("kodevakt.episodes.npr_xml", "read_npr_xml"),
+    EpisodeFormat.FHIR: ("kodevakt.episodes.fhir_reader", "read_fhir"),
+    EpisodeFormat.PARQUET: ("kodevakt.episodes.parquet_reader", "read_parquet"),
 }
+
+
+def reader(found: EpisodeFormat) -> Reader:
+    """The reader of format `found`."""
+    module, name = READERS[found]
+    function: Reader = getattr(import_module(module), name)
+    return function
+
+
 _FORCED: ContextVar[EpisodeFormat | None] = ContextVar("kodevakt_input_format", default=None)
 
 
@@ -76,6 +84,8 @@ def check_start(
     encoding kodevakt decodes) or it is no Parquet file."""
     found = format_of(path, encoding, input_format)
     if found is EpisodeFormat.PARQUET:
+        from kodevakt.episodes.parquet_reader import check_parquet
+
         check_parquet(path)
         return
     if found is EpisodeFormat.NPR_XML or str(path) == "-":
@@ -100,7 +110,7 @@ def read_file(
     found = format_of(path, encoding, input_format)
     if found.binary and str(path) == "-":
         raise InputError(f"{found.label} kan ikke leses fra standard inn; oppgi filen")
-    return READERS[found](path, encoding=encoding, notices=notices)
+    return reader(found)(path, encoding=encoding, notices=notices)
 
 
 def read_episodes(

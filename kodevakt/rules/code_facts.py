@@ -269,12 +269,17 @@ class FactsCache:
     def get(self, raw: str, day: date | None) -> CodeFacts:
         return self.lookup(raw, day)[0]
 
-    def lookup(self, raw: str, day: date | None) -> tuple[CodeFacts, bool]:
-        """Facts of `raw` on `day`, and whether they hold for its whole year (cacheable)."""
-        year = day.year if day else 0
+    def of_year(self, year: int) -> dict[str, CodeFacts]:
+        """The facts known for the whole of `year` (0: no date), by written code."""
         known = self.by_year.get(year)
         if known is None:
             known = self.by_year[year] = {}
+        return known
+
+    def lookup(self, raw: str, day: date | None) -> tuple[CodeFacts, bool]:
+        """Facts of `raw` on `day`, and whether they hold for its whole year (cacheable)."""
+        year = day.year if day else 0
+        known = self.of_year(year)
         found = known.get(raw)
         if found is not None:
             return found, True

@@ -30,9 +30,15 @@ from kodevakt.episodes.model import Episode
 from kodevakt.rules.code_facts import FactsCache
 from kodevakt.rules.finding import Finding, Hit, Severity, make_finding
 from kodevakt.rules.registry import EpisodeRule, select
-from kodevakt.rules.view import EpisodeView, code_features, episode_features, structure_of
+from kodevakt.rules.view import (
+    EpisodeView,
+    Structure,
+    code_features,
+    episode_features,
+    structure_of,
+)
 
-_MAX_MEMO = 200_000
+_MAX_MEMO = 20_000  # see view._MAX_STRUCTURES
 _MAX_PLANS = 100_000
 
 Plan = tuple[list[EpisodeRule], list[EpisodeRule]]
@@ -61,7 +67,7 @@ class Checker:
         for current in self.rules:
             self._relevant |= current.mask
         self._plans: dict[tuple[int, int], Plan] = {}
-        self._memo: dict[int, list[tuple[EpisodeRule, Hit]]] = {}
+        self._memo: dict[int, tuple[list[EpisodeRule], list[tuple[EpisodeRule, Hit]]]] = {}
         self._plain_facts: FactsCache | None = None
 
     def _plan(self, year: int, flags: int) -> Plan:
@@ -92,7 +98,45 @@ class Checker:
             return []
         pure, dependent = plan
         structure = structure_of(self.facts, episode, day, features=features)
-        view = EpisodeView(
+        view = None
+        hits = None
+        if pure:
+            serial = structure.serial
+            key = None if serial is None else 2 * serial + episode.grouping_inferred
+            kept = self._memo.get(key) if key is not None else None
+            # the hits of this very rule list (a mask on episode features could change it)
+            if kept is not None and kept[0] is pure:
+                hits = kept[1]
+            else:
+                view = self._view(episode, history, duplicate_id, structure, flags)
+                hits = [(current, hit) for current in pure for hit in current.check(view)]
+                if key is not None:
+                    if len(self._memo) >= _MAX_MEMO:
+                        self._memo.clear()
+                    self._memo[key] = (pure, hits)
+        episode_id = episode.id
+        findings = (
+            [make_finding(episode_id, current, year, hit) for current, hit in hits] if hits else []
+        )
+        if dependent:
+            if view is None:
+                view = self._view(episode, history, duplicate_id, structure, flags)
+            for current in dependent:
+                for hit in current.check(view):
+                    findings.append(make_finding(episode_id, current, year, hit))
+        if self.min_rank and findings:
+            findings = [f for f in findings if f.severity.rank >= self.min_rank]
+        return findings
+
+    def _view(
+        self,
+        episode: Episode,
+        history: list[Episode] | None,
+        duplicate_id: bool,
+        structure: Structure,
+        flags: int,
+    ) -> EpisodeView:
+        return EpisodeView(
             episode,
             self.facts,
             self.rules_year,
@@ -101,27 +145,6 @@ class Checker:
             structure=structure,
             flags=flags,
         )
-        hits = None
-        serial = structure.serial
-        key = None if serial is None else 2 * serial + episode.grouping_inferred
-        if pure:
-            hits = self._memo.get(key) if key is not None else None
-            if hits is None:
-                hits = [(current, hit) for current in pure for hit in current.check(view)]
-                if key is not None:
-                    if len(self._memo) >= _MAX_MEMO:
-                        self._memo.clear()
-                    self._memo[key] = hits
-        episode_id = episode.id
-        findings = (
-            [make_finding(episode_id, current, year, hit) for current, hit in hits] if hits else []
-        )
-        for current in dependent:
-            for hit in current.check(view):
-                findings.append(make_finding(episode_id, current, year, hit))
-        if self.min_rank and findings:
-            findings = [f for f in findings if f.severity.rank >= self.min_rank]
-        return findings
 
     def check_plainly(
         self,

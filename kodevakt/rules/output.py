@@ -135,11 +135,24 @@ def write_json_texts(texts: Iterable[str], out: TextIO) -> None:
     out.write("]\n" if first else "\n]\n")
 
 
+_BATCH = 512  # findings per write: one call to the text layer costs as much as a finding
+
+
 def write_json_lines(findings: Iterable[Finding], out: TextIO) -> None:
-    write = out.write
-    for finding in findings:
-        write(finding_json(finding))
-        write("\n")
+    """One finding per line; what was found is written also when `findings` stops with an
+    error (an input file unreadable half-way)."""
+    lines: list[str] = []
+    try:
+        for finding in findings:
+            lines.append(finding_json(finding))
+            if len(lines) >= _BATCH:
+                lines.append("")
+                out.write("\n".join(lines))
+                lines.clear()
+    finally:
+        if lines:
+            lines.append("")
+            out.write("\n".join(lines))
 
 
 def write_csv(findings: Iterable[Finding], out: TextIO) -> None:

@@ -90,23 +90,26 @@ class Structure:
     def refs(self) -> tuple[list[list[CodeRef]], list[list[CodeRef]]]:
         """(condition groups, procedure groups) of `CodeRef`s, made on first use."""
         if self._refs is None:
-            facts, day = self.facts, self.day
-            known = facts.by_year.get(day.year if day else 0, {})
-            found = [
+            lookup, day = self.facts.lookup, self.day
+            conditions, procedures = self.groups
+            self._refs = (
                 [
-                    [
-                        CodeRef(known.get(raw) or facts.lookup(raw, day)[0], g, p, in_procedures)
-                        for p, raw in enumerate(group)
-                    ]
-                    for g, group in enumerate(groups)
-                ]
-                for in_procedures, groups in zip((False, True), self.groups, strict=True)
-            ]
-            self._refs = (found[0], found[1])
+                    [CodeRef(lookup(raw, day)[0], g, p, False) for p, raw in enumerate(group)]
+                    for g, group in enumerate(conditions)
+                ],
+                [
+                    [CodeRef(lookup(raw, day)[0], g, p, True) for p, raw in enumerate(group)]
+                    for g, group in enumerate(procedures)
+                ],
+            )
         return self._refs
 
 
-_MAX_STRUCTURES = 200_000
+# Kept small: structures that repeat do so soon (synthetic and real batches alike), and a
+# large cache of structures that never repeat (widely drawn codes) costs more than it saves
+# (measured with bench/check.py: 20,000 was as fast as 200,000 on `kodevakt synth` episodes,
+# and a fifth faster on widely drawn ones).
+_MAX_STRUCTURES = 20_000
 _SERIALS = itertools.count()
 # Indexes into CodeFacts.placed (which starts at the MAIN section).
 _MAIN, _OTHER_FIRST, _GROUP_LATER = F.MAIN - 1, F.OTHER_FIRST - 1, F.GROUP_LATER - 1
@@ -148,38 +151,38 @@ def code_features(facts: FactsCache, episode: Episode, day: date | None) -> tupl
     """The code and structure features of the episode's groups on `day` (each code's features
     as they are and in the section of its place), and whether every code's facts hold for
     the whole year. Read from the cached facts alone: this is all a clean episode costs."""
-    known = facts.by_year.get(day.year if day else 0, {})
+    get = facts.of_year(day.year if day else 0).get
     conditions = episode.conditions
     flags = 0 if conditions and conditions[0] else F.NO_MAIN
     reusable = True
     codes: list[str] = []
     first = _MAIN
     for group in conditions:
-        where = first
+        place = first
         for raw in group:
-            found = known.get(raw)
+            found = get(raw)
             if found is None:
                 found, cached = facts.lookup(raw, day)
                 reusable = reusable and cached
-            flags |= found.placed[where]
-            where = _GROUP_LATER
+            flags |= found.placed[place]
             codes.append(found.code)
+            place = _GROUP_LATER
         first = _OTHER_FIRST
     if len(codes) > 1 and len(set(codes)) < len(codes):
         flags |= F.CODE_REPEATED
     procedures = episode.procedures
     if procedures:
-        codes.clear()
+        codes = []
         for procedure in procedures:
-            where = _PROCEDURE_FIRST
+            place = _PROCEDURE_FIRST
             for raw in procedure.codes:
-                found = known.get(raw)
+                found = get(raw)
                 if found is None:
                     found, cached = facts.lookup(raw, day)
                     reusable = reusable and cached
-                flags |= found.placed[where]
-                where = _PROCEDURE_LATER
+                flags |= found.placed[place]
                 codes.append(found.code)
+                place = _PROCEDURE_LATER
         if len(codes) > 1 and len(set(codes)) < len(codes):
             flags |= F.PROCEDURE_REPEATED
     return flags, reusable

@@ -134,3 +134,15 @@ def test_a_messy_file_reads_the_same_fast_or_carefully(tmp_path: Path) -> None:
     fast = list(read_interchange(path))
     assert fast == _careful(path)
     assert sum(isinstance(r, Episode) for r in fast) >= 40
+
+
+def test_a_file_over_many_buffers_reads_the_same_fast_or_carefully(tmp_path: Path) -> None:
+    """Lines are taken a buffer at a time: odd lines near and across the buffer's edges."""
+    lines = [json.dumps(e) for e in generate_wide(12000, seed=11, year=2024, odd=0.2)]
+    odd = list(_messy_lines())[5:20]
+    for at in range(137, len(lines), 701):
+        lines.insert(at, odd[at % len(odd)])
+    path = tmp_path / "big.jsonl"
+    path.write_text("\r\n".join(lines) + "\n", encoding="utf-8", errors="surrogateescape")
+    assert path.stat().st_size > 3 * (1 << 20)
+    assert list(read_interchange(path)) == _careful(path)

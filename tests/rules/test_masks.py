@@ -20,6 +20,7 @@ from typing import Any
 from kodevakt.codes.release import Family
 from kodevakt.episodes.interchange import episode_from_dict
 from kodevakt.episodes.model import Episode, Source
+from kodevakt.rules import code_facts as F
 from kodevakt.rules.code_facts import FactsCache
 from kodevakt.rules.registry import episode_rules
 from kodevakt.rules.view import EpisodeView
@@ -140,3 +141,12 @@ def test_t15_checks_for_a_pregnancy_code_itself() -> None:
     assert list(t15.check(view)) == []
     pregnant = episode_from_spec({"conditions": "O26.8; I10"})
     assert list(t15.check(EpisodeView(pregnant, FactsCache(codebase()))))
+
+
+def test_pure_rules_are_not_skipped_by_patient_or_stay_features() -> None:
+    """A pure rule's findings are reused for every episode with the same codes, so whether
+    it runs may not hang on the patient, the dates or the id (they would not be the same)."""
+    episode_only = F.at(F.EPISODE, F.CODE_FEATURES) & ~F.STRUCTURE_FEATURES
+    for rule in episode_rules():
+        if rule.pure:
+            assert not rule.mask & episode_only, rule.code
