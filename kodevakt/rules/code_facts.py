@@ -263,11 +263,20 @@ class FactsCache:
         self.base = base
         self.by_year: dict[int, dict[str, CodeFacts]] = {}
         self._predicates = tuple(_PREDICATES)
+        self._children: dict[tuple[str, int | None], list[Code]] = {}
         # Resolved code structures of whole episodes, filled by kodevakt.rules.view.
         self.structures: dict[tuple[object, ...], Any] = {}
 
     def get(self, raw: str, day: date | None) -> CodeFacts:
         return self.lookup(raw, day)[0]
+
+    def children(self, code: str, day: date | None) -> list[Code]:
+        """`CodeBase.children(code, day)`, which depends on the year only, kept per year."""
+        key = (code, day.year if day else None)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = self.base.children(code, day)
+        return list(found)
 
     def of_year(self, year: int) -> dict[str, CodeFacts]:
         """The facts known for the whole of `year` (0: no date), by written code."""

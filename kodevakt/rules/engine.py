@@ -67,16 +67,24 @@ class Checker:
         for current in self.rules:
             self._relevant |= current.mask
         self._plans: dict[tuple[int, int], Plan] = {}
+        self._in_force: dict[int, list[EpisodeRule]] = {}
         self._memo: dict[int, tuple[list[EpisodeRule], list[tuple[EpisodeRule, Hit]]]] = {}
         self._plain_facts: FactsCache | None = None
 
     def _plan(self, year: int, flags: int) -> Plan:
         """(pure, episode-dependent) rules in force in `year` that `flags` can trigger."""
-        runnable = [r for r in self.rules if r.in_force(year) and r.applies(flags)]
-        plan = ([r for r in runnable if r.pure], [r for r in runnable if not r.pure])
+        in_force = self._in_force.get(year)
+        if in_force is None:
+            in_force = self._in_force[year] = [r for r in self.rules if r.in_force(year)]
+        pure: list[EpisodeRule] = []
+        dependent: list[EpisodeRule] = []
+        for current in in_force:
+            if current.applies(flags):
+                (pure if current.pure else dependent).append(current)
         if len(self._plans) >= _MAX_PLANS:
             self._plans.clear()
-        self._plans[(year, flags)] = plan if runnable else _NOTHING
+        plan = (pure, dependent) if pure or dependent else _NOTHING
+        self._plans[(year, flags)] = plan
         return plan
 
     def check_episode(

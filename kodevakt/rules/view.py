@@ -90,15 +90,22 @@ class Structure:
     def refs(self) -> tuple[list[list[CodeRef]], list[list[CodeRef]]]:
         """(condition groups, procedure groups) of `CodeRef`s, made on first use."""
         if self._refs is None:
-            lookup, day = self.facts.lookup, self.day
+            facts, day = self.facts, self.day
+            get, lookup = facts.of_year(day.year if day else 0).get, facts.get
             conditions, procedures = self.groups
             self._refs = (
                 [
-                    [CodeRef(lookup(raw, day)[0], g, p, False) for p, raw in enumerate(group)]
+                    [
+                        CodeRef(get(raw) or lookup(raw, day), g, p, False)
+                        for p, raw in enumerate(group)
+                    ]
                     for g, group in enumerate(conditions)
                 ],
                 [
-                    [CodeRef(lookup(raw, day)[0], g, p, True) for p, raw in enumerate(group)]
+                    [
+                        CodeRef(get(raw) or lookup(raw, day), g, p, True)
+                        for p, raw in enumerate(group)
+                    ]
                     for g, group in enumerate(procedures)
                 ],
             )
@@ -327,7 +334,7 @@ class EpisodeView:
 
     def children(self, code: str) -> list[Code]:
         """Child codes of `code` in the code list in force for the episode."""
-        return self.base.children(code, self.day)
+        return self._facts.children(code, self.day)
 
     def has(self, flag: int) -> bool:
         return bool(self.flags & flag)
