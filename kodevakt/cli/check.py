@@ -178,9 +178,11 @@ def _episode_from_options(
 
 
 def _progress(episodes: Iterator[Episode]) -> Iterator[Episode]:
-    if not sys.stderr.isatty():
-        yield from episodes
-        return
+    """The episodes, counted on a progress line when stderr is a terminal."""
+    return _shown(episodes) if sys.stderr.isatty() else episodes
+
+
+def _shown(episodes: Iterator[Episode]) -> Iterator[Episode]:
     with Progress(
         SpinnerColumn(),
         TextColumn("Kontrollerer: {task.completed:,} episoder"),

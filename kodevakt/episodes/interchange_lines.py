@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -94,11 +94,6 @@ def episode_from_line(line: str, source: Source) -> Episode | None:
         return None
 
 
-def _known(known: dict[str, T], value: str, read: Callable[[str], T]) -> T:
-    found = known.get(value, _MISSING)
-    return _remember(known, value, read) if found is _MISSING else found  # type: ignore[return-value]
-
-
 def _text(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
 
@@ -127,8 +122,29 @@ def _episode(record: _Episode, source: Source) -> Episode | None:
         values.integer(age_days, "patient.age_days") if age_days is not None else None,
     )
     care_raw = _text(record.care_level)
-    urgency = record.urgency
-    admission, discharge = record.admission, record.discharge
+    # the values' caches, inline: a call each would cost as much as the lookup
+    care: Any = None if care_raw is None else _CARE_LEVELS.get(care_raw, _MISSING)
+    if care is _MISSING:
+        care = _remember(_CARE_LEVELS, care_raw, values.care_level)  # type: ignore[arg-type]
+    urgency: Any = record.urgency
+    if urgency is not None:
+        raw_urgency, urgency = urgency, _URGENCIES.get(urgency, _MISSING)
+        if urgency is _MISSING:
+            urgency = _remember(_URGENCIES, raw_urgency, values.urgency)
+    admission: Any = record.admission
+    if admission:
+        raw_admission, admission = admission, _MOMENTS.get(admission, _MISSING)
+        if admission is _MISSING:
+            admission = _remember(_MOMENTS, raw_admission, _moment)
+    else:
+        admission = None
+    discharge: Any = record.discharge
+    if discharge:
+        raw_discharge, discharge = discharge, _MOMENTS.get(discharge, _MISSING)
+        if discharge is _MISSING:
+            discharge = _remember(_MOMENTS, raw_discharge, _moment)
+    else:
+        discharge = None
     conditions = record.conditions
     procedures = record.procedures
     return Episode(
@@ -136,11 +152,11 @@ def _episode(record: _Episode, source: Source) -> Episode | None:
         person,
         _text(record.institution),
         _text(record.department),
-        None if care_raw is None else _known(_CARE_LEVELS, care_raw, values.care_level),
+        care,
         care_raw,
-        None if urgency is None else _known(_URGENCIES, urgency, values.urgency),
-        _known(_MOMENTS, admission, _moment) if admission else None,
-        _known(_MOMENTS, discharge, _moment) if discharge else None,
+        urgency,
+        admission,
+        discharge,
         _text(record.transferred_from),
         _text(record.transferred_to),
         _conditions(conditions) if conditions else [],
