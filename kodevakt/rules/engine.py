@@ -7,14 +7,17 @@ most episodes are clean, so a clean episode must cost next to nothing:
    codes' features, by where each code stands, and the episode's own: dates, sex, age,
    transfer) are computed from the cached facts alone, and its code structure is shared by
    every episode with the same codes (`view.structure_of`).
-2. A rule runs only when the episode's features share a bit with its `triggers` mask
-   (`triggers=0`: always runs). The list of runnable rules is computed once per combination
-   of year and features, and split into pure and episode-dependent rules. When it is empty
-   (a clean episode) nothing more is done: no view, no code references. A mask only saves
-   work: each rule checks its own precondition too (tests/rules/test_masks.py holds every
-   mask to being a superset of where its rule fires).
+2. A rule runs only where it can fire, as it declares with its masks (`triggers`, and
+   `requires` for a precondition of several parts, over features such as "the main
+   condition's first code is unspecific" or "a code limited to men, and a woman"). The list
+   of runnable rules is computed once per combination of year and the features any rule
+   looks at, and split into pure and episode-dependent rules. When it is empty (a clean
+   episode) nothing more is done: no view, no code references. A mask only saves work: each
+   rule checks its own precondition too (tests/rules/test_masks.py holds every mask to being
+   a superset of where its rule fires). A rule without masks runs on every episode.
 3. Pure rules (`pure=True`: findings depend on the codes and year only) run once per distinct
-   code structure; their hits are reused for every later episode with the same codes.
+   code structure; their hits are reused for every later episode with the same codes, and
+   then no view is made unless an episode-dependent rule runs.
 
 `check_plainly` is the definition all this must agree with: every rule in force, run on
 every episode, no masks and no reuse (tests/rules/test_differential.py, bench/check.py).

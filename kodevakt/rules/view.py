@@ -203,21 +203,21 @@ def episode_features(episode: Episode, days: int | None, duplicate_id: bool) -> 
     for rule triggers."""
     flags = F.EP_DUPLICATE_ID if duplicate_id else 0
     admission, discharge = episode.admission, episode.discharge
+    # E04 and P09 count the stay in days: dates reversed by hours within one day (E01's
+    # defect) still make a same-day stay, whose day bounds the procedures.
     reversed_days = False
     if admission is None or discharge is None:
         flags |= F.EP_DATES_MISSING
-    elif discharge < admission:
-        flags |= F.EP_DATES_REVERSED
-        reversed_days = discharge.date() < admission.date()
     else:
-        overnight = discharge.date() > admission.date()
+        if discharge < admission:
+            flags |= F.EP_DATES_REVERSED
+        first, last = admission.date(), discharge.date()
+        reversed_days = last < first
         level = episode.care_level
-        if overnight and level is not None and level is not CareLevel.INPATIENT:
+        if last > first and level is not None and level is not CareLevel.INPATIENT:
             flags |= F.EP_DAY_CARE_OVERNIGHT
-        elif not overnight and level is CareLevel.INPATIENT:
+        elif last == first and level is CareLevel.INPATIENT:
             flags |= F.EP_INPATIENT_SAME_DAY
-    # P09 judges procedure dates unless the stay's dates are reversed by whole days (E01's
-    # defect); reversed by hours within one day, the stay's day still bounds the procedures.
     if episode.procedures and not reversed_days:
         flags |= _procedure_dates_outside(episode)
     sex = episode.patient.sex

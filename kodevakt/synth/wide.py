@@ -378,7 +378,7 @@ def _patient(episode: Episode, rng: Random, wide: _Wide) -> None:
 
 
 def _dates(episode: Episode, rng: Random, wide: _Wide) -> None:
-    change = rng.randrange(5)
+    change = rng.randrange(6)
     if episode["admission"] is None or episode["discharge"] is None:
         change = 2
     if change == 0:
@@ -394,9 +394,13 @@ def _dates(episode: Episode, rng: Random, wide: _Wide) -> None:
             if group["date"] is not None:
                 moved = date.fromisoformat(group["date"]) + timedelta(days=rng.choice((-3, 5, 20)))
                 group["date"] = moved.isoformat()
-    else:
+    elif change == 4:
         episode["admission"] = episode["admission"][:10]
         episode["discharge"] = episode["discharge"][:10]
+    else:  # discharged before admitted on the same day, whatever the care level
+        day = episode["admission"][:10]
+        episode["admission"], episode["discharge"] = f"{day}T19:00", f"{day}T08:30"
+        episode["care_level"] = rng.choice(("inpatient", "day", "outpatient"))
 
 
 def _episode_fields(episode: Episode, rng: Random, wide: _Wide) -> None:
