@@ -1,9 +1,9 @@
 """Benchmark: one period through the database — import, checking, pattern rules, report and
 worklist — on SQLite and PostgreSQL.
 
-Target (issue "Batch quality control"): 1,000,000 synthetic episodes imported, checked and
-reported in under 3 minutes and under 2 GB peak memory on the 2-core development machine, on
-both databases.
+Target (issue 16, tightening the first "Batch quality control" target of 3 minutes and
+2 GB): 1,000,000 synthetic episodes imported, checked and reported in under 60 s and under
+1 GB peak memory on the 2-core development machine, on both databases.
 
 Run: `.venv/bin/python bench/batch.py [--episodes 1000000] [--db sqlite|postgresql|both]`.
 
@@ -226,7 +226,7 @@ def print_table(results: list[Measured]) -> None:
             f"{r.database}: peak MB per step: {peaks}; {r.findings:,} episode findings, "
             f"{r.pattern_findings:,} pattern findings; database {r.size_mb:,.0f} MB"
         )
-    print("target: total under 180 s and peak under 2,048 MB per database")
+    print("target (issue 16): total under 60 s and peak under 1,024 MB per database")
 
 
 def main() -> None:

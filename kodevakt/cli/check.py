@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from datetime import date as Date
@@ -142,6 +143,7 @@ def check(
         rules_year=rules_year,
         min_severity=min_severity,
     )
+    _collect_less()
     stats = ReadStats()
     invalid = 0
     if conditions is not None or procedures is not None:
@@ -161,6 +163,18 @@ def check(
     write_result(lambda: _write(findings, output), "Kontrollen")
     _report(stats, summary)
     raise typer.Exit(1 if summary.count(Severity.ERROR) or invalid else 0)
+
+
+def _collect_less() -> None:
+    """Tune the garbage collector for a stream of millions of short-lived episodes.
+
+    The code lists loaded so far live as long as the process: frozen, the collector never
+    scans them again. Every episode makes a few dozen small objects that die with it, so the
+    youngest generation is collected every 50,000 allocations rather than every 700 (measured
+    on widely drawn episodes: the collector took a quarter of the run before, bench/check.py).
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def _split(value: str) -> list[str]:
@@ -207,9 +221,11 @@ def _episode_from_options(
 
 
 def _progress(episodes: Iterator[Episode]) -> Iterator[Episode]:
-    if not sys.stderr.isatty():
-        yield from episodes
-        return
+    """The episodes, counted on a progress line when stderr is a terminal."""
+    return _shown(episodes) if sys.stderr.isatty() else episodes
+
+
+def _shown(episodes: Iterator[Episode]) -> Iterator[Episode]:
     with Progress(
         SpinnerColumn(),
         TextColumn("Kontrollerer: {task.completed:,} episoder"),

@@ -38,20 +38,34 @@ _WHITESPACE = " \t\r\n"
 _EDGE = 32
 
 Build = Callable[[Any, Source], Record]
+# A faster way to the same record from the text of one line holding one whole JSON object, or
+# None to leave the line to `json` and `Build` (see `read_records`).
+FastBuild = Callable[[str, Source], Record | None]
 
 
-def read_records(text: DecodedText, name: str, build: Build) -> Iterator[Record]:
-    """`build(obj, source)` for every JSON value in `text`; Rejected for what is not JSON."""
-    return _Stream(text, name, build).records()
+def read_records(
+    text: DecodedText, name: str, build: Build, fast: FastBuild | None = None
+) -> Iterator[Record]:
+    """`build(obj, source)` for every JSON value in `text`; Rejected for what is not JSON.
+
+    `fast`, when given, is offered each record that starts a line ending before the buffer
+    does (JSON Lines, the common case) as the text up to that newline, before `json` decodes
+    it; in JSON Lines, a buffer's lines are split at once and offered one after the other.
+    It must return exactly what `build` makes of the object, or None when the text is not one
+    whole object it can read: then the record goes the careful way, as if `fast` were not
+    there (tests/episodes/test_fast_reading.py holds it to that).
+    """
+    return _Stream(text, name, build, fast).records()
 
 
 class _Stream:
     """The buffer and position of one stream; `line` is the line number at `pos`."""
 
-    def __init__(self, text: DecodedText, name: str, build: Build) -> None:
+    def __init__(self, text: DecodedText, name: str, build: Build, fast: FastBuild | None) -> None:
         self.text = text
         self.name = name
         self.build = build
+        self.fast = fast
         self.buffer = ""
         self.pos = 0
         self.base = 0  # index in the whole decoded stream of buffer[0]
@@ -65,7 +79,7 @@ class _Stream:
     def records(self) -> Iterator[Record]:
         # The hot loop works on locals and writes them back only around the rare paths.
         decode = _DECODER.raw_decode
-        build, name, bad = self.build, self.name, self.text.bad
+        build, fast, name, bad = self.build, self.fast, self.name, self.text.bad
         buffer, pos, line, base, eof = self.buffer, self.pos, self.line, self.base, self.eof
         while True:
             if not eof and len(buffer) - pos < CHUNK:
@@ -84,6 +98,34 @@ class _Stream:
                 continue
             if self.array is None:
                 self.array = "[" in buffer[skipped:pos]
+            if fast is not None and self.array is False and pos and buffer[pos - 1] == "\n":
+                # JSON Lines: every line up to the buffer's last newline at once, for as long
+                # as each is one whole record `fast` reads (or blank); any other line is left
+                # to the careful way below, from its start.
+                last = buffer.rfind("\n", pos)
+                if last > pos and not (bad and bad[0][0] < base + last):
+                    start = pos
+                    for text in buffer[pos:last].split("\n"):
+                        if text[:1] == "{":
+                            record = fast(text, Source(name, line))
+                            if record is None:
+                                break
+                            yield record
+                        elif text.strip(" \t\r"):
+                            break
+                        start += len(text) + 1
+                        line += 1
+                    if start > pos:
+                        pos = start
+                        continue
+            if fast is not None:
+                end = buffer.find("\n", pos)
+                if end >= 0 and not (bad and bad[0][0] < base + end):
+                    record = fast(buffer[pos:end], Source(name, line))
+                    if record is not None:
+                        pos = end
+                        yield record
+                        continue
             try:
                 obj, end = decode(buffer, pos)
             except (ValueError, RecursionError) as exc:

@@ -33,6 +33,15 @@ READERS: dict[EpisodeFormat, tuple[str, str]] = {
     EpisodeFormat.FHIR: ("kodevakt.episodes.fhir_reader", "read_fhir"),
     EpisodeFormat.PARQUET: ("kodevakt.episodes.parquet_reader", "read_parquet"),
 }
+
+
+def reader(found: EpisodeFormat) -> Reader:
+    """The reader of format `found`."""
+    module, name = READERS[found]
+    function: Reader = getattr(import_module(module), name)
+    return function
+
+
 _FORCED: ContextVar[EpisodeFormat | None] = ContextVar("kodevakt_input_format", default=None)
 
 
@@ -101,9 +110,7 @@ def read_file(
     found = format_of(path, encoding, input_format)
     if found.binary and str(path) == "-":
         raise InputError(f"{found.label} kan ikke leses fra standard inn; oppgi filen")
-    module, name = READERS[found]
-    reader: Reader = getattr(import_module(module), name)
-    return reader(path, encoding=encoding, notices=notices)
+    return reader(found)(path, encoding=encoding, notices=notices)
 
 
 def read_episodes(

@@ -1,9 +1,12 @@
 """Finding writers for the machine formats (JSON array, JSON Lines, CSV) and the summary.
 
 JSON renders `Finding.to_dict()` and CSV `csv_record`, both derived from `Finding`'s fields
-(`FIELDS`), so a field added there appears in every format. The JSON array is streamed so that
-a batch of millions of findings never sits in memory. CSV cells go through `SafeCsvWriter`: the
-file is opened in a spreadsheet, where a message starting with `=` would run as a formula.
+(`FIELDS`), so a field added there appears in every format. `finding_json` writes the same
+JSON text as `json.dumps(finding.to_dict())` without building the dictionary first, since a
+batch writes millions of findings (tests/rules/test_finding_fields.py holds the two equal).
+The JSON array is streamed so that a batch of millions of findings never sits in memory. CSV
+cells go through `SafeCsvWriter`: the file is opened in a spreadsheet, where a message starting
+with `=` would run as a formula.
 """
 
 from __future__ import annotations
@@ -34,6 +37,57 @@ def csv_record(finding: Finding) -> dict[str, Any]:
     return row
 
 
+_string = json.encoder.encode_basestring  # the C encoder json.dumps uses; keeps non-ASCII
+
+
+def finding_json(finding: Finding) -> str:
+    """`json.dumps(finding.to_dict(), ensure_ascii=False)`, made directly from the fields."""
+    (
+        episode_id,
+        rule,
+        name,
+        severity,
+        message,
+        codes,
+        location,
+        source,
+        suggestion,
+        rule_year,
+        fix,
+        episodes,
+    ) = finding
+    parts = [
+        '{"episode_id": ',
+        _string(episode_id),
+        ', "rule": ',
+        _string(rule),
+        ', "name": ',
+        _string(name),
+        ', "severity": ',
+        _string(severity.value),
+        ', "message": ',
+        _string(message),
+        ', "codes": [',
+        ", ".join([_string(code) for code in codes]),
+        '], "location": ',
+        _string(location),
+        ', "source": ',
+        _string(source),
+        ', "suggestion": ',
+        "null" if suggestion is None else _string(suggestion),
+        ', "rule_year": ',
+        str(int(rule_year)),
+        ', "fix": ',
+        "null" if fix is None else json.dumps(fix.to_dict(), ensure_ascii=False),
+    ]
+    if episodes:
+        parts.append(', "episodes": [')
+        parts.append(", ".join([_string(episode) for episode in episodes]))
+        parts.append("]")
+    parts.append("}")
+    return "".join(parts)
+
+
 @dataclass(slots=True)
 class Summary:
     """Counts by severity, family and rule, collected while findings stream past."""
@@ -52,7 +106,7 @@ class Summary:
 
 
 def write_json_array(findings: Iterable[Finding], out: TextIO) -> None:
-    write_json_records((finding.to_dict() for finding in findings), out)
+    write_json_texts(map(finding_json, findings), out)
 
 
 def write_json_records(records: Iterable[Mapping[str, Any]], out: TextIO) -> None:
@@ -62,12 +116,17 @@ def write_json_records(records: Iterable[Mapping[str, Any]], out: TextIO) -> Non
     closed, so stdout stays valid JSON; the caller reports the error and exits non-zero, which
     is what says the list is incomplete.
     """
+    write_json_texts((json.dumps(record, ensure_ascii=False) for record in records), out)
+
+
+def write_json_texts(texts: Iterable[str], out: TextIO) -> None:
+    """`write_json_records` for records already written as JSON text."""
     out.write("[")
     first = True
     try:
-        for record in records:
+        for text in texts:
             out.write("\n  " if first else ",\n  ")
-            out.write(json.dumps(record, ensure_ascii=False))
+            out.write(text)
             first = False
     except Exception:
         with suppress(OSError):  # the output itself may be what failed
@@ -76,10 +135,24 @@ def write_json_records(records: Iterable[Mapping[str, Any]], out: TextIO) -> Non
     out.write("]\n" if first else "\n]\n")
 
 
+_BATCH = 512  # findings per write: one call to the text layer costs as much as a finding
+
+
 def write_json_lines(findings: Iterable[Finding], out: TextIO) -> None:
-    for finding in findings:
-        out.write(json.dumps(finding.to_dict(), ensure_ascii=False))
-        out.write("\n")
+    """One finding per line; what was found is written also when `findings` stops with an
+    error (an input file unreadable half-way)."""
+    lines: list[str] = []
+    try:
+        for finding in findings:
+            lines.append(finding_json(finding))
+            if len(lines) >= _BATCH:
+                lines.append("")
+                out.write("\n".join(lines))
+                lines.clear()
+    finally:
+        if lines:
+            lines.append("")
+            out.write("\n".join(lines))
 
 
 def write_csv(findings: Iterable[Finding], out: TextIO) -> None:

@@ -44,6 +44,10 @@ _SIDE_NAME = {
     "ZXA10": "begge sider",
 }
 
+# The side codes of each list, for the triggers of the rules that look at side codes.
+NCRP_SIDE = F.code_feature(lambda facts: facts.code in _NCRP_SIDE_TO_NCSP, "NCRP-sidekode")
+NCSP_SIDE = F.code_feature(lambda facts: facts.code in _NCSP_SIDE_TO_NCRP, "NCSP-sidekode")
+
 # Additional codes that the code lists reserve for surgical (NCSP) and radiological (NCRP)
 # codes, for DRG grouping (Kodeveiledning 2018 §5.6 s. 43 names ZXA10; the full list is in the
 # rulebook's chapter 26, which the embedded text does not reach).
@@ -175,7 +179,7 @@ def _noun(ref: CodeRef) -> str:
     Severity.ERROR,
     title="Tilleggskode eller legemiddelkode først i prosedyregruppen eller alene",
     source="Kodeveiledning 2018 §5.6 s. 43, kap. 6 s. 47, §7.3 s. 56, §8.3 s. 64, §8.4 s. 68",
-    triggers=F.PROC_ADDITIONAL | F.ATC | F.SPECIAL,
+    triggers=F.at(F.PROCEDURE_FIRST, F.PROC_ADDITIONAL | F.ATC | F.SPECIAL),
     pure=True,
     fixable=True,
 )
@@ -253,7 +257,8 @@ def procedure_additional_code_first(view: EpisodeView) -> Iterator[Hit]:
     title="Tilleggskode forbeholdt kirurgiske og radiologiske koder brukt med NCMP-kode",
     source="Kodeveiledning 2018 §5.6 s. 43",
     years=(2016, None),
-    triggers=F.NCMP,
+    triggers=F.at(F.PROCEDURE_LATER, NCSP_SIDE),
+    requires=(F.in_procedures(F.NCMP),),
     pure=True,
     fixable=False,
 )
@@ -296,7 +301,11 @@ def surgical_additional_code_on_ncmp(view: EpisodeView) -> Iterator[Hit]:
     title="Sidekode fra feil kodeverk (NCRP- eller NCSP-sidekode)",
     source="Kodeveiledning 2018 §8.4 s. 66",
     years=(2016, None),
-    triggers=F.IMAGING | F.IMAGE_GUIDED | F.NUCLEAR,
+    triggers=F.at(F.PROCEDURE_LATER, NCRP_SIDE | NCSP_SIDE),
+    requires=F.any_of(
+        (F.at(F.PROCEDURE_LATER, NCRP_SIDE), F.in_procedures(F.IMAGE_GUIDED | F.NUCLEAR)),
+        (F.at(F.PROCEDURE_LATER, NCSP_SIDE), F.in_procedures(F.IMAGING)),
+    ),
     pure=True,
     fixable=True,
 )
@@ -596,6 +605,9 @@ def _procedure_sex(ref: CodeRef) -> Sex | None:
     title="Prosedyre forbeholdt det andre kjønn",
     source="Kodeveiledning 2018 §7.2 s. 53",
     triggers=F.SEX_LIMITED,
+    requires=F.any_of(
+        (F.in_procedures(F.MALE_ONLY), F.EP_FEMALE), (F.in_procedures(F.FEMALE_ONLY), F.EP_MALE)
+    ),
     fixable=False,
 )
 def procedure_sex_conflict(view: EpisodeView) -> Iterator[Hit]:
@@ -692,7 +704,7 @@ def _group_day(view: EpisodeView, g: int) -> date | None:
     title="Samme bildediagnostiske kode flere ganger samme dag",
     source="Kodeveiledning 2018 §8.4 s. 67–68",
     years=(2016, None),
-    triggers=F.IMAGING,
+    triggers=F.PROCEDURE_REPEATED,
     fixable=False,
 )
 def imaging_code_repeated_same_day(view: EpisodeView) -> Iterator[Hit]:
@@ -754,7 +766,7 @@ def imaging_code_repeated_same_day(view: EpisodeView) -> Iterator[Hit]:
     title="NCRP-sidekode knyttet til en NCSP- eller NCMP-kode",
     source="Kodeveiledning 2018 §7.3 s. 58, §8.4 s. 66",
     years=(2016, None),
-    triggers=F.PROC_ADDITIONAL,
+    triggers=F.at(F.PROCEDURE_LATER, NCRP_SIDE),
     pure=True,
     fixable=True,
 )

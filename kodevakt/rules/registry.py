@@ -101,6 +101,23 @@ class EpisodeRule(Rule[Check]):
     triggers: int = 0
     pure: bool = False
     once: bool = False
+    requires: tuple[int, ...] = ()
+
+    def applies(self, features: int) -> bool:
+        """Whether the rule may fire on an episode with these features (`code_facts`): its
+        `triggers` mask shares a bit with them (or it has none), and so does every mask of
+        `requires`."""
+        if self.triggers and not self.triggers & features:
+            return False
+        return all(mask & features for mask in self.requires)
+
+    @property
+    def mask(self) -> int:
+        """Every feature the rule's `triggers` and `requires` look at."""
+        found = self.triggers
+        for mask in self.requires:
+            found |= mask
+        return found
 
 
 R = TypeVar("R", bound=Rule[Any])
@@ -209,6 +226,7 @@ def rule(
     fixable: bool,
     years: tuple[int | None, int | None] = (None, None),
     triggers: int = 0,
+    requires: tuple[int, ...] = (),
     status: RuleStatus = RuleStatus.STABLE,
     pure: bool = False,
     once: bool = False,
@@ -218,6 +236,13 @@ def rule(
 
     `fixable=True` declares that the rule returns a `Fix` where the correction is
     unambiguous; `aliases` are its old codes when the rulebook has renumbered it.
+
+    `triggers` and `requires` say where the rule can fire, from the episode's features
+    (`kodevakt.rules.code_facts`): `triggers` is one mask, of which the features must share a
+    bit (0: always), and `requires` more masks that must each share one too, for a
+    precondition of several parts ("a code limited to men" and "a woman", or "a code limited
+    to women" and "a man"). Both only let the engine skip the rule; its check still states
+    its own precondition.
 
     `pure=True` declares that the rule's findings depend only on the episode's codes (their
     groups and order), the rule year and whether the grouping was inferred — never on the
@@ -240,6 +265,7 @@ def rule(
         fixable=fixable,
         aliases=aliases,
         triggers=triggers,
+        requires=requires,
         pure=pure,
         once=once,
     )

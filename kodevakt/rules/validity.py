@@ -169,7 +169,7 @@ def code_written_non_standard(view: EpisodeView) -> Iterator[Hit]:
     Severity.ERROR,
     title="Kode av feil type på sin plass",
     source="Kodeveiledning 2018 §4.1",
-    triggers=F.PROCEDURE | F.ICD,
+    triggers=F.in_conditions(F.PROCEDURE) | F.in_procedures(F.ICD),
     pure=True,
     fixable=False,
 )
@@ -204,7 +204,7 @@ def code_of_wrong_kind(view: EpisodeView) -> Iterator[Hit]:
     Severity.INFO,
     title="Prosedyrekoden finnes ikke i den innlastede (ufullstendige) listen",
     source="Kodeveiledning 2018 §5.1",
-    triggers=F.PROCEDURE,
+    triggers=F.in_procedures(F.UNLISTED),
     pure=True,
     fixable=False,
 )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from datetime import date
-from typing import NamedTuple
 
 from kodevakt.codes.model import Code, Sex
 from kodevakt.episodes.model import CareLevel, Episode, Urgency
@@ -61,79 +60,171 @@ class CodeRef:
         return f"CodeRef({self.facts.code!r} at {self.location})"
 
 
-class Structure(NamedTuple):
+class Structure:
     """The resolved codes of an episode; shared by all episodes with the same codes and year.
 
-    `serial` identifies a reusable structure cheaply (None when a code's validity changes
-    within the year, so the structure holds for this episode's date only).
+    `flags` holds the code and structure features (each code's features as they are and in
+    the section of its place, see code_facts). The code references themselves (`refs`) are
+    made only when a rule is to read them: most episodes are clean, and their features say
+    so without them. `serial` identifies a reusable structure cheaply (None when a code's
+    validity changes within the year, so the structure holds for this episode's date only).
     """
 
-    conditions: list[list[CodeRef]]
-    procedures: list[list[CodeRef]]
-    flags: int
-    serial: int | None
+    __slots__ = ("_refs", "day", "facts", "flags", "groups", "serial")
+
+    def __init__(
+        self,
+        facts: FactsCache,
+        groups: tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]],
+        day: date | None,
+        flags: int,
+        serial: int | None,
+    ) -> None:
+        self.facts = facts
+        self.groups = groups
+        self.day = day
+        self.flags = flags
+        self.serial = serial
+        self._refs: tuple[list[list[CodeRef]], list[list[CodeRef]]] | None = None
+
+    def refs(self) -> tuple[list[list[CodeRef]], list[list[CodeRef]]]:
+        """(condition groups, procedure groups) of `CodeRef`s, made on first use."""
+        if self._refs is None:
+            facts, day = self.facts, self.day
+            get, lookup = facts.of_year(day.year if day else 0).get, facts.get
+            conditions, procedures = self.groups
+            self._refs = (
+                [
+                    [
+                        CodeRef(get(raw) or lookup(raw, day), g, p, False)
+                        for p, raw in enumerate(group)
+                    ]
+                    for g, group in enumerate(conditions)
+                ],
+                [
+                    [
+                        CodeRef(get(raw) or lookup(raw, day), g, p, True)
+                        for p, raw in enumerate(group)
+                    ]
+                    for g, group in enumerate(procedures)
+                ],
+            )
+        return self._refs
 
 
-_MAX_STRUCTURES = 200_000
+# Kept small: structures that repeat do so soon (synthetic and real batches alike), and a
+# large cache of structures that never repeat (widely drawn codes) costs more than it saves
+# (measured with bench/check.py: 20,000 was as fast as 200,000 on `kodevakt synth` episodes,
+# and a fifth faster on widely drawn ones).
+_MAX_STRUCTURES = 20_000
 _SERIALS = itertools.count()
+# Indexes into CodeFacts.placed (which starts at the MAIN section).
+_MAIN, _OTHER_FIRST, _GROUP_LATER = F.MAIN - 1, F.OTHER_FIRST - 1, F.GROUP_LATER - 1
+_PROCEDURE_FIRST, _PROCEDURE_LATER = F.PROCEDURE_FIRST - 1, F.PROCEDURE_LATER - 1
 
 
-def _structure(facts: FactsCache, episode: Episode, day: date | None) -> Structure:
+def structure_of(
+    facts: FactsCache,
+    episode: Episode,
+    day: date | None,
+    *,
+    features: tuple[int, bool] | None = None,
+    shared: bool = True,
+) -> Structure:
+    """The episode's code structure on `day` (its rule date), from the cache when its codes
+    and year were seen before (`shared=False`: made anew, and not kept). `features`: its
+    `code_features`, when the caller has them."""
     year = day.year if day else 0
     procedures = episode.procedures
-    key = (
-        year,
-        tuple(map(tuple, episode.conditions)),
-        tuple([tuple(proc.codes) for proc in procedures]) if procedures else (),
-    )
+    conditions = tuple(map(tuple, episode.conditions))
+    procedure_codes = tuple([tuple(proc.codes) for proc in procedures]) if procedures else ()
+    key = (year, conditions, procedure_codes)
     cache: dict[tuple[object, ...], Structure] = facts.structures
-    found = cache.get(key)
+    found = cache.get(key) if shared else None
     if found is not None:
         return found
-    flags = 0
-    reusable = True
-    groups: list[list[CodeRef]] = []
-    for in_procedures, code_groups in ((False, key[1]), (True, key[2])):
-        for g, group in enumerate(code_groups):
-            refs = []
-            for p, raw in enumerate(group):
-                found_facts, cached = facts.lookup(raw, day)
-                reusable = reusable and cached
-                flags |= found_facts.flags
-                refs.append(CodeRef(found_facts, g, p, in_procedures))
-            groups.append(refs)
-    n = len(key[1])
-    structure = Structure(groups[:n], groups[n:], flags, next(_SERIALS) if reusable else None)
-    if reusable:
+    flags, reusable = features or code_features(facts, episode, day)
+    structure = Structure(
+        facts, (conditions, procedure_codes), day, flags, next(_SERIALS) if reusable else None
+    )
+    if reusable and shared:
         if len(cache) >= _MAX_STRUCTURES:
             cache.clear()
         cache[key] = structure
     return structure
 
 
+def code_features(facts: FactsCache, episode: Episode, day: date | None) -> tuple[int, bool]:
+    """The code and structure features of the episode's groups on `day` (each code's features
+    as they are and in the section of its place), and whether every code's facts hold for
+    the whole year. Read from the cached facts alone: this is all a clean episode costs."""
+    get = facts.of_year(day.year if day else 0).get
+    conditions = episode.conditions
+    flags = 0 if conditions and conditions[0] else F.NO_MAIN
+    reusable = True
+    codes: list[str] = []
+    first = _MAIN
+    for group in conditions:
+        place = first
+        for raw in group:
+            found = get(raw)
+            if found is None:
+                found, cached = facts.lookup(raw, day)
+                reusable = reusable and cached
+            flags |= found.placed[place]
+            codes.append(found.code)
+            place = _GROUP_LATER
+        first = _OTHER_FIRST
+    if len(codes) > 1 and len(set(codes)) < len(codes):
+        flags |= F.CODE_REPEATED
+    procedures = episode.procedures
+    if procedures:
+        codes = []
+        for procedure in procedures:
+            place = _PROCEDURE_FIRST
+            for raw in procedure.codes:
+                found = get(raw)
+                if found is None:
+                    found, cached = facts.lookup(raw, day)
+                    reusable = reusable and cached
+                flags |= found.placed[place]
+                codes.append(found.code)
+                place = _PROCEDURE_LATER
+        if len(codes) > 1 and len(set(codes)) < len(codes):
+            flags |= F.PROCEDURE_REPEATED
+    return flags, reusable
+
+
 _OLD_DAYS = 100 * 365
 
 
-def _episode_features(episode: Episode, days: int | None, duplicate_id: bool) -> int:
+def episode_features(episode: Episode, days: int | None, duplicate_id: bool) -> int:
     """Episode-level feature bits (dates, procedure dates, care level, sex, age, transfer),
     for rule triggers."""
     flags = F.EP_DUPLICATE_ID if duplicate_id else 0
     admission, discharge = episode.admission, episode.discharge
+    # E04 and P09 count the stay in days: dates reversed by hours within one day (E01's
+    # defect) still make a same-day stay, whose day bounds the procedures.
+    reversed_days = False
     if admission is None or discharge is None:
         flags |= F.EP_DATES_MISSING
-    elif discharge < admission:
-        flags |= F.EP_DATES_REVERSED
     else:
-        overnight = discharge.date() > admission.date()
+        if discharge < admission:
+            flags |= F.EP_DATES_REVERSED
+        first, last = admission.date(), discharge.date()
+        reversed_days = last < first
         level = episode.care_level
-        if overnight and level is not None and level is not CareLevel.INPATIENT:
+        if last > first and level is not None and level is not CareLevel.INPATIENT:
             flags |= F.EP_DAY_CARE_OVERNIGHT
-        elif not overnight and level is CareLevel.INPATIENT:
+        elif last == first and level is CareLevel.INPATIENT:
             flags |= F.EP_INPATIENT_SAME_DAY
-    if episode.procedures and not flags & F.EP_DATES_REVERSED:
+    if episode.procedures and not reversed_days:
         flags |= _procedure_dates_outside(episode)
-    if episode.patient.sex is None:
+    sex = episode.patient.sex
+    if sex is None:
         flags |= F.EP_SEX_NOT_GIVEN
+    else:
+        flags |= F.EP_MALE if sex is Sex.MALE else F.EP_FEMALE
     if days is not None and (days < 0 or days > _OLD_DAYS):
         flags |= F.EP_AGE_UNUSUAL
     if episode.transferred_from:
@@ -181,7 +272,12 @@ class EpisodeView:
         rules_year: int | None = None,
         history: list[Episode] | None = None,
         duplicate_id: bool = False,
+        *,
+        structure: Structure | None = None,
+        flags: int | None = None,
     ) -> None:
+        """`structure` and `flags`: the episode's, when the engine has them already (as
+        `structure_of` and `episode_features` make them)."""
         self.episode = episode
         self._facts = facts
         self.base = facts.base
@@ -190,11 +286,15 @@ class EpisodeView:
         self.day: date | None = day
         self.year: int = rules_year or (day.year if day else date.today().year)
         self.history = history
-        structure = _structure(facts, episode, day)
-        self.conditions: list[list[CodeRef]] = structure.conditions
-        self.procedures: list[list[CodeRef]] = structure.procedures
+        if structure is None:
+            structure = structure_of(facts, episode, day)
+        self.conditions: list[list[CodeRef]]
+        self.procedures: list[list[CodeRef]]
+        self.conditions, self.procedures = structure.refs()
         self._age_days = episode.age_days
-        self.flags: int = structure.flags | _episode_features(episode, self._age_days, duplicate_id)
+        if flags is None:
+            flags = structure.flags | episode_features(episode, self._age_days, duplicate_id)
+        self.flags: int = flags
         # Identity of everything a pure rule may look at within one Checker (whose rules year
         # is fixed): the codes and date year (the structure) and inferred grouping. None: the
         # structure holds for this date only, see engine.py.
@@ -234,7 +334,7 @@ class EpisodeView:
 
     def children(self, code: str) -> list[Code]:
         """Child codes of `code` in the code list in force for the episode."""
-        return self.base.children(code, self.day)
+        return self._facts.children(code, self.day)
 
     def has(self, flag: int) -> bool:
         return bool(self.flags & flag)

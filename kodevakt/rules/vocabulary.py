@@ -28,7 +28,7 @@ ICD-10 codes in canonical form: a rule asks `is_icd10` before it asks them.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kodevakt.rules import code_facts as F
 from kodevakt.rules.code_facts import CodeFacts
@@ -103,22 +103,38 @@ def describes_condition(ref: CodeRef) -> bool:
     return is_icd10(ref) and not ref.flags & (ADDITIONAL_FLAGS | F.ASTERISK)
 
 
-def matches(ref: CodeRef, specs: tuple[str, ...]) -> bool:
+def matches(ref: CodeRef | CodeFacts, specs: tuple[str, ...]) -> bool:
     """Whether `ref` matches one of `specs`: a category range `A00-B99`, a category `J13`, or a
     code and everything under it (`N39.0`). Only ICD-10 codes have a category to match."""
-    if not ref.category:
+    category = ref.category
+    if not category:
         return False
-    for spec in specs:
-        if "-" in spec:
-            low, high = spec.split("-")
-            if low <= ref.category <= high:
-                return True
-        elif len(spec) == 3:
-            if ref.category == spec:
-                return True
-        elif ref.code.startswith(spec):
+    parsed = _SPECS.get(specs) or _parse(specs)
+    if category in parsed.categories:
+        return True
+    for low, high in parsed.ranges:
+        if low <= category <= high:
             return True
-    return False
+    return bool(parsed.prefixes) and ref.code.startswith(parsed.prefixes)
+
+
+class _Specs(NamedTuple):
+    """A tuple of `matches` specs, read once (the rules ask with the same tuples each time)."""
+
+    ranges: tuple[tuple[str, str], ...]
+    categories: frozenset[str]
+    prefixes: tuple[str, ...]
+
+
+_SPECS: dict[tuple[str, ...], _Specs] = {}
+
+
+def _parse(specs: tuple[str, ...]) -> _Specs:
+    ranges = tuple((spec.split("-")[0], spec.split("-")[1]) for spec in specs if "-" in spec)
+    categories = frozenset(spec for spec in specs if "-" not in spec and len(spec) == 3)
+    prefixes = tuple(spec for spec in specs if "-" not in spec and len(spec) != 3)
+    parsed = _SPECS[specs] = _Specs(ranges, categories, prefixes)
+    return parsed
 
 
 # -- the multiple-coding regime -----------------------------------------------------------------

@@ -90,6 +90,7 @@ FEATURE_NAMES: dict[int, str] = {
     F.OTHER_PROCEDURE: "«annen»-prosedyre",
     F.NCMP: "NCMP-kode",
     F.OBSTETRIC_PROCEDURE: "obstetrisk prosedyre",
+    F.UNLISTED: "ikke i den innlastede (ufullstendige) listen",
 }
 #: Features left out on purpose (see the module docstring); a test holds every feature a rule
 #: can be triggered by to be named above or listed here.
@@ -144,12 +145,12 @@ def rules_for_code(base: CodeBase, checker: Checker, code: str, today: date) -> 
     for registered in ordered:
         if (
             isinstance(registered, EpisodeRule)
-            and registered.triggers & features
+            and F.anywhere(registered.triggers) & features
             and registered.family != other_family
         ):
-            shared = [
-                name for bit, name in FEATURE_NAMES.items() if bit & registered.triggers & features
-            ]
+            triggers = F.anywhere(registered.triggers)
+            names = FEATURE_NAMES | F.code_feature_names()
+            shared = [name for bit, name in names.items() if bit & triggers & features]
             concern(registered.code).reasons[FEATURE] = (
                 "Kjøres for episoder med koden fordi den er: " + ", ".join(shared)
             )

@@ -22,7 +22,7 @@ from kodevakt.rules.finding import (
     Severity,
     make_finding,
 )
-from kodevakt.rules.output import csv_record, write_csv, write_json_lines
+from kodevakt.rules.output import csv_record, finding_json, write_csv, write_json_lines
 
 
 @dataclass(frozen=True)
@@ -103,3 +103,28 @@ def test_csv_has_a_column_for_every_field_of_an_episode_finding() -> None:
     record = csv_record(_unit_finding())
     assert tuple(record) == FIELDS and record["episodes"] == "ep-1 ep-2"
     assert all(value is None or type(value) in (str, int) for value in record.values())
+
+
+def test_findings_are_written_as_json_dumps_writes_their_dicts() -> None:
+    """The JSON writers build the text without the dictionary; every byte must agree, with
+    or without a suggestion, fix, codes or unit episodes, and with text JSON must escape."""
+    hard = Hit(
+        message='Æ «sitat» "quote" \\ \n\t\u2028 \x7f',
+        codes=("Ø1", 'x"y'),
+        location="",
+        suggestion=None,
+        fix=None,
+    )
+    cases = [
+        _unit_finding(),
+        _unit_finding()._replace(episode_id="ep-1", episodes=()),
+        make_finding("ep\u00e6-2", _Rule(), 2016, hard),
+        make_finding("ep-3", _Rule(), 2026, Hit("m", (), "conditions")),
+    ]
+    for finding in cases:
+        assert finding_json(finding) == json.dumps(finding.to_dict(), ensure_ascii=False)
+    lines = io.StringIO()
+    write_json_lines(cases, lines)
+    assert lines.getvalue() == "".join(
+        json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in cases
+    )

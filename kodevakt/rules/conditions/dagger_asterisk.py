@@ -313,7 +313,12 @@ def asterisk_without_dagger(view: EpisodeView) -> Iterator[Hit]:
                 suggestion = f"Bytt rekkefølge: {dagger}+{ref.code}"
                 fix = fixes.move(view, later[0], ref, before=True)
                 entry = dagger_range(ref)
-                if entry is not None and _is_diabetes(later[0]) and not fits(entry, later[0]):
+                if (
+                    entry is not None
+                    and entry.diabetes
+                    and _is_diabetes(later[0])
+                    and not fits(entry, later[0])
+                ):
                     fix, pair = _recoded_pair(view, ref, later[0], entry.diabetes)
                     suggestion = (
                         f"Bytt rekkefølge, med diabeteskoden for "

@@ -32,7 +32,7 @@ def _follow_ups(view: EpisodeView) -> list[CodeRef]:
     Severity.WARNING,
     title="Etterundersøkelse (Z08/Z09) kodet mens det gis behandling",
     source="Kodeveiledning 2018 §9.5 s. 81, §9.1 s. 76–77",
-    triggers=F.FOLLOW_UP,
+    triggers=F.in_conditions(F.FOLLOW_UP),
     pure=True,
     fixable=True,
 )
@@ -147,7 +147,7 @@ def _cancer_signs(view: EpisodeView) -> list[CodeRef]:
     Severity.WARNING,
     title="Z09 (etterundersøkelse for andre tilstander) ved ondartet svulst; bruk Z08",
     source="Kodeveiledning 2018 §9.1 s. 76–77, §9.5 s. 81",
-    triggers=F.FOLLOW_UP,
+    triggers=F.in_conditions(F.FOLLOW_UP),
     pure=True,
     fixable=True,
 )

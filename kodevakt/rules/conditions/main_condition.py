@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from kodevakt.codes.codebase import Status
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
+from kodevakt.rules.code_facts import CodeFacts
 from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
@@ -42,6 +43,7 @@ from kodevakt.rules.vocabulary import (
     Severity.ERROR,
     title="Hovedtilstand mangler",
     source="Kodeveiledning 2018 §2.2 s. 12",
+    triggers=F.NO_MAIN,
     pure=True,
     fixable=False,
 )
@@ -80,7 +82,7 @@ _POST_COVID = "U09.9"
     title="Koden kan ikke være første kode for hovedtilstanden i Norge",
     source="Foredrag (lysark U07/U09.9 og Z03)",
     years=(2020, None),
-    triggers=F.COVID | F.OBSERVATION,
+    triggers=F.at(F.MAIN, F.COVID | F.OBSERVATION),
     pure=True,
     fixable=True,
 )
@@ -222,7 +224,7 @@ def _what_goes_first(ref: CodeRef) -> str:
     Severity.ERROR,
     title="Tilleggskode som første kode for hovedtilstanden",
     source="Kodeveiledning 2018 §4.2 s. 30–35, §12.2 s. 95",
-    triggers=ADDITIONAL_FLAGS,
+    triggers=F.at(F.MAIN, ADDITIONAL_FLAGS),
     pure=True,
     fixable=True,
 )
@@ -434,7 +436,7 @@ def who_code_not_used_in_norway(view: EpisodeView) -> Iterator[Hit]:
     Severity.WARNING,
     title="Samme kode registrert flere ganger",
     source="Kodeveiledning 2018 §2.2 s. 12",
-    triggers=F.ICD | F.ATC | F.SPECIAL,
+    triggers=F.CODE_REPEATED,
     pure=True,
     fixable=True,
 )
@@ -507,7 +509,7 @@ _COLLECTIVE_CODES = ("B20.7", "I61.6", "S09.7", "S62.4")
 _COLLECTIVE_CATEGORIES = ("F19", "T00-T07")
 
 
-def is_collective(ref: CodeRef) -> bool:
+def is_collective(ref: CodeRef | CodeFacts) -> bool:
     """`B20.7`, `E10.7`–`E14.7`, `F19.x`, `I61.6`, `S09.7`, `S62.4`, `T00–T07`."""
     if not is_icd10(ref):
         return False
@@ -516,13 +518,16 @@ def is_collective(ref: CodeRef) -> bool:
     return matches(ref, _COLLECTIVE_CODES + _COLLECTIVE_CATEGORIES)
 
 
+COLLECTIVE = F.code_feature(is_collective, "samlekode for flere tilstander")
+
+
 @rule(
     "T12",
     "collective-code-as-main",
     Severity.WARNING,
     title="Samlekode for flere tilstander som hovedtilstand",
     source="Kodeveiledning 2018 §4.3 s. 40",
-    triggers=F.ICD,
+    triggers=F.at(F.MAIN, COLLECTIVE),
     pure=True,
     fixable=False,
 )
@@ -568,7 +573,7 @@ def collective_code_as_main(view: EpisodeView) -> Iterator[Hit]:
     Severity.INFO,
     title="Uspesifikk kode som hovedtilstand",
     source="Kodeveiledning 2018 §4.3 s. 37–38",
-    triggers=F.UNSPECIFIC,
+    triggers=F.at(F.MAIN, F.UNSPECIFIC),
     pure=True,
     fixable=False,
 )

@@ -184,7 +184,12 @@ def _insert(host: list[CodeRef], moved: list[CodeRef]) -> list[CodeRef]:
     title="Tilleggskode registrert som egen tilstand (multippel koding kreves fra 2024)",
     source="Foredrag, lysark «Multippel koding»; Kodeveiledning 2018 §4.2 s. 29–35",
     years=(2024, None),
-    triggers=F.MICROBE | F.RESISTANCE | F.SIRS | F.EXTERNAL | F.ATC | F.COVID | F.ADDITIONAL_ONLY,
+    # A standalone additional code is the first code of another group; an unknown ICD-10
+    # code (NOT_OK) may still be of an additional kind by its letter (`Y99.9`).
+    triggers=F.at(
+        F.OTHER_FIRST,
+        F.MICROBE | F.RESISTANCE | F.SIRS | F.EXTERNAL | F.ATC | F.COVID | F.NOT_OK,
+    ),
     pure=True,
     fixable=True,
 )

@@ -10,12 +10,16 @@ from collections.abc import Iterator
 
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
+from kodevakt.rules.code_facts import CodeFacts
 from kodevakt.rules.finding import Fix, Hit, Severity
 from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
 from kodevakt.rules.vocabulary import is_icd10
 
 UNKNOWN_PRIMARY = "C80.0"
+IS_UNKNOWN_PRIMARY = F.code_feature(
+    lambda facts: facts.code == UNKNOWN_PRIMARY, "primærsvulst med ukjent utgangspunkt"
+)
 
 
 def is_primary_malignancy(ref: CodeRef) -> bool:
@@ -122,7 +126,7 @@ def _primary_first(view: EpisodeView, primary: CodeRef) -> Fix | None:
     Severity.ERROR,
     title="C80.0 (ukjent utgangspunkt) sammen med en kjent primærsvulst",
     source="Kodeveiledning 2018 §9.1 s. 75",
-    triggers=F.NEOPLASM,
+    triggers=F.in_conditions(IS_UNKNOWN_PRIMARY),
     pure=True,
     fixable=True,
 )
@@ -160,9 +164,14 @@ def unknown_primary_with_known_primary(view: EpisodeView) -> Iterator[Hit]:
 # --- T25 -------------------------------------------------------------------------------------
 
 
-def _clinically_uncertain(ref: CodeRef) -> bool:
+def _clinically_uncertain(ref: CodeRef | CodeFacts) -> bool:
     bare = ref.code.replace(".", "")
     return bool(ref.flags & F.UNCERTAIN_NEOPLASM) and len(bare) == 5 and bare[4] == "1"
+
+
+CLINICALLY_UNCERTAIN = F.code_feature(
+    _clinically_uncertain, "klinisk usikkert malignitetspotensial"
+)
 
 
 @rule(
@@ -172,7 +181,7 @@ def _clinically_uncertain(ref: CodeRef) -> bool:
     title="Svulst med klinisk usikkert malignitetspotensial (D37–D48, femte tegn 1)",
     source="Kodeveiledning 2018 §9.7 s. 82–83; foredrag, lysbilde D37–D48",
     years=(2018, None),
-    triggers=F.UNCERTAIN_NEOPLASM,
+    triggers=F.in_conditions(CLINICALLY_UNCERTAIN),
     pure=True,
     fixable=False,
 )

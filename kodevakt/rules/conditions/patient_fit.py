@@ -39,6 +39,9 @@ def _age_text(view: EpisodeView) -> str:
     title="Koden gjelder bare det andre kjønnet",
     source="Kodeveiledning 2018 §7.2 s. 53 (kjønn i kodelistene), §3.3 s. 24",
     triggers=F.SEX_LIMITED,
+    requires=F.any_of(
+        (F.in_conditions(F.MALE_ONLY), F.EP_FEMALE), (F.in_conditions(F.FEMALE_ONLY), F.EP_MALE)
+    ),
     fixable=False,
 )
 def code_for_other_sex(view: EpisodeView) -> Iterator[Hit]:
@@ -264,6 +267,7 @@ def _pregnancy_signs(view: EpisodeView) -> list[CodeRef]:
     title="Diabetes kodet med E10–E14 hos gravid, fødende eller barselkvinne",
     source="Kodeveiledning 2018 §10.2 s. 86–87",
     triggers=F.DIABETES,
+    requires=(F.in_conditions(F.PREGNANCY | F.Z_FACTOR),),
     pure=True,
     fixable=False,
 )

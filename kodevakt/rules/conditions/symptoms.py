@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from kodevakt.rules import code_facts as F
 from kodevakt.rules import fixes
+from kodevakt.rules.code_facts import CodeFacts
 from kodevakt.rules.conditions.infection_codes import is_infection
 from kodevakt.rules.finding import Hit, Severity
 from kodevakt.rules.phrases import condition_name
@@ -192,13 +193,17 @@ def explaining(
 _SYMPTOM_LIKE = ("M25.5", "M54", "M79.6", "I50")
 
 
+def _symptom_kind(facts: CodeRef | CodeFacts) -> bool:
+    """A code of the kind `_is_symptom` names, by its code alone (for the rules' triggers)."""
+    return bool(facts.flags & F.SYMPTOM) or matches(facts, _SYMPTOM_LIKE)
+
+
+SYMPTOM_KIND = F.code_feature(_symptom_kind, "symptomkode")
+
+
 def _is_symptom(ref: CodeRef) -> bool:
     """A symptom code the tables can name: chapter XVIII, or one of `_SYMPTOM_LIKE`."""
-    return (
-        is_icd10(ref)
-        and not is_additional(ref)
-        and (bool(ref.flags & F.SYMPTOM) or matches(ref, _SYMPTOM_LIKE))
-    )
+    return is_icd10(ref) and not is_additional(ref) and _symptom_kind(ref)
 
 
 def _described(view: EpisodeView, symptom: CodeRef) -> bool:
@@ -217,7 +222,7 @@ def _described(view: EpisodeView, symptom: CodeRef) -> bool:
     Severity.WARNING,
     title="Symptomkode som hovedtilstand mens sykdommen som forklarer den er kodet",
     source="Kodeveiledning 2018 §2.2 s. 12–13, §4.3 s. 38",
-    triggers=F.SYMPTOM | F.INJURY | F.INFARCTION,
+    triggers=F.at(F.MAIN, SYMPTOM_KIND),
     pure=True,
     fixable=False,
 )
@@ -284,7 +289,7 @@ def symptom_main_explained(view: EpisodeView) -> Iterator[Hit]:
     Severity.WARNING,
     title="Symptomkode ved siden av sykdommen eller skaden som forklarer den",
     source="Kodeveiledning 2018 §2.2 s. 12, §2.3 s. 14, §4.3 s. 38",
-    triggers=F.SYMPTOM | F.INJURY | F.INFARCTION,
+    triggers=F.at(F.OTHER_FIRST, SYMPTOM_KIND) | F.at(F.GROUP_LATER, SYMPTOM_KIND),
     pure=True,
     fixable=True,
 )
