@@ -27,6 +27,7 @@ from kodevakt.codes.codebase import CodeBase, Status
 from kodevakt.codes.model import Code, Sex
 from kodevakt.codes.normalise import CodeKind
 from kodevakt.codes.procedures import ProcedureShape
+from kodevakt.codes.release import Family
 
 # Kind of code
 ICD = 1 << 0
@@ -140,11 +141,15 @@ def any_of(*alternatives: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(masks)
 
 
-# Structure features (set by kodevakt.rules.view from the code groups, not from one code)
+# Structure features (set by kodevakt.rules.view from the code groups and their year, not
+# from one code)
 NO_MAIN = at(EPISODE, 1 << 0)  # no condition group, or an empty first one
 CODE_REPEATED = at(EPISODE, 1 << 1)  # a code written twice among the conditions (normalised)
 PROCEDURE_REPEATED = at(EPISODE, 1 << 2)  # a code written twice among the procedures
-STRUCTURE_FEATURES = NO_MAIN | CODE_REPEATED | PROCEDURE_REPEATED
+# no ICD-10 list of the year of the rule date is loaded (FactsCache.year_features)
+YEAR_LIST_MISSING = at(EPISODE, 1 << 3)
+# What the structure (its codes and year) alone decides, which pure rules may look at.
+STRUCTURE_FEATURES = NO_MAIN | CODE_REPEATED | PROCEDURE_REPEATED | YEAR_LIST_MISSING
 # Episode features (set by kodevakt.rules.view from the episode, not from its codes)
 EP_PROCEDURE_DATE_OUTSIDE = at(EPISODE, 1 << 8)  # a procedure group dated outside the stay
 EP_DATES_MISSING = at(EPISODE, 1 << 9)
@@ -264,8 +269,17 @@ class FactsCache:
         self.by_year: dict[int, dict[str, CodeFacts]] = {}
         self._predicates = tuple(_PREDICATES)
         self._children: dict[tuple[str, int | None], list[Code]] = {}
+        self._years: dict[int, int] = {}
         # Resolved code structures of whole episodes, filled by kodevakt.rules.view.
         self.structures: dict[tuple[object, ...], Any] = {}
+
+    def year_features(self, year: int) -> int:
+        """The episode features of a rule date in `year`: whether its ICD-10 list is loaded."""
+        found = self._years.get(year)
+        if found is None:
+            covered = self.base.covers(Family.ICD10, year)
+            found = self._years[year] = 0 if covered else YEAR_LIST_MISSING
+        return found
 
     def get(self, raw: str, day: date | None) -> CodeFacts:
         return self.lookup(raw, day)[0]

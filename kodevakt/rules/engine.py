@@ -107,6 +107,8 @@ class Checker:
         year = self.rules_year or (day.year if day else date.today().year)
         features = code_features(self.facts, episode, day)
         flags = features[0] | episode_features(episode, episode.age_days, duplicate_id)
+        if day is not None:
+            flags |= self.facts.year_features(day.year)
         relevant = flags & self._relevant
         plan = self._plans.get((year, relevant))
         if plan is None:

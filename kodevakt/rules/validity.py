@@ -235,6 +235,7 @@ def procedure_not_in_loaded_list(view: EpisodeView) -> Iterator[Hit]:
     Severity.INFO,
     title="Kodelisten for episodens år mangler; kodene er kontrollert mot nærmeste liste",
     source="Kodeveiledning 2018 §5.4 s. 42",
+    triggers=F.YEAR_LIST_MISSING,
     pure=True,
     once=True,
     fixable=False,

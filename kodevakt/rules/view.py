@@ -294,6 +294,8 @@ class EpisodeView:
         self._age_days = episode.age_days
         if flags is None:
             flags = structure.flags | episode_features(episode, self._age_days, duplicate_id)
+            if day is not None:
+                flags |= facts.year_features(day.year)
         self.flags: int = flags
         # Identity of everything a pure rule may look at within one Checker (whose rules year
         # is fixed): the codes and date year (the structure) and inferred grouping. None: the

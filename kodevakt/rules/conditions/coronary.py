@@ -54,6 +54,15 @@ def _atheromatosis(view: EpisodeView) -> CodeRef | None:
     return _pci(view)
 
 
+IS_SILENT_ISCHAEMIA = F.code_feature(
+    lambda facts: facts.code == SILENT_ISCHAEMIA, "stum myokardiskemi (I25.6)"
+)
+IS_UNSPECIFIED_ISCHAEMIA = F.code_feature(
+    lambda facts: facts.code == UNSPECIFIED_ISCHAEMIA,
+    "uspesifisert kronisk iskemisk hjertesykdom (I25.9)",
+)
+
+
 def _coded(view: EpisodeView, code: str) -> list[CodeRef]:
     return [ref for ref in view.condition_codes() if is_icd10(ref) and ref.code == code]
 
@@ -67,7 +76,7 @@ def _coded(view: EpisodeView, code: str) -> list[CodeRef]:
     Severity.WARNING,
     title="I25.6 (stum myokardiskemi) sammen med angina pectoris eller påvist koronarsykdom",
     source="Kodeveiledning 2018 §11.2 s. 89",
-    triggers=F.ICD,
+    triggers=F.in_conditions(IS_SILENT_ISCHAEMIA),
     pure=True,
     fixable=True,
 )
@@ -111,7 +120,7 @@ def silent_ischaemia_with_angina_or_atheromatosis(view: EpisodeView) -> Iterator
     Severity.WARNING,
     title="I25.9 (uspesifisert kronisk iskemisk hjertesykdom) ved PCI eller påvist ateromatose",
     source="Kodeveiledning 2018 §11.2 s. 88–89",
-    triggers=F.ICD,
+    triggers=F.in_conditions(IS_UNSPECIFIED_ISCHAEMIA),
     pure=True,
     fixable=True,
 )

@@ -33,6 +33,10 @@ from kodevakt.rules.registry import rule
 from kodevakt.rules.view import CodeRef, EpisodeView
 from kodevakt.rules.vocabulary import MultipleCoding, is_icd10
 
+SEPSIS_CODE = F.code_feature(
+    lambda facts: is_icd10(facts) and is_sepsis_code(facts.code), "sepsiskode (type 3)"
+)
+
 # -- helpers over an episode ----------------------------------------------------------------
 
 
@@ -461,7 +465,7 @@ def _resistance_hit(view: EpisodeView, ref: CodeRef, others: list[CodeRef], requ
     Severity.WARNING,
     title="Sepsiskode for ukjent fokus sammen med en lokal infeksjon",
     source="Kodeveiledning 2018 §12.2 s. 95, §12.3 s. 96",
-    triggers=F.ICD,
+    triggers=F.in_conditions(SEPSIS_CODE),
     pure=True,
     fixable=True,
 )
