@@ -147,3 +147,12 @@ def test_second_file_in_the_wrong_encoding_stops_before_any_output(tmp_path: Pat
     assert result.stdout == ""  # not even "[]": nothing that looks like a complete answer
     assert "Feil: inndata kunne ikke leses" in result.stderr
     assert "--encoding cp1252" in result.stderr
+
+
+def test_out_without_spark_is_refused_rather_than_ignored(tmp_path: Path) -> None:
+    """`--out` writes Parquet for the Spark engine only; with the local engine the findings
+    would otherwise go to standard out while the user looks for them in the folder."""
+    result = runner.invoke(app, ["check", "-c", "N40", "--out", str(tmp_path / "funn")])
+    assert result.exit_code == 2
+    assert "--out gjelder bare --engine spark" in result.output
+    assert not (tmp_path / "funn").exists()

@@ -131,6 +131,8 @@ def check(
                 min_severity=min_severity,
             )
         )
+    if out is not None:
+        fail("--out gjelder bare --engine spark; send funnene til en fil med > FIL", code=2)
     try:
         base = default_codebase()
     except KodevaktError as exc:
