@@ -108,6 +108,7 @@ def _is_fhir(text: str) -> bool:
     start = text.lstrip("[ \t\r\n")
     try:
         first, _ = json.JSONDecoder().raw_decode(start)
-    except ValueError:  # cut by the end of the head, or damaged: look at its keys' text
+    except (ValueError, RecursionError):
+        # cut by the end of the head, damaged, or nested too deeply: look at its keys' text
         return bool(_RESOURCE_TYPE.search(start[:4096]))
     return isinstance(first, dict) and "resourceType" in first

@@ -103,6 +103,17 @@ def test_deep_nesting_is_a_rejection_not_a_traceback(tmp_path: Path) -> None:
     assert "for dyp nøsting" in rejected.message
 
 
+def test_deep_nesting_in_the_first_record_does_not_stop_format_detection(tmp_path: Path) -> None:
+    """The format is told from the file's first value; nested too deeply to decode there, it
+    is judged by its text, and the record is rejected like any other (found by Hypothesis)."""
+    path = tmp_path / "deep.json"
+    deep = '{"id": "deep", "conditions": ' + "[" * 100_000
+    path.write_text(deep + "\n" + json.dumps(EPISODES[1]) + "\n")
+    ids, stats = _read(path)
+    assert ids == ["ep-1"]
+    assert len(stats.rejected) == 1
+
+
 @pytest.mark.parametrize("age", ["1.5e400", 1e400, "nan", "9" * 5000, 10**12])
 def test_absurd_numbers_are_value_problems(age: object) -> None:
     record = episode_from_dict({**EPISODE, "patient": {"age": age}}, Source("a.json", 3))
