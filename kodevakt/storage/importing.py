@@ -229,9 +229,10 @@ class PeriodWriter:
         self._write(inserts, updates, touched, changed)
         return repeats
 
-    def findings(self, items: Iterable[Placed]) -> None:
-        """Merge the findings of a batch's episodes (with their institution and department)."""
-        self._findings.write(items)
+    def findings(self, items: Iterable[Placed]) -> list[str]:
+        """Merge the findings of a batch's episodes (with their institution and department);
+        the key each was stored under, in order."""
+        return self._findings.write(items)
 
     def finish(self) -> None:
         """Mark fixed the findings of this run's episodes that were not found again, and end

@@ -103,6 +103,19 @@ def has_episodes(engine: Engine, period: str) -> bool:
         return conn.execute(query).first() is not None
 
 
+def is_empty(engine: Engine, period: str) -> bool:
+    """No episode and no episode finding stored for the period."""
+    with engine.connect() as conn:
+        for table, where in (
+            (episode, episode.c.period == period),
+            (finding, (finding.c.period == period) & (finding.c.scope == "episode")),
+        ):
+            query = select(literal(1)).select_from(table).where(where).limit(1)
+            if conn.execute(query).first() is not None:
+                return False
+    return True
+
+
 def last_pattern_run(engine: Engine, period: str) -> int | None:
     """The id of the period's latest successful pattern run when it is current, None when
     there has been none or a file was imported into the period after it (the stored pattern
