@@ -14,6 +14,7 @@ registers with `@tally(name)` and reads with `view.count(name)`.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -106,13 +107,15 @@ class BatchView:
         self._previous = list(previous_indicators)
         self._targets = targets
         self._given = totals
-        self._current = {id(episode) for episode in self.episodes}
+        # The context's episodes, by identity: fewer than the batch's, or none (a set of a
+        # million identities would cost tens of megabytes).
+        self._context = {id(episode) for episode in self.context}
         self._drg: dict[int, str | None] = {}
 
     # -- episodes ------------------------------------------------------------------------
     def is_current(self, episode: Episode) -> bool:
         """Whether the episode belongs to this batch (not to the previous period's context)."""
-        return id(episode) in self._current
+        return id(episode) not in self._context
 
     @cached_property
     def by_patient(self) -> dict[str, list[Episode]]:
@@ -223,13 +226,14 @@ class BatchView:
         return totals.values()
 
     @cached_property
-    def members(self) -> dict[tuple[UnitKind, str, str], list[int]]:
-        """Indexes of the current episodes in each (unit kind, unit, period)."""
-        found: dict[tuple[UnitKind, str, str], list[int]] = {}
+    def members(self) -> dict[tuple[UnitKind, str, str], array[int]]:
+        """Indexes of the current episodes in each (unit kind, unit, period), as machine
+        integers (three per episode: a million episodes' as Python integers are 100 MB)."""
+        found: dict[tuple[UnitKind, str, str], array[int]] = {}
         for i, episode in enumerate(self.episodes):
             label = self.period_of(episode)
             for kind, unit, _ in unit_keys(episode):
-                found.setdefault((kind, unit, label), []).append(i)
+                found.setdefault((kind, unit, label), array("q")).append(i)
         return found
 
     def unit_episodes(self, kind: UnitKind, unit: str, period: str) -> Iterator[int]:
