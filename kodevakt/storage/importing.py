@@ -204,8 +204,7 @@ class PeriodWriter:
                 continue
             in_batch.add(ident)
             content = stored.episode_content(current)
-            content_text = stored.canonical(content)
-            digest = stored.content_hash(content_text)
+            content_text, digest = stored.canonical_hashed(content)
             values = self._values(current, content_text, digest)
             if row is None:
                 result.episodes_new += 1
