@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from functools import cached_property
+from itertools import chain
 from typing import NamedTuple
 
 from kodevakt.batch.indicators import (
@@ -144,17 +145,28 @@ class BatchView:
     # -- codes ---------------------------------------------------------------------------
     def main_code(self, episode: Episode) -> CodeFacts | None:
         """The resolved first code of the main condition, when it is an ICD-10 code."""
-        if not episode.conditions or not episode.conditions[0]:
+        conditions = episode.conditions
+        if not conditions or not conditions[0]:
             return None
-        found = self.facts.get(episode.conditions[0][0], episode.rule_date)
+        found = self._facts(conditions[0][0], episode)
         return found if found.kind is CodeKind.ICD10 else None
 
     def main_procedure(self, episode: Episode) -> str | None:
         """The normalised first code of the first procedure group (the main procedure)."""
         for group in episode.procedures:
             if group.codes:
-                return self.facts.get(group.codes[0], episode.rule_date).code
+                return self._facts(group.codes[0], episode).code
         return None
+
+    def _facts(self, raw: str, episode: Episode) -> CodeFacts:
+        """`facts.get(raw, episode.rule_date)`, taken straight from the facts of the year when
+        they are known (the pattern rules ask for a million episodes' main codes, often)."""
+        moment = episode.discharge or episode.admission
+        known = self.facts.by_year.get(moment.year if moment else 0)
+        found = known.get(raw) if known is not None else None
+        if found is None:
+            found = self.facts.get(raw, moment.date() if moment else None)
+        return found
 
     def drg_of(self, episode: Episode) -> str | None:
         """The episode's DRG when definition tables were given (None otherwise or on failure)."""
@@ -174,10 +186,7 @@ class BatchView:
             return self._given
         counts: dict[str, Counter[Key]] = {}
         for name, function in TALLIES.items():
-            counted: Counter[Key] = Counter()
-            for episode in self.episodes:
-                counted.update(function(self, episode))
-            counts[name] = counted
+            counts[name] = Counter(chain.from_iterable(function(self, e) for e in self.episodes))
         return BatchTotals(self.period, self._own_indicators, self._previous, counts, self._targets)
 
     @property
@@ -220,9 +229,19 @@ class BatchView:
     @cached_property
     def _own_indicators(self) -> list[IndicatorValue]:
         """The indicator values of the view's own episodes, per unit and period."""
-        totals = IndicatorTotals()
+        # Episodes of one unit and period with the same measures are counted at once: a
+        # million episodes fall into some tens of thousands of such groups.
+        first: dict[tuple[object, ...], tuple[Episode, tuple[float | None, ...]]] = {}
+        times: Counter[tuple[object, ...]] = Counter()
         for episode, values in zip(self.episodes, self.measures, strict=True):
-            totals.add(episode, values, self.period)
+            tertial = None if self.period else episode_tertial(episode)
+            key = (episode.institution, episode.department, tertial, values)
+            times[key] += 1
+            if key not in first:
+                first[key] = (episode, values)
+        totals = IndicatorTotals()
+        for group, (episode, values) in first.items():
+            totals.add(episode, values, self.period, times[group])
         return totals.values()
 
     @cached_property
