@@ -97,9 +97,11 @@ def period_pairs(
             gc.collect(1)  # the young garbage of the fetches, when the caller paused the gc
 
 
-def has_episodes(engine: Engine, period: str) -> bool:
+def has_episodes(engine: Engine, period: str, institution: str | None = None) -> bool:
     with engine.connect() as conn:
         query = select(episode.c.id).where(episode.c.period == period).limit(1)
+        if institution is not None:
+            query = query.where(episode.c.institution == institution)
         return conn.execute(query).first() is not None
 
 

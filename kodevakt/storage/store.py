@@ -211,9 +211,10 @@ class Store:
                 self.engine, period
             )
 
-    def has_episodes(self, period: str) -> bool:
+    def has_episodes(self, period: str, institution: str | None = None) -> bool:
+        """Whether the period holds an episode (of the institution, if given)."""
         with database_errors(self.engine):
-            return has_episodes(self.engine, parse_period(period))
+            return has_episodes(self.engine, parse_period(period), institution)
 
     def period_is_empty(self, period: str) -> bool:
         """Whether the period holds no episode and no episode finding: what an import into
