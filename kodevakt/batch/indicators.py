@@ -263,6 +263,44 @@ INDICATOR_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 
 
 _MEASURES = [indicator.measure for indicator in INDICATORS]
+_INPATIENT = CareLevel.INPATIENT
+_ERROR = Severity.ERROR
+
+
+def measure_key(
+    episode: Episode, findings: Sequence[Finding], facts: FactsCache
+) -> tuple[object, ...] | None:
+    """Everything `measure` reads of the episode, as a key under which its measures can be
+    kept for the next episode coded alike; None when a code's facts depend on the day, not
+    only the year (then the episode is measured itself).
+
+    The measures read the condition codes' facts, whether the episode is inpatient, whether
+    it has a procedure code, whether it has an error finding, and whether T02 or T03 fired:
+    a test holds measures through this key equal to measures taken one by one.
+    """
+    moment = episode.discharge or episode.admission
+    year = moment.year if moment else 0
+    known = facts.by_year.get(year)
+    if known is None:
+        return None
+    conditions = []
+    for group in episode.conditions:
+        for code in group:
+            if code not in known:
+                return None
+        conditions.append(tuple(group))
+    error = wrong = False
+    for found in findings:
+        error = error or found.severity is _ERROR
+        wrong = wrong or found.rule in _DAGGER_ASTERISK_RULES
+    return (
+        year,
+        tuple(conditions),
+        episode.care_level is _INPATIENT,
+        any(group.codes for group in episode.procedures),
+        error,
+        wrong,
+    )
 
 
 def measure(m: Measured) -> tuple[float | None, ...]:

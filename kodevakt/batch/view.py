@@ -29,6 +29,7 @@ from kodevakt.batch.indicators import (
     Measured,
     UnitKind,
     measure,
+    measure_key,
     unit_keys,
 )
 from kodevakt.batch.periods import Tertial, episode_tertial, period_label
@@ -39,6 +40,7 @@ from kodevakt.rules.code_facts import CodeFacts, FactsCache
 from kodevakt.rules.finding import Finding, Hit
 
 DrgLookup = Callable[[Episode], str | None]
+_MEASURED = 200_000  # measures kept by what they read (`measure_key`): some 40 MB at most
 
 
 class PatternHit(NamedTuple):
@@ -218,13 +220,20 @@ class BatchView:
         """
         shared: dict[tuple[float | None, ...], tuple[float | None, ...]] = {}
         one = shared.setdefault
-        return [
-            one(values, values)
-            for values in (
-                measure(Measured(episode, findings, self.facts))
-                for episode, findings in zip(self.episodes, self.findings, strict=True)
-            )
-        ]
+        # Episodes coded alike are measured once (`measure_key`); at most `_MEASURED` kept.
+        measured: dict[tuple[object, ...], tuple[float | None, ...]] = {}
+        facts = self.facts
+        found = []
+        for episode, findings in zip(self.episodes, self.findings, strict=True):
+            key = measure_key(episode, findings, facts)
+            values = measured.get(key) if key is not None else None
+            if values is None:
+                values = measure(Measured(episode, findings, facts))
+                values = one(values, values)
+                if key is not None and len(measured) < _MEASURED:
+                    measured[key] = values
+            found.append(values)
+        return found
 
     @cached_property
     def _own_indicators(self) -> list[IndicatorValue]:

@@ -8,7 +8,8 @@ them back (`Store.episodes_with_findings(period, details=False)`), and the run t
 instead:
 
 - the episodes in the order they were stored (the database's order), without their place in
-  the file (`source` None), which the stored ones do not carry either;
+  the file (`source` None), which the stored ones do not carry either, and with repeated
+  texts and dates held once;
 - each episode's findings as stored: one per key (a finding seen twice at the same place is
   stored once), a repeated record's own findings (E05) with the episode it repeats, ordered
   by rule and key, and without the texts the pattern rules do not read (message, location,
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from kodevakt.episodes.model import Episode
 from kodevakt.rules.finding import Finding
@@ -61,6 +63,8 @@ class KeptPeriod:
         self._findings: list[Keyed] = []
         self._repeats: dict[Place, list[tuple[str, Finding]]] = {}
         self._file = _File()
+        self._texts: dict[str, str] = {}
+        self._dates: dict[date, date] = {}
 
     def add(
         self,
@@ -81,9 +85,32 @@ class KeptPeriod:
                 place = (current.institution or "", current.id)
                 file.repeats.setdefault(place, []).extend(keyed)
                 continue
-            current.source = None
+            self._lean(current)
             file.episodes.append(current)
             file.findings.append(stored_order(keyed) if keyed else empty)
+
+    def _lean(self, current: Episode) -> None:
+        """Hold `current` in less memory: without its place in the file, and with the
+        texts and dates that repeat across episodes (codes, institution, department, care
+        level, sex, birth date) held once, as the database's reader holds them. A million
+        episodes from the reader would need some 400 MB more."""
+        one = self._texts.setdefault
+        current.source = None
+        if current.institution is not None:
+            current.institution = one(current.institution, current.institution)
+        if current.department is not None:
+            current.department = one(current.department, current.department)
+        if current.care_level_raw is not None:
+            current.care_level_raw = one(current.care_level_raw, current.care_level_raw)
+        patient = current.patient
+        if patient.sex_raw is not None:
+            patient.sex_raw = one(patient.sex_raw, patient.sex_raw)
+        if patient.birth_date is not None:
+            patient.birth_date = self._dates.setdefault(patient.birth_date, patient.birth_date)
+        for group in current.conditions:
+            group[:] = [one(code, code) for code in group]
+        for procedure in current.procedures:
+            procedure.codes[:] = [one(code, code) for code in procedure.codes]
 
     def file_stored(self) -> None:
         """The current file was stored: keep its episodes."""

@@ -331,12 +331,17 @@ def _sqlite_datetime(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
     HH:MM:SS.ffffff`, the zone left out) written by `isoformat` for a `datetime`: three times
     faster, for the three times of each of a million episodes."""
     plain = datetime
+    last: list[Any] = [None, None]  # the last time written and its text: `changed_at` and
+    # `first_seen_at` are one time for every row of an import
 
     def process(value: Any) -> Any:
+        if value is last[0] and value is not None:
+            return last[1]
         if type(value) is plain:
-            if value.tzinfo is not None:
-                value = value.replace(tzinfo=None)
-            return value.isoformat(" ", "microseconds")
+            naive = value.replace(tzinfo=None) if value.tzinfo is not None else value
+            text = naive.isoformat(" ", "microseconds")
+            last[0], last[1] = value, text
+            return text
         return processor(value)
 
     return process
