@@ -60,6 +60,9 @@ class KeptPeriod:
     """The checked episodes of one import into an empty period (see the module docstring)."""
 
     def __init__(self) -> None:
+        self._empty()
+
+    def _empty(self) -> None:
         self._episodes: list[Episode] = []
         self._findings: list[Keyed] = []
         self._repeats: dict[Place, list[tuple[str, Finding]]] = {}
@@ -148,7 +151,7 @@ class KeptPeriod:
         if any(f.episodes_changed or f.episodes_unchanged for f in stored):
             return None
         episodes, findings, repeats = self._episodes, self._findings, self._repeats
-        self._episodes, self._findings, self._repeats = [], [], {}
+        self._empty()  # let go of everything but what is handed over
         return _handed_over(episodes, findings, repeats)
 
 
