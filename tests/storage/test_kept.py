@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kodevakt.pipeline.flow as flow
 from kodevakt.episodes.model import Episode
@@ -115,3 +117,55 @@ def test_a_period_with_stored_episodes_is_read_back(
     monkeypatch.setattr(flow, "run_patterns", spy)
     pipeline.import_files([path if before == "same file" else other], "2025")
     assert handed == [None]
+
+
+_CODES = ["I10", "H36.0", "E10.3", "J18.9", "R10.4", "Z03.8", "C50.9", "XX99"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["ok", "repeat", "unreadable", "outside"]),
+            st.integers(0, 30),
+            st.lists(st.lists(st.sampled_from(_CODES), min_size=1, max_size=2), max_size=3),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_every_record_is_accounted_for_and_kept_as_stored(
+    tmp_path_factory: pytest.TempPathFactory, checker: Checker, drawn: list[Any]
+) -> None:
+    """Whatever mix of records a file holds, read = stored + repeats + rejected, and the
+    pattern run gets exactly the pairs the database holds."""
+    folder = tmp_path_factory.mktemp("kept")
+    records: list[dict[str, Any] | str] = []
+    for kind, number, conditions in drawn:
+        if kind == "unreadable":
+            records.append("{not json")
+            continue
+        day = "2024-12-01" if kind == "outside" else "2025-04-01"
+        records.append(episode(f"ep-{number}", conditions or [["I10"]], discharge=day))
+    path = write_jsonl(folder / "a.jsonl", records)
+    handed: list[list[Pair]] = []
+    run_patterns = flow.run_patterns
+
+    def spy(store: Store, checker: Checker, period: str, current: Any = None) -> Any:
+        pairs = [(e, tuple(f)) for e, f in current] if current is not None else []
+        handed.append(pairs)
+        return run_patterns(store, checker, period, iter(pairs) if current is not None else None)
+
+    with Store(f"sqlite:///{folder / 'k.db'}", batch_size=4) as store:
+        original = flow.run_patterns
+        flow.run_patterns = spy
+        try:
+            result = Pipeline(store, checker).import_files([path], "2025")
+        finally:
+            flow.run_patterns = original
+        [file] = result.files
+        stored = [(e, tuple(f)) for e, f in store.episodes_with_findings("2025", details=False)]
+    assert file.read == len(records)
+    assert file.read == file.episodes_new + file.duplicates + file.rejected
+    if file.episodes_new:
+        assert handed == [stored]
