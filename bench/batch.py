@@ -23,6 +23,8 @@ Run: `.venv/bin/python bench/batch.py [--episodes 1000000] [--db sqlite|postgres
   the child process (interpreter start and code lists included); the peak memory of each
   step is the child's maximum resident set size (`os.wait4`). The PostgreSQL server's own
   memory is not counted.
+
+Measured (docs/storage.md, "Speed", has the table and where the time goes): MEASURED
 """
 
 from __future__ import annotations

@@ -40,7 +40,10 @@ Pairs = Iterator[tuple[Episode, Sequence[Finding]]]
 
 def slim(found: Finding) -> Finding:
     """`found` without the texts the pattern rules do not read (as `details=False` reads it)."""
-    return found._replace(message="", location="", suggestion=None, fix=None)
+    episode_id, rule, name, severity, _, codes, _, source, _, year, _, episodes = found
+    return Finding(
+        episode_id, rule, name, severity, "", codes, "", source, None, year, None, episodes
+    )
 
 
 def stored_order(keyed: Sequence[tuple[str, Finding]]) -> Keyed:
@@ -93,7 +96,9 @@ class KeptPeriod:
                 continue
             self._lean(current)
             file.episodes.append(current)
-            file.findings.append(stored_order(keyed) if keyed else empty)
+            file.findings.append(
+                (keyed[0],) if len(keyed) == 1 else stored_order(keyed) if keyed else empty
+            )
 
     def _lean(self, current: Episode) -> None:
         """Hold `current` in less memory: without its place in the file, and with what
@@ -119,9 +124,10 @@ class KeptPeriod:
             patient.sex_raw = one(patient.sex_raw, patient.sex_raw)
         if patient.birth_date is not None:
             patient.birth_date = self._dates.setdefault(patient.birth_date, patient.birth_date)
-        coded = tuple(tuple([one(code, code) for code in group]) for group in current.conditions)
+        coded = tuple(map(tuple, current.conditions))
         conditions = self._conditions.get(coded)
         if conditions is None:
+            coded = tuple(tuple([one(code, code) for code in group]) for group in coded)
             conditions = [list(group) for group in coded]
             if len(self._conditions) < SHARED:
                 self._conditions[coded] = conditions
