@@ -262,9 +262,50 @@ INDICATORS: tuple[Indicator, ...] = (
 INDICATOR_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 
 
+_MEASURES = [indicator.measure for indicator in INDICATORS]
+_INPATIENT = CareLevel.INPATIENT
+_ERROR = Severity.ERROR
+
+
+def measure_key(
+    episode: Episode, findings: Sequence[Finding], facts: FactsCache
+) -> tuple[object, ...] | None:
+    """Everything `measure` reads of the episode, as a key under which its measures can be
+    kept for the next episode coded alike; None when a code's facts depend on the day, not
+    only the year (then the episode is measured itself).
+
+    The measures read the condition codes' facts, whether the episode is inpatient, whether
+    it has a procedure code, whether it has an error finding, and whether T02 or T03 fired:
+    a test holds measures through this key equal to measures taken one by one.
+    """
+    moment = episode.discharge or episode.admission
+    year = moment.year if moment else 0
+    known = facts.by_year.get(year)
+    if known is None:
+        return None
+    conditions = []
+    for group in episode.conditions:
+        for code in group:
+            if code not in known:
+                return None
+        conditions.append(tuple(group))
+    error = wrong = False
+    for found in findings:
+        error = error or found.severity is _ERROR
+        wrong = wrong or found.rule in _DAGGER_ASTERISK_RULES
+    return (
+        year,
+        tuple(conditions),
+        episode.care_level is _INPATIENT,
+        any(group.codes for group in episode.procedures),
+        error,
+        wrong,
+    )
+
+
 def measure(m: Measured) -> tuple[float | None, ...]:
     """The episode's contribution to every indicator, in `INDICATORS` order."""
-    return tuple(indicator.measure(m) for indicator in INDICATORS)
+    return tuple([measured(m) for measured in _MEASURES])
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,8 +404,17 @@ class IndicatorTotals:
         for i, value in enumerate(sums):
             cell[i] += value
 
-    def add(self, episode: Episode, values: Sequence[float | None], period: str | None) -> None:
-        """Count one episode's measures (`measure(...)`) in `period`, else its tertial."""
+    def add(
+        self,
+        episode: Episode,
+        values: Sequence[float | None],
+        period: str | None,
+        times: int = 1,
+    ) -> None:
+        """Count one episode's measures (`measure(...)`) in `period`, else its tertial;
+        `times`: as often as that (episodes of the same unit with the same measures, counted
+        at once: the same sums, for measures that are whole numbers, as every other measure
+        is added one at a time)."""
         label = period or _episode_period(episode)
         width = len(values)
         for kind, unit, institution in unit_keys(episode):
@@ -373,11 +423,18 @@ class IndicatorTotals:
             if sums is None:
                 sums = self._sums[key] = [[0.0, 0.0, 0.0] for _ in range(width)]
             for i, value in enumerate(values):
-                if value is not None:
-                    cell = sums[i]
-                    cell[0] += value
-                    cell[1] += value * value
-                    cell[2] += 1
+                if value is None:
+                    continue
+                cell = sums[i]
+                if times == 1 or not float(value).is_integer():
+                    for _ in range(times):
+                        cell[0] += value
+                        cell[1] += value * value
+                        cell[2] += 1
+                else:  # whole numbers: exact however they are added up
+                    cell[0] += value * times
+                    cell[1] += value * value * times
+                    cell[2] += times
 
     def values(self) -> list[IndicatorValue]:
         return _values(self._sums)

@@ -14,10 +14,12 @@ registers with `@tally(name)` and reads with `view.count(name)`.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from functools import cached_property
+from itertools import chain
 from typing import NamedTuple
 
 from kodevakt.batch.indicators import (
@@ -27,6 +29,7 @@ from kodevakt.batch.indicators import (
     Measured,
     UnitKind,
     measure,
+    measure_key,
     unit_keys,
 )
 from kodevakt.batch.periods import Tertial, episode_tertial, period_label
@@ -37,6 +40,7 @@ from kodevakt.rules.code_facts import CodeFacts, FactsCache
 from kodevakt.rules.finding import Finding, Hit
 
 DrgLookup = Callable[[Episode], str | None]
+_MEASURED = 200_000  # measures kept by what they read (`measure_key`): some 40 MB at most
 
 
 class PatternHit(NamedTuple):
@@ -106,13 +110,15 @@ class BatchView:
         self._previous = list(previous_indicators)
         self._targets = targets
         self._given = totals
-        self._current = {id(episode) for episode in self.episodes}
+        # The context's episodes, by identity: fewer than the batch's, or none (a set of a
+        # million identities would cost tens of megabytes).
+        self._context = {id(episode) for episode in self.context}
         self._drg: dict[int, str | None] = {}
 
     # -- episodes ------------------------------------------------------------------------
     def is_current(self, episode: Episode) -> bool:
         """Whether the episode belongs to this batch (not to the previous period's context)."""
-        return id(episode) in self._current
+        return id(episode) not in self._context
 
     @cached_property
     def by_patient(self) -> dict[str, list[Episode]]:
@@ -141,17 +147,28 @@ class BatchView:
     # -- codes ---------------------------------------------------------------------------
     def main_code(self, episode: Episode) -> CodeFacts | None:
         """The resolved first code of the main condition, when it is an ICD-10 code."""
-        if not episode.conditions or not episode.conditions[0]:
+        conditions = episode.conditions
+        if not conditions or not conditions[0]:
             return None
-        found = self.facts.get(episode.conditions[0][0], episode.rule_date)
+        found = self._facts(conditions[0][0], episode)
         return found if found.kind is CodeKind.ICD10 else None
 
     def main_procedure(self, episode: Episode) -> str | None:
         """The normalised first code of the first procedure group (the main procedure)."""
         for group in episode.procedures:
             if group.codes:
-                return self.facts.get(group.codes[0], episode.rule_date).code
+                return self._facts(group.codes[0], episode).code
         return None
+
+    def _facts(self, raw: str, episode: Episode) -> CodeFacts:
+        """`facts.get(raw, episode.rule_date)`, taken straight from the facts of the year when
+        they are known (the pattern rules ask for a million episodes' main codes, often)."""
+        moment = episode.discharge or episode.admission
+        known = self.facts.by_year.get(moment.year if moment else 0)
+        found = known.get(raw) if known is not None else None
+        if found is None:
+            found = self.facts.get(raw, moment.date() if moment else None)
+        return found
 
     def drg_of(self, episode: Episode) -> str | None:
         """The episode's DRG when definition tables were given (None otherwise or on failure)."""
@@ -171,10 +188,7 @@ class BatchView:
             return self._given
         counts: dict[str, Counter[Key]] = {}
         for name, function in TALLIES.items():
-            counted: Counter[Key] = Counter()
-            for episode in self.episodes:
-                counted.update(function(self, episode))
-            counts[name] = counted
+            counts[name] = Counter(chain.from_iterable(function(self, e) for e in self.episodes))
         return BatchTotals(self.period, self._own_indicators, self._previous, counts, self._targets)
 
     @property
@@ -206,30 +220,48 @@ class BatchView:
         """
         shared: dict[tuple[float | None, ...], tuple[float | None, ...]] = {}
         one = shared.setdefault
-        return [
-            one(values, values)
-            for values in (
-                measure(Measured(episode, findings, self.facts))
-                for episode, findings in zip(self.episodes, self.findings, strict=True)
-            )
-        ]
+        # Episodes coded alike are measured once (`measure_key`); at most `_MEASURED` kept.
+        measured: dict[tuple[object, ...], tuple[float | None, ...]] = {}
+        facts = self.facts
+        found = []
+        for episode, findings in zip(self.episodes, self.findings, strict=True):
+            key = measure_key(episode, findings, facts)
+            values = measured.get(key) if key is not None else None
+            if values is None:
+                values = measure(Measured(episode, findings, facts))
+                values = one(values, values)
+                if key is not None and len(measured) < _MEASURED:
+                    measured[key] = values
+            found.append(values)
+        return found
 
     @cached_property
     def _own_indicators(self) -> list[IndicatorValue]:
         """The indicator values of the view's own episodes, per unit and period."""
-        totals = IndicatorTotals()
+        # Episodes of one unit and period with the same measures are counted at once: a
+        # million episodes fall into some tens of thousands of such groups.
+        first: dict[tuple[object, ...], tuple[Episode, tuple[float | None, ...]]] = {}
+        times: Counter[tuple[object, ...]] = Counter()
         for episode, values in zip(self.episodes, self.measures, strict=True):
-            totals.add(episode, values, self.period)
+            tertial = None if self.period else episode_tertial(episode)
+            key = (episode.institution, episode.department, tertial, values)
+            times[key] += 1
+            if key not in first:
+                first[key] = (episode, values)
+        totals = IndicatorTotals()
+        for group, (episode, values) in first.items():
+            totals.add(episode, values, self.period, times[group])
         return totals.values()
 
     @cached_property
-    def members(self) -> dict[tuple[UnitKind, str, str], list[int]]:
-        """Indexes of the current episodes in each (unit kind, unit, period)."""
-        found: dict[tuple[UnitKind, str, str], list[int]] = {}
+    def members(self) -> dict[tuple[UnitKind, str, str], array[int]]:
+        """Indexes of the current episodes in each (unit kind, unit, period), as machine
+        integers (three per episode: a million episodes' as Python integers are 100 MB)."""
+        found: dict[tuple[UnitKind, str, str], array[int]] = {}
         for i, episode in enumerate(self.episodes):
             label = self.period_of(episode)
             for kind, unit, _ in unit_keys(episode):
-                found.setdefault((kind, unit, label), []).append(i)
+                found.setdefault((kind, unit, label), array("q")).append(i)
         return found
 
     def unit_episodes(self, kind: UnitKind, unit: str, period: str) -> Iterator[int]:

@@ -71,7 +71,7 @@ def _check_period(store: Store, period: str, institution: str | None) -> str:
         period = parse_period(period)
     except KodevaktError as exc:
         fail(str(exc), code=2)
-    if next(iter(store.episodes(period, institution)), None) is None:
+    if not store.has_episodes(period, institution):
         known = ", ".join(store.periods()) or "ingen"
         where = f" for institusjon {institution}" if institution else ""
         fail(f"ingen episoder i perioden {period}{where} (perioder i databasen: {known})", code=2)

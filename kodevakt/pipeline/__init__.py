@@ -29,13 +29,15 @@ what the pipeline stored::
   discharge date (`tertials`).
 - The pattern rules run over the whole period after its files and store their findings and
   the period's indicator values (`patterns`); reports call `ensure_current` first, so they
-  never read stale results and never compute their own.
+  never read stale results and never compute their own. An import into an empty period
+  keeps the episodes it checked for that run instead of reading them back (`kept`).
 
 - The corrected extract (`kodevakt export --with-fixes`) applies the fixes coders approved
   (`corrections`); where two overlap, one at a time with a fresh check between.
 
 Modules: `importing` (reading, record accounting, checking, handing batches to storage),
-`tertials` (`--period auto`), `patterns` (the pattern run, stale periods), `corrections`
+`tertials` (`--period auto`), `patterns` (the pattern run, stale periods), `kept` (the
+checked episodes kept for the pattern run), `corrections`
 (approved fixes applied), `flow` (the `Pipeline`).
 """
 

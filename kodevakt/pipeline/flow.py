@@ -7,7 +7,8 @@ from pathlib import Path
 
 from kodevakt.pipeline.corrections import Corrected, corrected_episodes
 from kodevakt.pipeline.importing import FileImporter, ImportResult, describe_failure
-from kodevakt.pipeline.patterns import run_patterns, stale_periods
+from kodevakt.pipeline.kept import KeptPeriod
+from kodevakt.pipeline.patterns import Pairs, run_patterns, stale_periods
 from kodevakt.pipeline.tertials import AUTO_PERIOD
 from kodevakt.rules.engine import Checker
 from kodevakt.storage import FileImport, Store, parse_period
@@ -63,11 +64,15 @@ class Pipeline:
         period = parse_period(period)
         result = ImportResult(period)
         with self.store.import_lock():
-            importer = FileImporter(self.store, self.checker)
+            # Into an empty period, the episodes just checked are what the pattern run
+            # reads: kept, they need not be read back from the database (`kept`).
+            keep = KeptPeriod() if patterns and self.store.period_is_empty(period) else None
+            importer = FileImporter(self.store, self.checker, keep)
             for path in paths:
                 result.files.append(importer.into_period(path, period, encoding=encoding))
             if patterns and any(f.error is None for f in result.files):
-                result.patterns = self._pattern_run(period)
+                current = keep.pairs(result.files) if keep is not None else None
+                result.patterns = self._pattern_run(period, current)
         return result
 
     def import_by_tertial(
@@ -140,9 +145,11 @@ class Pipeline:
         corrected extract, `kodevakt export --with-fixes`; see `corrections`), streamed."""
         return corrected_episodes(self.store, period, institution, lambda: self.checker)
 
-    def _pattern_run(self, period: str) -> FileImport:
-        """`update_patterns`, its failure (whatever it is) reported in the result's `error`."""
+    def _pattern_run(self, period: str, current: Pairs | None = None) -> FileImport:
+        """`update_patterns`, its failure (whatever it is) reported in the result's `error`;
+        `current`: the period's episodes with their findings as stored, when the import kept
+        them (`kept`), else they are read from the database."""
         try:
-            return self.update_patterns(period)
+            return run_patterns(self.store, self.checker, period, current)
         except Exception as exc:  # the files stay imported; the caller says so
             return FileImport(PATTERN_SOURCE, 0, error=describe_failure(exc, None))

@@ -31,6 +31,7 @@ from kodevakt.episodes.model import Episode
 from kodevakt.episodes.reading import read_file
 from kodevakt.episodes.records import Rejected
 from kodevakt.errors import InputError, KodevaktError
+from kodevakt.pipeline.kept import KeptPeriod
 from kodevakt.pipeline.tertials import AUTO_PERIOD, NO_TERTIAL, tertial_of
 from kodevakt.rules.engine import Checker
 from kodevakt.rules.finding import Finding
@@ -69,10 +70,11 @@ class ImportResult:
 class Batch:
     """One period's records waiting for the database, and the counts they go into."""
 
-    def __init__(self, writer: PeriodWriter, size: int) -> None:
+    def __init__(self, writer: PeriodWriter, size: int, keep: KeptPeriod | None = None) -> None:
         self.writer = writer
         self.result = writer.result
         self.size = size
+        self.keep = keep
         self.episodes: list[Episode] = []
         self.rejected: list[Rejected] = []
 
@@ -94,11 +96,13 @@ class Batch:
 
 
 class FileImporter:
-    """Imports files through `store`, checking their episodes with `checker`."""
+    """Imports files through `store`, checking their episodes with `checker`; with `keep`,
+    the episodes stored into a period (`into_period`) are also kept for the pattern run."""
 
-    def __init__(self, store: Store, checker: Checker) -> None:
+    def __init__(self, store: Store, checker: Checker, keep: KeptPeriod | None = None) -> None:
         self.store = store
         self.checker = checker
+        self.keep = keep
 
     def into_period(
         self, path: str | Path, period: str, *, encoding: str | None = None
@@ -114,7 +118,7 @@ class FileImporter:
             # Without full collections: they would scan the code lists (millions of objects)
             # again and again; the young generations are collected after each batch.
             with run.transaction() as transaction, paused_gc():
-                batch = Batch(transaction.into(period, result), self.store.batch_size)
+                batch = Batch(transaction.into(period, result), self.store.batch_size, self.keep)
                 for record in records:
                     if isinstance(record, Rejected):
                         batch.reject(record)
@@ -129,6 +133,11 @@ class FileImporter:
         except Exception as exc:  # one bad file must not stop the others
             result.error = describe_failure(exc, result.read)
             run.fail(result.error)
+            if self.keep is not None:
+                self.keep.file_failed()
+        else:
+            if self.keep is not None:
+                self.keep.file_stored()
         return result
 
     def by_tertial(self, path: str | Path, *, encoding: str | None = None) -> dict[str, FileImport]:
@@ -179,18 +188,21 @@ class FileImporter:
         return batch
 
     def _flush(self, batch: Batch) -> None:
-        """Check the batch's episodes, store them and their findings, log its rejections."""
+        """Check the batch's episodes, store them and their findings, log its rejections;
+        hand what was stored to the batch's `keep`, if any."""
         writer = batch.writer
         writer.reject(batch.rejected)
-        checked = [self.checker.check_episode(e) for e in batch.episodes]
+        checked: list[list[Finding]] = [self.checker.check_episode(e) for e in batch.episodes]
         repeats = writer.episodes(batch.episodes)
         placed: list[tuple[Finding, str, str | None]] = []
-        for current, found, repeat in zip(batch.episodes, checked, repeats, strict=True):
+        for index, (current, repeat) in enumerate(zip(batch.episodes, repeats, strict=True)):
             if repeat:
-                found = self._repeat_findings(current, found)
+                checked[index] = self._repeat_findings(current, checked[index])
             place = (current.institution or "", current.department)
-            placed.extend((f, *place) for f in found)
-        writer.findings(placed)
+            placed.extend((f, *place) for f in checked[index])
+        keys = writer.findings(placed)
+        if batch.keep is not None:
+            batch.keep.add(batch.episodes, repeats, checked, keys)
         batch.episodes, batch.rejected = [], []
         gc.collect(1)
 

@@ -18,7 +18,7 @@ recomputed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 from kodevakt.batch import batch_view, pattern_rules, view_findings
 from kodevakt.batch.periods import parse_tertial
@@ -29,6 +29,7 @@ from kodevakt.rules.finding import Finding
 from kodevakt.storage import FileImport, Store, parse_period, paused_gc
 from kodevakt.storage.patterns import PATTERN_SOURCE
 
+Pairs = Iterator[tuple[Episode, Sequence[Finding]]]
 READ_ONLY = (
     "mønsterfunnene og kvalitetsindikatorene for {periods} er ikke oppdatert etter siste "
     "innlesing, og databasen kan ikke skrives her; åpne den der den kan skrives, så beregnes "
@@ -42,9 +43,14 @@ def previous_period(period: str) -> str | None:
     return tertial.previous().label if tertial is not None else None
 
 
-def run_patterns(store: Store, checker: Checker, period: str) -> FileImport:
+def run_patterns(
+    store: Store, checker: Checker, period: str, current: Pairs | None = None
+) -> FileImport:
     """Run M01–M07 over the period's stored episodes and store their findings and the
-    period's indicator values (see the module docstring); the run's counts."""
+    period's indicator values (see the module docstring); the run's counts. `current`: the
+    period's episodes with their findings exactly as `Store.episodes_with_findings(period,
+    details=False)` would read them, when the caller has them (an import that kept them,
+    `kept`); else they are read from the database."""
     period = parse_period(period)
     rules = pattern_rules()
     before = previous_period(period)
@@ -53,7 +59,7 @@ def run_patterns(store: Store, checker: Checker, period: str) -> FileImport:
         if before is not None and store.has_episodes(before):
             previous = list(store.episodes_with_findings(before, details=False))
         view = batch_view(
-            store.episodes_with_findings(period, details=False),
+            current if current is not None else store.episodes_with_findings(period, details=False),
             period,
             previous,
             base=checker.base,

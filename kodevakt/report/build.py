@@ -1,8 +1,9 @@
 """Turn a loaded period into the plain data the renderers take: report and worklist rows.
 
 No database here: `build_report` takes what was read of a period (the findings' summary, the
-stored indicator values, the episodes it shows) and `build_worklist` a `PeriodBatch`, so tests
-can fill them by hand. Funnels come from `kodevakt.batch`; nothing is computed from episodes.
+stored indicator values, the episodes it shows) and `build_worklist` the period's findings
+with their episodes' ids and dates as they stream from the store, so tests can fill them by
+hand. Funnels come from `kodevakt.batch`; nothing is computed from episodes.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from kodevakt.report.pseudonym import Pseudonymiser
 from kodevakt.report.svg import LimitCurve, Series
 from kodevakt.report.worklist import WorklistRow
 from kodevakt.rules.finding import Severity
-from kodevakt.storage import FindingStatus
+from kodevakt.storage import FindingStatus, PeriodFinding
 
 TREND_DEPARTMENTS = 6  # largest departments drawn in a trend chart, besides the total
 EXAMPLES_PER_RULE = 3
@@ -366,34 +367,48 @@ def _patterns(
 
 
 def build_worklist(
-    batch: PeriodBatch,
+    found: Iterable[PeriodFinding],
     pseudonyms: Pseudonymiser,
     statuses: Iterable[FindingStatus] = (FindingStatus.OPEN,),
 ) -> list[WorklistRow]:
-    """One row per finding with one of `statuses` (the writer sorts them)."""
+    """One row per finding with one of `statuses` (the writer sorts them), from a period's
+    stored findings read with their episodes (`Store.period_findings(..., episodes=True)`),
+    streamed: a row is made straight from each, without holding the findings or episodes.
+
+    An episode shows its patient, its discharge date (else admission) and, for a finding
+    stored without a department, the department of the first finding read of the episode.
+    """
     wanted = set(statuses)
+    departments: dict[tuple[str, str], str | None] = {}  # the first finding's, per episode
     rows = []
-    for item in batch.findings:
-        if item.status not in wanted:
+    for stored in found:
+        if stored.status not in wanted:
             continue
-        f = item.finding
-        episode = batch.episode(item)
-        discharge = episode.discharge or episode.admission if episode else None
+        f = stored.finding
+        institution = stored.institution or ""
+        patient_id: str | None = None
+        department: str | None = None
+        discharge = None
+        if stored.episode_found:
+            place = (institution, f.episode_id)
+            department = departments.setdefault(place, stored.department)
+            patient_id = stored.patient_id
+            discharge = stored.discharge or stored.admission
         rows.append(
             WorklistRow(
                 # a unit finding: its episodes are listed by `kodevakt finding <key>`
                 episode_id=f"{len(f.episodes)} episoder" if f.about_unit else f.episode_id,
-                patient=pseudonyms.patient(episode.patient.id if episode else None),
-                department=item.department or (episode.department if episode else None) or UNKNOWN,
+                patient=pseudonyms.patient(patient_id),
+                department=stored.department or department or UNKNOWN,
                 discharge=discharge.date() if discharge else None,
                 rule=f.rule,
                 severity=f.severity,
                 message=f.message,
                 suggestion=f.suggestion,
                 source=f.source,
-                status=item.status.norwegian,
-                key=item.key,
-                institution=item.institution,
+                status=stored.status.norwegian,
+                key=stored.key,
+                institution=institution,
             )
         )
     return rows

@@ -25,7 +25,7 @@ from kodevakt.errors import KodevaktError
 from kodevakt.pipeline import Pipeline
 from kodevakt.report.build import FindingSummary, build_report, build_worklist, example_places
 from kodevakt.report.effect import DrgSources
-from kodevakt.report.loaded import Item, PeriodBatch, load_listed
+from kodevakt.report.loaded import Item, PeriodBatch
 from kodevakt.report.model import ReportData
 from kodevakt.report.pseudonym import Pseudonymiser, key_beside, key_from_env, new_secret
 from kodevakt.report.worklist import WorklistRow
@@ -160,5 +160,5 @@ def collect_worklist(
     statuses = list(statuses)
     pipeline.ensure_current([period])
     with paused_gc():  # a period's findings are millions of objects; see storage/bulk.py
-        batch = load_listed(store, period, institution, statuses)
-        return build_worklist(batch, pseudonyms or pseudonymiser_for(store), statuses)
+        found = store.period_findings(period, institution, statuses, episodes=True)
+        return build_worklist(found, pseudonyms or pseudonymiser_for(store), statuses)

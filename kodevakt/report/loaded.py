@@ -1,19 +1,18 @@
 """What reports and worklists read of a period: stored findings and the episodes they show.
 
 Everything here is read from the store as the pipeline stored it, the pattern findings
-(M01–M07) among the episode findings; nothing is computed. `load_listed` reads the findings
-a worklist lists with their episodes' ids and dates; the report streams a period's findings
-and keeps only the episodes it shows (`data.collect_report`).
+(M01–M07) among the episode findings; nothing is computed. The report streams a period's
+findings and keeps only the episodes it shows (`data.collect_report`); the worklist makes
+its rows straight from the findings as they stream (`build.build_worklist`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kodevakt.episodes.model import Episode, Patient
+from kodevakt.episodes.model import Episode
 from kodevakt.rules.finding import Finding, Severity
-from kodevakt.storage import FindingStatus, PeriodFinding, Store, StoredFinding, parse_period
+from kodevakt.storage import FindingStatus, PeriodFinding, StoredFinding
 
 Place = tuple[str, str]  # (institution or "", episode id)
 
@@ -69,32 +68,3 @@ class PeriodBatch:
 
     def episode(self, item: Item) -> Episode | None:
         return self._by_place.get(item.place)
-
-
-def load_listed(
-    store: Store,
-    period: str,
-    institution: str | None = None,
-    statuses: Iterable[FindingStatus] = (FindingStatus.OPEN,),
-) -> PeriodBatch:
-    """The findings with `statuses` and, of their episodes, only what a worklist shows.
-
-    The episodes here carry id, institution, department, patient id and dates from the
-    episode table, not their codes: what `build_worklist` shows of them.
-    """
-    period = parse_period(period)
-    items: list[Item] = []
-    places: dict[Place, Episode] = {}
-    for found in store.period_findings(period, institution, list(statuses), episodes=True):
-        item = Item.stored(found)
-        items.append(item)
-        if found.episode_found and item.place not in places:
-            places[item.place] = Episode(
-                id=found.finding.episode_id,
-                patient=Patient(id=found.patient_id),
-                institution=found.institution or None,
-                department=found.department,
-                admission=found.admission,
-                discharge=found.discharge,
-            )
-    return PeriodBatch(period, institution, list(places.values()), items)

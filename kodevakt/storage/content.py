@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
+
 from kodevakt.episodes import values
 from kodevakt.episodes.interchange import episode_from_dict
 from kodevakt.episodes.model import Episode, Patient, ProcedureGroup, Source
@@ -63,9 +65,20 @@ def episode_content(episode: Episode) -> Content:
     }
 
 
+_ENCODER = msgspec.json.Encoder(order="sorted")
+
+
 def canonical(content: Content) -> str:
-    """Stable JSON text: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Stable JSON text: sorted keys, no spaces, UTF-8 kept: the text of `json.dumps(content,
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False)` (a test holds them equal),
+    written by msgspec, several times faster for an import's million episodes."""
+    return _ENCODER.encode(content).decode("utf-8")
+
+
+def canonical_hashed(content: Content) -> tuple[str, str]:
+    """`canonical(content)` and its `content_hash`, encoded once."""
+    data = _ENCODER.encode(content)
+    return data.decode("utf-8"), hashlib.sha256(data).hexdigest()
 
 
 def content_hash(text: str) -> str:

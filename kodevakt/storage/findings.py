@@ -259,8 +259,10 @@ class FindingWriter:
         self.counts = MergeCounts()
         self._places: dict[str, list[str]] = {}
 
-    def write(self, items: Iterable[tuple[Finding, str, str | None]]) -> None:
-        """Store (finding, institution, department) triples seen in this run.
+    def write(self, items: Iterable[tuple[Finding, str, str | None]]) -> list[str]:
+        """Store (finding, institution, department) triples seen in this run; the key of
+        each, in order (the pipeline keeps them for the pattern run, see
+        `kodevakt.pipeline.kept`).
 
         An import passes every finding of an episode in one call, so the numbering of a
         rule's places in an episode starts afresh with each call (memory stays flat over a
@@ -269,12 +271,16 @@ class FindingWriter:
         """
         rows: dict[str, dict[str, Any]] = {}
         places = self._places if self.scope == "batch" else {}
+        given: list[str] = []
         for found, institution, department in items:
             key = numbered_key(places, self.period, institution, found)
-            rows.setdefault(key, self._row(key, found, institution, department))
+            given.append(key)
+            if key not in rows:
+                rows[key] = self._row(key, found, institution, department)
         keys = list(rows)
         for start in range(0, len(keys), _CHUNK):
             self._write_chunk({k: rows[k] for k in keys[start : start + _CHUNK]})
+        return given
 
     def _row(
         self, key: str, found: Finding, institution: str, department: str | None

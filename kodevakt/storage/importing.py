@@ -204,8 +204,7 @@ class PeriodWriter:
                 continue
             in_batch.add(ident)
             content = stored.episode_content(current)
-            content_text = stored.canonical(content)
-            digest = stored.content_hash(content_text)
+            content_text, digest = stored.canonical_hashed(content)
             values = self._values(current, content_text, digest)
             if row is None:
                 result.episodes_new += 1
@@ -229,9 +228,10 @@ class PeriodWriter:
         self._write(inserts, updates, touched, changed)
         return repeats
 
-    def findings(self, items: Iterable[Placed]) -> None:
-        """Merge the findings of a batch's episodes (with their institution and department)."""
-        self._findings.write(items)
+    def findings(self, items: Iterable[Placed]) -> list[str]:
+        """Merge the findings of a batch's episodes (with their institution and department);
+        the key each was stored under, in order."""
+        return self._findings.write(items)
 
     def finish(self) -> None:
         """Mark fixed the findings of this run's episodes that were not found again, and end

@@ -97,10 +97,25 @@ def period_pairs(
             gc.collect(1)  # the young garbage of the fetches, when the caller paused the gc
 
 
-def has_episodes(engine: Engine, period: str) -> bool:
+def has_episodes(engine: Engine, period: str, institution: str | None = None) -> bool:
     with engine.connect() as conn:
         query = select(episode.c.id).where(episode.c.period == period).limit(1)
+        if institution is not None:
+            query = query.where(episode.c.institution == institution)
         return conn.execute(query).first() is not None
+
+
+def is_empty(engine: Engine, period: str) -> bool:
+    """No episode and no episode finding stored for the period."""
+    with engine.connect() as conn:
+        for table, where in (
+            (episode, episode.c.period == period),
+            (finding, (finding.c.period == period) & (finding.c.scope == "episode")),
+        ):
+            query = select(literal(1)).select_from(table).where(where).limit(1)
+            if conn.execute(query).first() is not None:
+                return False
+    return True
 
 
 def last_pattern_run(engine: Engine, period: str) -> int | None:

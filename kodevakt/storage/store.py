@@ -62,6 +62,7 @@ from kodevakt.storage.locking import ImportLock
 from kodevakt.storage.patterns import (
     PATTERN_SOURCE,
     has_episodes,
+    is_empty,
     last_pattern_run,
     period_pairs,
 )
@@ -210,9 +211,16 @@ class Store:
                 self.engine, period
             )
 
-    def has_episodes(self, period: str) -> bool:
+    def has_episodes(self, period: str, institution: str | None = None) -> bool:
+        """Whether the period holds an episode (of the institution, if given)."""
         with database_errors(self.engine):
-            return has_episodes(self.engine, parse_period(period))
+            return has_episodes(self.engine, parse_period(period), institution)
+
+    def period_is_empty(self, period: str) -> bool:
+        """Whether the period holds no episode and no episode finding: what an import into
+        it stores is then all the period holds (the pipeline keeps it for the pattern run)."""
+        with database_errors(self.engine):
+            return is_empty(self.engine, parse_period(period))
 
     def add_findings(
         self,

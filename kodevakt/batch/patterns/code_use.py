@@ -3,8 +3,9 @@ procedure, used far more often in one unit than elsewhere in the batch."""
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kodevakt.batch.compare import binomial_tail
@@ -76,22 +77,37 @@ def overuse(count: int, total: int, other_count: int, other_total: int) -> Overu
 
 
 Stratum = tuple[str, str]  # (period, care level) or (period, main procedure)
-Row = tuple[Stratum, str, str, int]  # (stratum, unit, item, episode index)
+Cell = tuple[Stratum, str, str]  # (stratum, unit, item)
+
+
+class Cells:
+    """The episode indexes of each (stratum, unit, item), in batch order: what `overused`
+    compares. Held as machine integers, and each stratum once: a million episodes give
+    millions of them."""
+
+    def __init__(self) -> None:
+        self.indexes: dict[Cell, array[int]] = {}
+        self._strata: dict[Stratum, Stratum] = {}
+
+    def add(self, stratum: Stratum, unit: str, item: str, index: int) -> None:
+        key = (self._strata.setdefault(stratum, stratum), unit, item)
+        found = self.indexes.get(key)
+        if found is None:
+            found = self.indexes[key] = array("q")
+        found.append(index)
 
 
 def overused(
-    rows: Iterable[Row], strata: Counter[Key]
+    cells: Cells, strata: Counter[Key]
 ) -> Iterator[tuple[Stratum, str, str, Overuse, list[int]]]:
     """(stratum, unit, item, overuse, episode indexes) for every item a unit overuses within
-    its stratum, compared with all other units of the stratum. `rows` hold every episode of
+    its stratum, compared with all other units of the stratum. `cells` hold every episode of
     each unit they name; `strata` counts the whole batch's rows per stratum
     (`(STRATUM, *stratum)`) and per stratum and item (`(ITEM, *stratum, item)`)."""
     unit_total: Counter[tuple[Stratum, str]] = Counter()
-    cells: dict[tuple[Stratum, str, str], list[int]] = {}
-    for stratum, unit, item, index in rows:
-        unit_total[(stratum, unit)] += 1
-        cells.setdefault((stratum, unit, item), []).append(index)
-    for (stratum, unit, item), indexes in sorted(cells.items()):
+    for (stratum, unit, _), indexes in cells.indexes.items():
+        unit_total[(stratum, unit)] += len(indexes)
+    for (stratum, unit, item), indexes in sorted(cells.indexes.items()):
         count, total = len(indexes), unit_total[(stratum, unit)]
         found = overuse(
             count,
@@ -100,7 +116,7 @@ def overused(
             strata[(STRATUM, *stratum)] - total,
         )
         if found is not None:
-            yield stratum, unit, item, found, indexes
+            yield stratum, unit, item, found, list(indexes)
 
 
 MAIN_CONDITIONS = "M07/main-condition"
@@ -160,20 +176,20 @@ def unusual_code_use(batch: BatchView) -> Iterator[UnitHit]:
     funding, e.g. `Z03.8` as main condition, or a back-pain code as main condition with spine
     surgery, which groups the stays to a higher DRG (annual reports 2021, 2025).
     """
-    main_rows: list[Row] = []
-    combo_rows: dict[UnitKind, list[Row]] = {UnitKind.INSTITUTION: [], UnitKind.DEPARTMENT: []}
+    main_rows = Cells()
+    combo_rows = {UnitKind.INSTITUTION: Cells(), UnitKind.DEPARTMENT: Cells()}
     for index, episode in enumerate(batch.episodes):
         main = batch.main_code(episode)
         if main is None:
             continue
         period = batch.period_of(episode)
         level = episode.care_level.value if episode.care_level else ""
-        main_rows.append(((period, level), episode.institution or UNKNOWN, main.code, index))
+        main_rows.add((period, level), episode.institution or UNKNOWN, main.code, index)
         procedure = batch.main_procedure(episode)
         if procedure:
             for kind, unit, _ in unit_keys(episode):
                 if kind in combo_rows:
-                    combo_rows[kind].append(((period, procedure), unit, main.category, index))
+                    combo_rows[kind].add((period, procedure), unit, main.category, index)
     for stratum, unit, code, found, indexes in overused(main_rows, batch.count(MAIN_CONDITIONS)):
         period, level = stratum
         level_name = CARE_LEVEL_DEFINITE.get(level, "episodene")
