@@ -219,6 +219,10 @@ def _with_bad_value(item: Episode, bad: tuple[str, str]) -> Episode:
 
 def _damage(pick: _Pick, record: bytes, corruption: str, fmt: str) -> bytes:
     at = pick.integer(0, len(record))
+    # Between characters: bytes put inside a multi-byte character (`Ø`) would make the file
+    # not UTF-8, which is the encoding corruptions' damage (refused as a whole), not this one's.
+    while at < len(record) and record[at] & 0xC0 == 0x80:
+        at += 1
     if corruption == "byte_flip":
         damaged = bytearray(record)
         for _ in range(pick.integer(1, 3)):
