@@ -71,14 +71,15 @@ class Measured:
         self.findings = findings
         self.rules = {f.rule for f in findings}
         day = episode.rule_date
+        # an empty first group is a missing main condition, not the next one (readers keep it)
         self.conditions: list[list[CodeFacts]] = [
-            [facts.get(code, day) for code in group] for group in episode.conditions if group
+            [facts.get(code, day) for code in group] for group in episode.conditions
         ]
 
     @property
     def main(self) -> CodeFacts | None:
         """The main condition's first code when it is an ICD-10 code."""
-        if not self.conditions:
+        if not self.conditions or not self.conditions[0]:
             return None
         first = self.conditions[0][0]
         return first if first.kind is CodeKind.ICD10 else None

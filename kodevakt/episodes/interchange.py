@@ -115,9 +115,8 @@ def _conditions(raw: Any) -> list[list[str]]:
             codes = [code for code in group if code.strip()]  # the common case, no f-string
         else:
             codes = _codes(group, f"conditions[{i}]")
-        if codes:
-            groups.append(codes)
-    return groups
+        groups.append(codes)
+    return values.condition_groups(groups)
 
 
 def _procedures(raw: Any) -> list[ProcedureGroup]:

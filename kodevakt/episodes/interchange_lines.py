@@ -168,13 +168,12 @@ def _episode(record: _Episode, source: Source) -> Episode | None:
 
 
 def _conditions(groups: list[list[str]]) -> list[list[str]]:
-    found = []
-    for group in groups:
-        # the decoded lists are the episode's own: kept as they are when no code is blank
-        codes = group if all(map(str.strip, group)) else [code for code in group if code.strip()]
-        if codes:
-            found.append(codes)
-    return found
+    # the decoded lists are the episode's own: kept as they are when no code is blank
+    found = [
+        group if all(map(str.strip, group)) else [code for code in group if code.strip()]
+        for group in groups
+    ]
+    return found if all(found) else values.condition_groups(found)
 
 
 def _procedures(groups: list[_Procedure]) -> list[ProcedureGroup]:

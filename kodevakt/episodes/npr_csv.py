@@ -158,12 +158,14 @@ class _Layout:
         return value if value == "2" else None
 
     def _conditions(self, row: list[str]) -> list[list[str]]:
+        # every group the header has, in number order: the first is the main condition's
         groups: dict[int, list[str]] = {}
         for number, _, i in self.conditions:
             code = row[i].strip()
+            codes = groups.setdefault(number, [])
             if code:
-                groups.setdefault(number, []).append(code)
-        return [groups[number] for number in sorted(groups)]
+                codes.append(code)
+        return values.condition_groups([groups[number] for number in sorted(groups)])
 
     def _procedures(self, row: list[str]) -> list[ProcedureGroup]:
         groups: list[ProcedureGroup] = []

@@ -461,12 +461,11 @@ class _Reader:
             or (TRANSFER if values.text(get("fraSted")) == TRANSFER else None),
             transferred_to=kv.get("tilInstitusjonID")
             or (TRANSFER if values.text(get("tilSted")) == TRANSFER else None),
-            # a group whose codes were all of systems left out is no group
-            conditions=[
-                _ordered(draft.conditions[n])
-                for n in sorted(draft.conditions)
-                if draft.conditions[n]
-            ],
+            # a group whose codes were all of systems left out is no group, unless it is the
+            # main condition's (values.condition_groups)
+            conditions=values.condition_groups(
+                [_ordered(draft.conditions[n]) for n in sorted(draft.conditions)]
+            ),
             procedures=[
                 ProcedureGroup(_ordered(draft.procedures[n][1]), draft.procedures[n][0])
                 for n in sorted(draft.procedures)

@@ -118,7 +118,10 @@ def _nested_groups(array: pa.Array) -> list[list[list[str]]]:
         return [_conditions(groups) for groups in array.to_pylist()]
     groups = array.flatten()
     flat = groups.flatten().to_pylist()
-    return _slices(_slices(flat, groups.offsets), array.offsets)
+    return [
+        found if all(found) else values.condition_groups(found)
+        for found in _slices(_slices(flat, groups.offsets), array.offsets)
+    ]
 
 
 def _nested_procedures(array: pa.Array) -> list[list[ProcedureGroup]]:
@@ -291,8 +294,7 @@ def _codes(group: Any) -> list[str]:
 def _conditions(raw: Any) -> list[list[str]]:
     if not raw:
         return []
-    groups = [_codes(group) for group in raw if group is not None]
-    return [group for group in groups if group]
+    return values.condition_groups([_codes(group) for group in raw if group is not None])
 
 
 def _procedures(raw: Any) -> list[ProcedureGroup]:

@@ -181,3 +181,15 @@ def integer(value: object, field: str) -> int | None:
     if abs(found) > MAX_INTEGER:
         raise ValueProblem(field, OUT_OF_RANGE)
     return found
+
+
+def condition_groups(groups: list[list[str]]) -> list[list[str]]:
+    """An episode's condition groups as read, `groups` in order with blank codes removed:
+    empty groups left out, except the main condition's place. An empty first group followed
+    by others stays (empty), so the episode is checked as having no main condition (T01)
+    rather than the next condition silently taking its place; with no code at all the
+    episode has no groups."""
+    kept = [group for group in groups if group]
+    if groups and not groups[0] and kept:
+        return [[], *kept]
+    return kept
