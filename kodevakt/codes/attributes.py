@@ -35,7 +35,7 @@ from importlib.resources.abc import Traversable
 from operator import attrgetter
 from typing import Any
 
-from kodevakt.codes.curated_table import table_rows
+from kodevakt.codes.curated_table import table_rows, table_text
 from kodevakt.codes.model import Code, Level, Sex, System
 from kodevakt.errors import CodeListError
 
@@ -175,15 +175,7 @@ def parse_selector(text: str) -> Selector | None:
 
 def load_table(path: str | os.PathLike[str] | Traversable) -> AttributeTable:
     """Read and validate an attribute table; any defect raises `CodeListError`."""
-    name = os.fspath(path) if isinstance(path, str | os.PathLike) else path.name
-    try:
-        if isinstance(path, str | os.PathLike):
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        else:
-            text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CodeListError(f"attributtabellen kan ikke leses ({exc})", file=name) from exc
+    text, name = table_text(path, "attributtabellen")
     return parse_table(text, name)
 
 

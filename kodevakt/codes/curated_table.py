@@ -1,4 +1,4 @@
-"""The rows of a curated tab-separated table (attributes, code history, titles).
+"""The text and rows of a curated tab-separated table (attributes, code history, titles).
 
 Each table has a header row of column names, `#` comments and blank lines; every data row has
 one field per column. The three tables shared this reading, written three times.
@@ -6,9 +6,24 @@ one field per column. The three tables shared this reading, written three times.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from importlib.resources.abc import Traversable
 
 from kodevakt.errors import CodeListError
+
+
+def table_text(path: str | os.PathLike[str] | Traversable, what: str) -> tuple[str, str]:
+    """(text, name) of the table file or packaged resource at `path`; an unreadable file is a
+    CodeListError saying that `what` (Norwegian, "kodehistorikken") cannot be read."""
+    name = os.fspath(path) if isinstance(path, str | os.PathLike) else path.name
+    try:
+        if isinstance(path, str | os.PathLike):
+            with open(path, encoding="utf-8") as handle:
+                return handle.read(), name
+        return path.read_text(encoding="utf-8"), name
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CodeListError(f"{what} kan ikke leses ({exc})", file=name) from exc
 
 
 def table_rows(

@@ -29,7 +29,7 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-from kodevakt.codes.curated_table import table_rows
+from kodevakt.codes.curated_table import table_rows, table_text
 from kodevakt.codes.model import ChangeKind, Code, CodeChange, Level, System
 from kodevakt.codes.normalise import CodeKind, normalise
 from kodevakt.codes.release import CodeList, Release
@@ -61,15 +61,7 @@ class History:
 
 def load_history(path: str | os.PathLike[str] | Traversable) -> History:
     """Read and validate a change table; any defect raises `CodeListError`."""
-    name = os.fspath(path) if isinstance(path, str | os.PathLike) else path.name
-    try:
-        if isinstance(path, str | os.PathLike):
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        else:
-            text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CodeListError(f"kodehistorikken kan ikke leses ({exc})", file=name) from exc
+    text, name = table_text(path, "kodehistorikken")
     return parse_history(text, name)
 
 

@@ -18,7 +18,7 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-from kodevakt.codes.curated_table import table_rows
+from kodevakt.codes.curated_table import table_rows, table_text
 from kodevakt.errors import CodeListError
 
 TITLES_FILE = "icd10_titles_no.tsv"
@@ -27,15 +27,7 @@ COLUMNS = ("code", "title")
 
 def load_titles(path: str | os.PathLike[str] | Traversable) -> dict[str, str]:
     """Read a title table (code, title; tab-separated); a defect raises `CodeListError`."""
-    name = os.fspath(path) if isinstance(path, str | os.PathLike) else path.name
-    try:
-        if isinstance(path, str | os.PathLike):
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        else:
-            text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CodeListError(f"titteltabellen kan ikke leses ({exc})", file=name) from exc
+    text, name = table_text(path, "titteltabellen")
     return parse_titles(text, name)
 
 
