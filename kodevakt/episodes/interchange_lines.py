@@ -173,7 +173,7 @@ def _conditions(groups: list[list[str]]) -> list[list[str]]:
         group if all(map(str.strip, group)) else [code for code in group if code.strip()]
         for group in groups
     ]
-    return found if all(found) else values.condition_groups(found)
+    return values.condition_groups(found)
 
 
 def _procedures(groups: list[_Procedure]) -> list[ProcedureGroup]:

@@ -119,7 +119,7 @@ def _nested_groups(array: pa.Array) -> list[list[list[str]]]:
     groups = array.flatten()
     flat = groups.flatten().to_pylist()
     return [
-        found if all(found) else values.condition_groups(found)
+        values.condition_groups(found)
         for found in _slices(_slices(flat, groups.offsets), array.offsets)
     ]
 

@@ -189,6 +189,8 @@ def condition_groups(groups: list[list[str]]) -> list[list[str]]:
     by others stays (empty), so the episode is checked as having no main condition (T01)
     rather than the next condition silently taking its place; with no code at all the
     episode has no groups."""
+    if all(groups):
+        return groups
     kept = [group for group in groups if group]
     if groups and not groups[0] and kept:
         return [[], *kept]

@@ -112,14 +112,9 @@ class ReviewRow:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredReview:
-    position: int
-    auditor: str
-    verdict: str
-    conditions: list[list[str]] | None
-    procedures: list[list[str]] | None
-    reasons: tuple[str, ...]
-    comment: str | None
+class StoredReview(ReviewRow):
+    """A stored review: what was saved, with where it came from and when."""
+
     source: str
     reviewed_at: datetime
 
